@@ -1,0 +1,84 @@
+/**
+ * The seam between the transports (HTTP endpoint, `clawgate agent` CLI) and the agent run.
+ * Both transports call `prepare` (all request-level checks, no I/O to the model) and then `run`,
+ * and consume the same `RunEvent`s; nothing here knows about HTTP (architecture.md).
+ */
+import type {
+  ChatCompletionRequest,
+  ChatCompletionUsage,
+} from '@clawgate/openai-schemas';
+
+/** How the session key was chosen (contract §4); ephemeral sessions are not persisted by default. */
+export type SessionKind = 'explicit' | 'user' | 'ephemeral';
+
+/** Sampling and output fields forwarded verbatim to the upstream model (contract §3). */
+export type ForwardedParameters = Pick<
+  ChatCompletionRequest,
+  | 'temperature'
+  | 'top_p'
+  | 'frequency_penalty'
+  | 'presence_penalty'
+  | 'seed'
+  | 'stop'
+  | 'response_format'
+  | 'max_completion_tokens'
+  | 'max_tokens'
+  | 'tools'
+  | 'tool_choice'
+>;
+
+/** One turn, as the transports hand it over after auth, validation and session resolution. */
+export interface AgentRunInput {
+  agentId: string;
+  sessionKey: string;
+  sessionKind: SessionKind;
+  messages: ChatCompletionRequest['messages'];
+  parameters: ForwardedParameters;
+  /** `x-openclaw-model`, checked against the agent's allow-list in `prepare`. */
+  modelOverride?: string;
+  /** `x-openclaw-message-channel`, trimmed and lowercased; default `webchat`. */
+  messageChannel: string;
+}
+
+/** A turn that passed every request-level check; opaque to the transports. */
+export interface PreparedRun {
+  readonly input: AgentRunInput;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
+
+/** What a run emits, in order: deltas and tool-call pieces as they arrive, then exactly one `end` or `error`. */
+export type RunEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'tool_call_start'; index: number; id: string; name: string }
+  | { type: 'tool_call_delta'; index: number; arguments: string }
+  | {
+      type: 'end';
+      finishReason: FinishReason;
+      text: string;
+      toolCalls: ToolCall[];
+      usage: ChatCompletionUsage;
+    }
+  /** `error` is a `GatewayError` already mapped to the contract's status and body (§6). */
+  | { type: 'error'; error: import('../errors.js').GatewayError };
+
+export interface AgentRunner {
+  /**
+   * All checks that must fail before any response is sent: unknown agent (`Unknown agent '<id>'.`),
+   * model override not allowed, missing user message, invalid images.
+   * @throws GatewayError (400) with the contract's exact message.
+   */
+  prepare(input: AgentRunInput): PreparedRun;
+  /**
+   * Runs the turn: serialised per session key, loads the transcript, calls the provider, yields events
+   * as they arrive, appends the turn to the transcript. Aborting `signal` aborts the upstream request.
+   * Never throws: failures arrive as one final `error` event.
+   */
+  run(prepared: PreparedRun, options: { signal: AbortSignal }): AsyncIterable<RunEvent>;
+}

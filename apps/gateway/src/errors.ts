@@ -1,0 +1,61 @@
+/**
+ * The gateway's one error family. Everything that ends a request with a known status is a
+ * `GatewayError`; the final error middleware (and the SSE error frame) serialise it with `toJSON()`.
+ * Anything else that escapes is a 500 `internal error` (contract §1, §6).
+ */
+const marker = Symbol.for('@clawgate/gateway.GatewayError');
+
+/** OpenAI-shaped wire body: `code` only when known, never `null` fields (contract §1). */
+export interface ErrorBody {
+  error: { message: string; type: string; code?: string };
+}
+
+export interface GatewayErrorOptions {
+  status: number;
+  type: string;
+  code?: string;
+  /** Seconds for a `Retry-After` header (429 from the limiter or passed on from an upstream). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly [marker] = true;
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, options: GatewayErrorOptions) {
+    super(message, { cause: options.cause });
+    this.name = 'GatewayError';
+    this.status = options.status;
+    this.type = options.type;
+    this.code = options.code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  static isInstance(error: unknown): error is GatewayError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+
+  toJSON(): ErrorBody {
+    return {
+      error: {
+        message: this.message,
+        type: this.type,
+        ...(this.code === undefined ? {} : { code: this.code }),
+      },
+    };
+  }
+}
+
+/** 400 `invalid_request_error` with the contract's exact message. */
+export function invalidRequest(message: string, cause?: unknown): GatewayError {
+  return new GatewayError(message, { status: 400, type: 'invalid_request_error', cause });
+}
+
+/** 500 for anything unexpected; the message never carries internals. */
+export function internalError(cause?: unknown): GatewayError {
+  return new GatewayError('internal error', { status: 500, type: 'api_error', cause });
+}
