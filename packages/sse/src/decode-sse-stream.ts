@@ -1,0 +1,298 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { SseDecodeError } from './sse-decode-error.js';
+
+/**
+ * The outcome of decoding one event: the validated value, or the error plus the raw `data` text.
+ */
+export type ParseResult<T> =
+  | { success: true; value: T }
+  | { success: false; error: SseDecodeError; rawValue: string };
+
+/**
+ * Any schema with a zod-style `safeParse` (zod, valibot adapters, hand-written checks). Declared
+ * structurally so this package needs no zod dependency.
+ */
+export interface SafeParseSchema<T> {
+  /** Validates `value` without throwing. */
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown };
+}
+
+/**
+ * Options for {@link decodeSseStream}.
+ */
+export interface DecodeSseStreamOptions<T> {
+  /**
+   * Validates each parsed JSON payload; failures yield `schema-mismatch` results.
+   *
+   * @defaultValue none: payloads are yielded as parsed (typed `unknown` unless `T` is given)
+   */
+  schema?: SafeParseSchema<T>;
+  /**
+   * Stops decoding and cancels the source; the iteration then throws `signal.reason`.
+   *
+   * @defaultValue none
+   */
+  signal?: AbortSignal;
+  /**
+   * Upper bound, in characters, for one unfinished line or event. A source exceeding it (a broken
+   * or hostile upstream) makes the iteration throw a `RangeError` instead of exhausting memory.
+   *
+   * @defaultValue `16777216` (16 Mi characters)
+   */
+  maxBufferSize?: number;
+}
+
+/** What {@link decodeSseStream} reads: a byte stream, a fetch `Response`, or any async byte iterable. */
+export type SseSource = ReadableStream<Uint8Array> | Response | AsyncIterable<Uint8Array>;
+
+const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024;
+
+// A uniform pull interface over the three source kinds, with a way to stop the producer.
+interface ByteReader {
+  read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  cancel(reason: unknown): void;
+}
+
+function isResponseLike(source: object): source is Response {
+  // Duck-typed: undici's Response and a polyfilled one are different classes.
+  return 'body' in source && 'ok' in source && 'status' in source && 'headers' in source;
+}
+
+function openReader(source: SseSource): ByteReader {
+  let stream: unknown = source;
+  if (typeof source !== 'object' || source === null) {
+    throw new TypeError('decodeSseStream expects a ReadableStream, a Response or an AsyncIterable of bytes');
+  }
+  if (isResponseLike(source)) {
+    if (!source.ok) {
+      // A non-2xx body is an error document, not an event stream; reading it as SSE would yield
+      // nothing and hide the failure. Free the connection before reporting it.
+      void source.body?.cancel().catch(() => undefined);
+      throw new TypeError(`decodeSseStream received a Response with status ${source.status}; expected a 2xx event stream`);
+    }
+    if (source.body === null) {
+      throw new TypeError('decodeSseStream received a Response without a body');
+    }
+    stream = source.body;
+  }
+  if (typeof (stream as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (stream as ReadableStream<Uint8Array>).getReader();
+    return {
+      read: () => reader.read(),
+      cancel: (reason) => {
+        // cancel() also settles a pending read() with done, which unblocks the loop on abort.
+        void reader.cancel(reason).catch(() => undefined);
+      },
+    };
+  }
+  if (typeof (stream as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    const iterator = (stream as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    return {
+      read: () => iterator.next(),
+      cancel: () => {
+        void Promise.resolve()
+          .then(() => iterator.return?.())
+          .catch(() => undefined);
+      },
+    };
+  }
+  throw new TypeError('decodeSseStream expects a ReadableStream, a Response or an AsyncIterable of bytes');
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) {
+    return chunk;
+  }
+  if (chunk instanceof ArrayBuffer) {
+    return new Uint8Array(chunk);
+  }
+  // Node streams in string mode would otherwise be decoded twice or crash the TextDecoder.
+  throw new TypeError(`decodeSseStream expects Uint8Array chunks, received ${typeof chunk}`);
+}
+
+function describeSchemaError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function decodeMessage<T>(message: EventSourceMessage, schema: SafeParseSchema<T> | undefined): ParseResult<T> {
+  const rawValue = message.data;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawValue);
+  } catch (error) {
+    if (message.event === 'error') {
+      // A plain-text `event: error` is still an error from the server, not a JSON problem.
+      return {
+        success: false,
+        error: new SseDecodeError(`SSE stream sent an error event: ${rawValue}`, { type: 'error-payload', payload: rawValue }),
+        rawValue,
+      };
+    }
+    return {
+      success: false,
+      error: new SseDecodeError(`SSE event data is not valid JSON: ${(error as Error).message}`, {
+        type: 'invalid-json',
+        cause: error,
+      }),
+      rawValue,
+    };
+  }
+  // OpenAI-compatible servers report mid-stream failures as `data: {"error": {...}}` (contract §6).
+  const errorValue =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)['error']
+      : undefined;
+  if (message.event === 'error' || (errorValue !== undefined && errorValue !== null)) {
+    const payload = errorValue ?? parsed;
+    const detail =
+      typeof payload === 'object' && payload !== null && typeof (payload as { message?: unknown }).message === 'string'
+        ? (payload as { message: string }).message
+        : JSON.stringify(payload);
+    return {
+      success: false,
+      error: new SseDecodeError(`SSE stream sent an error: ${detail}`, { type: 'error-payload', payload }),
+      rawValue,
+    };
+  }
+  if (schema === undefined) {
+    return { success: true, value: parsed as T };
+  }
+  const validation = schema.safeParse(parsed);
+  if (validation.success) {
+    return { success: true, value: validation.data };
+  }
+  return {
+    success: false,
+    error: new SseDecodeError(`SSE event does not match the schema: ${describeSchemaError(validation.error)}`, {
+      type: 'schema-mismatch',
+      cause: validation.error,
+    }),
+    rawValue,
+  };
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * Decodes a Server-Sent Events byte stream into validated JSON values, one {@link ParseResult} per
+ * event. Built on eventsource-parser 3, so every line ending (LF, CRLF, CR), comments, `id` and
+ * `retry` fields, and chunks split anywhere (even inside a multi-byte UTF-8 character) are handled.
+ *
+ * - Stops at `data: [DONE]` and cancels the source. A source that ends without `[DONE]` simply ends
+ *   (an unterminated last event is discarded, as the SSE spec requires).
+ * - A `{"error": ...}` payload or an `event: error` yields `{ success: false }` with an
+ *   `error-payload` {@link SseDecodeError}; decoding continues.
+ * - Breaking out of the loop (or `return()`) cancels the source; so does aborting `signal`, after
+ *   which the iteration throws `signal.reason`.
+ * - A UTF-8 byte-order mark at the start is dropped; invalid UTF-8 becomes U+FFFD.
+ *
+ * @param source - A `ReadableStream<Uint8Array>`, a fetch `Response` or an `AsyncIterable<Uint8Array>`.
+ * @param options - See {@link DecodeSseStreamOptions}.
+ * @param options.schema - Validates each payload (anything with `safeParse`). Default: none.
+ * @param options.signal - Cancels decoding. Default: none.
+ * @param options.maxBufferSize - Max characters of one unfinished event. Default `16777216`.
+ * @returns An async iterable that can be iterated once.
+ * @throws TypeError (when iteration starts) for an unsupported source, a non-2xx `Response`, a
+ *   `Response` without a body, or a chunk that is not a `Uint8Array`; RangeError when an event
+ *   exceeds `maxBufferSize`; `signal.reason` when aborted; any error the source itself raises.
+ * @example
+ * ```ts
+ * const response = await fetch(url, { method: 'POST', body, headers });
+ * for await (const result of decodeSseStream(response, { schema: chatCompletionChunkSchema })) {
+ *   if (result.success) process.stdout.write(result.value.choices[0]?.delta.content ?? '');
+ *   else console.error(result.error.type, result.error.message);
+ * }
+ * ```
+ */
+export async function* decodeSseStream<T = unknown>(
+  source: SseSource,
+  options: DecodeSseStreamOptions<T> = {},
+): AsyncGenerator<ParseResult<T>, void, undefined> {
+  const { schema, signal } = options;
+  const maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
+  if (!Number.isSafeInteger(maxBufferSize) || maxBufferSize <= 0) {
+    throw new TypeError(`maxBufferSize must be a positive integer, received ${String(maxBufferSize)}`);
+  }
+  if (signal?.aborted) {
+    throw abortReason(signal);
+  }
+  const reader = openReader(source);
+  // stream:true keeps a multi-byte character that straddles two chunks; the default ignoreBOM:false
+  // strips a leading BOM, which eventsource-parser itself does not.
+  const textDecoder = new TextDecoder('utf-8');
+  const pending: EventSourceMessage[] = [];
+  let overflow: Error | undefined;
+  const parser = createParser({
+    maxBufferSize,
+    onEvent: (message) => pending.push(message),
+    onError: (error) => {
+      // Unknown fields and bad `retry` values are ignorable per spec; only overflow is fatal.
+      if (error.type === 'max-buffer-size-exceeded') {
+        overflow = new RangeError(`SSE event exceeded maxBufferSize (${maxBufferSize} characters)`);
+      }
+    },
+  });
+
+  let finished = false;
+  // One listener per read, removed once the read settles: racing every read against a single
+  // long-lived promise would pile up reactions on it for the whole stream.
+  const readOrAbort = (): Promise<IteratorResult<Uint8Array, unknown>> => {
+    if (signal === undefined) {
+      return reader.read();
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(abortReason(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      reader.read().then(
+        (result) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  };
+
+  try {
+    while (true) {
+      const next = await readOrAbort();
+      let text: string;
+      if (next.done) {
+        finished = true;
+        text = textDecoder.decode();
+      } else {
+        text = textDecoder.decode(toBytes(next.value), { stream: true });
+      }
+      if (text.length > 0) {
+        parser.feed(text);
+      }
+      if (overflow !== undefined) {
+        throw overflow;
+      }
+      while (pending.length > 0) {
+        const message = pending.shift() as EventSourceMessage;
+        // Some servers pad the sentinel with spaces; the sentinel is never valid JSON, so trimming is safe.
+        if (message.data.trim() === '[DONE]') {
+          return;
+        }
+        yield decodeMessage(message, schema);
+        if (signal?.aborted) {
+          throw abortReason(signal);
+        }
+      }
+      if (finished) {
+        return;
+      }
+    }
+  } finally {
+    // Reached on [DONE], break/return, abort and errors alike: release the upstream connection.
+    if (!finished) {
+      reader.cancel(signal?.aborted ? abortReason(signal) : undefined);
+    }
+  }
+}
