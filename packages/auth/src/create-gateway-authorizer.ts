@@ -1,0 +1,285 @@
+import {
+  createForbiddenBody,
+  createRateLimitedBody,
+  createUnauthorizedBody,
+  type AuthDecision,
+  type AuthMethod,
+} from './auth-decision.js';
+import { extractBearerToken } from './extract-bearer-token.js';
+import { firstHeaderValue, getHeader, type HeaderRecord } from './header-value.js';
+import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
+import { isLoopbackAddress, normalizeIpAddress } from './normalize-ip-address.js';
+import type { RateLimitStore } from './rate-limit-store.js';
+import { RateLimitStoreUnavailableError } from './rate-limit-store-unavailable-error.js';
+import type { ResolvedAuthConfig } from './resolve-auth-config.js';
+import { resolveClientIp } from './resolve-client-ip.js';
+import { safeEqualSecret } from './safe-equal-secret.js';
+import { hasScope, OPERATOR_SCOPES, parseScopesHeader } from './scopes.js';
+import { createTrustedProxyList } from './trusted-proxy-list.js';
+
+/** Settings of the auth-failure rate limiter (`gateway.auth.rateLimit`). */
+export interface RateLimitOptions {
+  /**
+   * Where counters live. Pass a `RedisRateLimitStore` to share them between replicas.
+   * @defaultValue a new `MemoryRateLimitStore` (closed by `authorizer.close()`)
+   */
+  store?: RateLimitStore;
+  /** Failures inside the window that lock the client. @defaultValue 10 */
+  maxAttempts?: number;
+  /** Sliding window in ms. @defaultValue 60_000 */
+  windowMs?: number;
+  /** Lock duration in ms. @defaultValue 300_000 */
+  lockoutMs?: number;
+  /** Loopback clients (`127.0.0.0/8`, `::1`) are never counted or locked. @defaultValue true */
+  exemptLoopback?: boolean;
+}
+
+/** Options of {@link createGatewayAuthorizer}. */
+export interface GatewayAuthorizerOptions {
+  /** The resolved auth configuration (see `resolveAuthConfig`). */
+  auth: ResolvedAuthConfig;
+  /** Proxy addresses or CIDRs whose `X-Forwarded-For` is believed (`gateway.trustedProxies`). @defaultValue [] */
+  trustedProxies?: readonly string[];
+  /** The failure rate limiter, or `false` to turn it off. @defaultValue the §2 defaults */
+  rateLimit?: false | RateLimitOptions;
+  /** Clock in epoch ms. @defaultValue Date.now */
+  now?: () => number;
+}
+
+/** Request facts the authorizer needs: no framework objects. */
+export interface AuthorizeRequest {
+  /** Request headers (Node's `IncomingMessage.headers` fits). */
+  headers: HeaderRecord;
+  /** The socket peer address (`request.socket.remoteAddress`). */
+  remoteAddress: string | undefined;
+}
+
+/** Per-call options of `authorize`. */
+export interface AuthorizeOptions {
+  /** The scope the operation needs, e.g. `operator.write` for chat completions. */
+  requiredScope: string;
+}
+
+/** Decides whether a request may proceed. Create with {@link createGatewayAuthorizer}. */
+export interface GatewayAuthorizer {
+  /**
+   * Authenticates, rate-limits and scope-checks one request.
+   *
+   * @throws {RateLimitStoreUnavailableError} (as a rejection) when the rate-limit store fails.
+   */
+  authorize(request: AuthorizeRequest, options: AuthorizeOptions): Promise<AuthDecision>;
+  /** Releases the default in-memory store's timer. A store passed in is left to its owner. */
+  close(): void;
+}
+
+const defaultRateLimit = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000 };
+
+/**
+ * Creates the request authorizer of contract §2.
+ *
+ * Order: (shared-secret modes) locked client → 429 at once; no bearer credential → 401 (not
+ * counted); wrong secret → counted, 401 (the failure reaching `maxAttempts` locks the client,
+ * later ones get 429); right secret → the client's failures are reset. Then the scope check →
+ * 403. Mode `none` never touches the limiter. In `trusted-proxy` mode a request from an
+ * untrusted peer, without the user header, without a required header or from a user outside
+ * `allowUsers` gets 401 and is not counted (no secret was guessed; the proxy owns brute-force
+ * protection). Callers without a shared secret get their scopes from `x-openclaw-scopes`;
+ * without that header they hold none, so they get 403 `missing scope: <requiredScope>`.
+ *
+ * @param options - Auth config, trusted proxies, rate limiter and clock.
+ * @returns The authorizer.
+ * @throws {TypeError} On invalid options: token/password mode without a secret, a bad
+ *   `trustedProxies` entry, or non-positive rate-limit numbers.
+ *
+ * @example
+ * ```ts
+ * const authorizer = createGatewayAuthorizer({ auth: resolveAuthConfig(config.gateway.auth, env) });
+ * const decision = await authorizer.authorize(
+ *   { headers: request.headers, remoteAddress: request.socket.remoteAddress },
+ *   { requiredScope: 'operator.write' },
+ * );
+ * if (!decision.allowed) {
+ *   if (decision.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(decision.retryAfterSeconds));
+ *   response.status(decision.status).json(decision.body);
+ * }
+ * ```
+ */
+export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): GatewayAuthorizer {
+  const { auth } = options;
+  const now = options.now ?? Date.now;
+  const trustedProxies = createTrustedProxyList(options.trustedProxies ?? []);
+  const secret = auth.secret;
+  if ((auth.mode === 'token' || auth.mode === 'password') && (secret === undefined || secret === '')) {
+    throw new TypeError(`gateway.auth.mode "${auth.mode}" requires a ${auth.mode}`);
+  }
+  if (auth.mode === 'trusted-proxy' && auth.trustedProxy === undefined) {
+    throw new TypeError('gateway.auth.mode "trusted-proxy" requires gateway.auth.trustedProxy');
+  }
+  const limiter = createLimiter(options.rateLimit);
+
+  async function authorizeSharedSecret(
+    request: AuthorizeRequest,
+    requiredScope: string,
+    clientIp: string,
+    expectedSecret: string,
+  ): Promise<AuthDecision> {
+    const method: AuthMethod = auth.mode === 'password' ? 'password' : 'token';
+    const limited = limiter !== undefined && !(limiter.exemptLoopback && isLoopbackAddress(clientIp));
+    // The key names the secret family, so a future per-user limiter cannot collide with it.
+    const key = `shared-secret:${clientIp}`;
+    let attemptsBefore = 0;
+    if (limited) {
+      const state = await callStore('check', () => limiter.store.check(key, now()));
+      const lockedFor = remainingMs(state.lockedUntil, now());
+      if (lockedFor > 0) return rateLimited(lockedFor, clientIp);
+      attemptsBefore = state.attempts;
+    }
+    const candidate = extractBearerToken(getHeader(request.headers, 'authorization'));
+    // No credential at all is not a guess: 401 without counting (contract §2).
+    if (candidate === undefined) return unauthorized(clientIp);
+    if (!safeEqualSecret(candidate, expectedSecret)) {
+      if (!limited) return unauthorized(clientIp);
+      const time = now();
+      const result = await callStore('recordFailure', () =>
+        limiter.store.recordFailure(key, {
+          now: time,
+          windowMs: limiter.windowMs,
+          maxAttempts: limiter.maxAttempts,
+          lockoutMs: limiter.lockoutMs,
+        }),
+      );
+      // Another request locked the key between our check and this failure: answer as locked.
+      if (!result.counted) {
+        const lockedFor = remainingMs(result.lockedUntil, time);
+        if (lockedFor > 0) return rateLimited(lockedFor, clientIp);
+      }
+      return unauthorized(clientIp);
+    }
+    // Skipping the reset when nothing was recorded saves a Redis round trip per request.
+    if (limited && attemptsBefore > 0) await callStore('reset', () => limiter.store.reset(key));
+    return checkScope({ method, scopes: OPERATOR_SCOPES, clientIp }, requiredScope);
+  }
+
+  function authorizeTrustedProxy(
+    request: AuthorizeRequest,
+    requiredScope: string,
+    clientIp: string,
+  ): AuthDecision {
+    const settings = auth.trustedProxy!;
+    const peer = normalizeIpAddress(request.remoteAddress);
+    if (peer === undefined || !trustedProxies.has(peer)) return unauthorized(clientIp);
+    const user = firstHeaderValue(getHeader(request.headers, settings.userHeader.toLowerCase()))?.trim();
+    if (user === undefined || user === '') return unauthorized(clientIp);
+    for (const name of settings.requiredHeaders ?? []) {
+      const value = firstHeaderValue(getHeader(request.headers, name.toLowerCase()));
+      if (value === undefined || value.trim() === '') return unauthorized(clientIp);
+    }
+    const allowUsers = settings.allowUsers ?? [];
+    if (allowUsers.length > 0 && !allowUsers.includes(user)) return unauthorized(clientIp);
+    const scopes = parseScopesHeader(getHeader(request.headers, 'x-openclaw-scopes')) ?? [];
+    return checkScope({ method: 'trusted-proxy', user, scopes, clientIp }, requiredScope);
+  }
+
+  return {
+    async authorize(request, authorizeOptions) {
+      const requiredScope = authorizeOptions.requiredScope;
+      const headers: HeaderRecord =
+        typeof request.headers === 'object' && request.headers !== null ? request.headers : {};
+      const safeRequest = { headers, remoteAddress: request.remoteAddress };
+      const clientIp = resolveClientIp({
+        remoteAddress: request.remoteAddress,
+        forwardedFor: getHeader(headers, 'x-forwarded-for'),
+        trustedProxies,
+      });
+      switch (auth.mode) {
+        case 'none': {
+          const scopes = parseScopesHeader(getHeader(headers, 'x-openclaw-scopes')) ?? [];
+          return checkScope({ method: 'none', scopes, clientIp }, requiredScope);
+        }
+        case 'trusted-proxy':
+          return authorizeTrustedProxy(safeRequest, requiredScope, clientIp);
+        default:
+          return authorizeSharedSecret(safeRequest, requiredScope, clientIp, secret!);
+      }
+    },
+    close() {
+      if (limiter?.ownsStore) (limiter.store as MemoryRateLimitStore).close();
+    },
+  };
+}
+
+interface Limiter {
+  store: RateLimitStore;
+  ownsStore: boolean;
+  maxAttempts: number;
+  windowMs: number;
+  lockoutMs: number;
+  exemptLoopback: boolean;
+}
+
+function createLimiter(options: false | RateLimitOptions | undefined): Limiter | undefined {
+  if (options === false) return undefined;
+  const settings = options ?? {};
+  const maxAttempts = positiveInteger('maxAttempts', settings.maxAttempts ?? defaultRateLimit.maxAttempts);
+  const windowMs = positiveInteger('windowMs', settings.windowMs ?? defaultRateLimit.windowMs);
+  const lockoutMs = positiveInteger('lockoutMs', settings.lockoutMs ?? defaultRateLimit.lockoutMs);
+  const ownsStore = settings.store === undefined;
+  return {
+    store: settings.store ?? new MemoryRateLimitStore(),
+    ownsStore,
+    maxAttempts,
+    windowMs,
+    lockoutMs,
+    exemptLoopback: settings.exemptLoopback ?? true,
+  };
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`gateway.auth.rateLimit.${name} must be a positive integer`);
+  }
+  return value;
+}
+
+/** Runs a store call and turns any failure (sync throw or rejection) into the typed error. */
+async function callStore<T>(
+  operation: 'check' | 'recordFailure' | 'reset',
+  call: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new RateLimitStoreUnavailableError(`Rate limit store failed during ${operation}`, {
+      operation,
+      cause: error,
+    });
+  }
+}
+
+function remainingMs(lockedUntil: number | undefined, time: number): number {
+  return lockedUntil === undefined ? 0 : lockedUntil - time;
+}
+
+function checkScope(
+  allowed: { method: AuthMethod; user?: string; scopes: readonly string[]; clientIp: string },
+  requiredScope: string,
+): AuthDecision {
+  if (!hasScope(allowed.scopes, requiredScope)) {
+    return { allowed: false, status: 403, body: createForbiddenBody(requiredScope), clientIp: allowed.clientIp };
+  }
+  return { allowed: true, ...allowed };
+}
+
+function unauthorized(clientIp: string): AuthDecision {
+  return { allowed: false, status: 401, body: createUnauthorizedBody(), clientIp };
+}
+
+function rateLimited(lockedForMs: number, clientIp: string): AuthDecision {
+  return {
+    allowed: false,
+    status: 429,
+    retryAfterSeconds: Math.max(1, Math.ceil(lockedForMs / 1000)),
+    body: createRateLimitedBody(),
+    clientIp,
+  };
+}
