@@ -1,0 +1,212 @@
+/**
+ * Step 7: runs the prepared turn and answers as JSON or as an SSE stream (contract §6). The run
+ * knows nothing of HTTP; this file is its HTTP consumer (the CLI is the other one).
+ */
+import type { RequestHandler, Response } from 'express';
+import { createSseResponseWriter } from '@clawgate/sse';
+import type { AgentRunner, FinishReason, PreparedRun, RunEvent, ToolCall } from '../agent/agent-runner.js';
+import { GatewayError, internalError } from '../errors.js';
+import { chatLocals } from './request-state.js';
+
+/** What the contract answers when the model produced neither text nor tool calls (§6). */
+export const EMPTY_OUTPUT_CONTENT = 'No response from OpenClaw.';
+
+/** The model echoed in responses when the request had none (§3). */
+const DEFAULT_RESPONSE_MODEL = 'openclaw';
+
+/** Options of {@link createChatCompletionHandler}. */
+export interface ChatCompletionHandlerOptions {
+  runner: AgentRunner;
+  /** `gateway.http.sseHeartbeatMs`. */
+  heartbeatMs: number;
+  now: () => number;
+  randomUUID: () => string;
+}
+
+/** Identity shared by every chunk of one completion (§6: same id, created and model). */
+interface CompletionIdentity {
+  id: string;
+  created: number;
+  model: string;
+}
+
+/**
+ * Creates the final handler of `POST /v1/chat/completions`.
+ *
+ * Non-streaming: the whole run is collected; a run error before any output becomes its mapped
+ * status and body (with `Retry-After` passed on). Streaming: headers and the role chunk go out at
+ * once, each run event becomes a chunk as it arrives, and a run error becomes an error frame
+ * followed by `data: [DONE]`. A client that goes away aborts the run (and so the upstream request).
+ *
+ * @param options - See {@link ChatCompletionHandlerOptions}.
+ */
+export function createChatCompletionHandler(options: ChatCompletionHandlerOptions): RequestHandler {
+  const { runner, heartbeatMs, now, randomUUID } = options;
+  return async (_request, response) => {
+    const locals = chatLocals(response.locals);
+    const prepared = locals.prepared;
+    const chatRequest = locals.chatRequest;
+    if (prepared === undefined || chatRequest === undefined) {
+      throw new Error('run step ran before prepare');
+    }
+    const identity: CompletionIdentity = {
+      id: `chatcmpl_${randomUUID()}`,
+      created: Math.floor(now() / 1000),
+      model: chatRequest.model ?? DEFAULT_RESPONSE_MODEL,
+    };
+    if (chatRequest.stream === true) {
+      await streamCompletion({
+        runner,
+        prepared,
+        response,
+        identity,
+        heartbeatMs,
+        includeUsage: chatRequest.stream_options?.include_usage === true,
+      });
+      return;
+    }
+    await respondWithCompletion({ runner, prepared, response, identity });
+  };
+}
+
+async function respondWithCompletion(options: {
+  runner: AgentRunner;
+  prepared: PreparedRun;
+  response: Response;
+  identity: CompletionIdentity;
+}): Promise<void> {
+  const { runner, prepared, response, identity } = options;
+  const controller = new AbortController();
+  // `res` closes both when we finish and when the client leaves; only the latter aborts the run.
+  const onClose = () => {
+    if (!response.writableFinished) {
+      controller.abort();
+    }
+  };
+  response.on('close', onClose);
+  try {
+    for await (const event of runner.run(prepared, { signal: controller.signal })) {
+      if (event.type === 'error') {
+        throw event.error;
+      }
+      if (event.type === 'end') {
+        if (controller.signal.aborted) {
+          return;
+        }
+        response.status(200).json({
+          ...identity,
+          object: 'chat.completion',
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: completionContent(event.text, event.toolCalls),
+                ...(event.toolCalls.length > 0 ? { tool_calls: event.toolCalls.map(toWireToolCall) } : {}),
+              },
+              finish_reason: event.finishReason,
+            },
+          ],
+          usage: event.usage,
+        });
+        return;
+      }
+    }
+    // A runner must end with `end` or `error`; ending silently is a bug, answered as a 500.
+    if (!controller.signal.aborted) {
+      throw internalError(new Error('agent run ended without an end event'));
+    }
+  } finally {
+    response.off('close', onClose);
+  }
+}
+
+/** Empty text with tool calls is `null` (as OpenAI sends); empty with nothing at all is the fallback. */
+function completionContent(text: string, toolCalls: ToolCall[]): string | null {
+  if (text !== '') {
+    return text;
+  }
+  return toolCalls.length > 0 ? null : EMPTY_OUTPUT_CONTENT;
+}
+
+function toWireToolCall(call: ToolCall) {
+  return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } };
+}
+
+async function streamCompletion(options: {
+  runner: AgentRunner;
+  prepared: PreparedRun;
+  response: Response;
+  identity: CompletionIdentity;
+  heartbeatMs: number;
+  includeUsage: boolean;
+}): Promise<void> {
+  const { runner, prepared, response, identity, heartbeatMs, includeUsage } = options;
+  const writer = createSseResponseWriter(response, { heartbeatMs });
+  const chunk = (delta: Record<string, unknown>, finishReason: FinishReason | null = null) => ({
+    ...identity,
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+
+  // Headers and the role chunk go out before the model says anything (§6.1).
+  writer.start();
+  await writer.writeJson(chunk({ role: 'assistant' }));
+
+  let wroteOutput = false;
+  try {
+    for await (const event of runner.run(prepared, { signal: writer.signal }) as AsyncIterable<RunEvent>) {
+      if (writer.closed) {
+        break;
+      }
+      switch (event.type) {
+        case 'delta':
+          if (event.text !== '') {
+            wroteOutput = true;
+            await writer.writeJson(chunk({ content: event.text }));
+          }
+          break;
+        case 'tool_call_start':
+          wroteOutput = true;
+          await writer.writeJson(
+            chunk({
+              tool_calls: [
+                { index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } },
+              ],
+            }),
+          );
+          break;
+        case 'tool_call_delta':
+          if (event.arguments !== '') {
+            await writer.writeJson(chunk({ tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] }));
+          }
+          break;
+        case 'end':
+          // A provider that does not stream deltas still gets its text out; nothing at all is the
+          // contract's fallback text, as in the non-streaming answer.
+          if (!wroteOutput && event.toolCalls.length === 0) {
+            await writer.writeJson(chunk({ content: event.text === '' ? EMPTY_OUTPUT_CONTENT : event.text }));
+          }
+          await writer.writeJson(chunk({}, event.finishReason));
+          if (includeUsage) {
+            await writer.writeJson({ ...identity, object: 'chat.completion.chunk', choices: [], usage: event.usage });
+          }
+          await writer.writeDone();
+          return;
+        case 'error':
+          await writer.writeJson(event.error.toJSON());
+          await writer.writeDone();
+          return;
+      }
+    }
+    if (!writer.closed) {
+      await writer.writeJson(internalError().toJSON());
+    }
+  } catch (error) {
+    // Headers are out: the only honest report left is an error frame.
+    if (!writer.closed) {
+      await writer.writeJson((GatewayError.isInstance(error) ? error : internalError(error)).toJSON());
+    }
+  }
+  await writer.writeDone();
+}

@@ -1,0 +1,30 @@
+/**
+ * The last middleware: every error that reaches Express becomes an OpenAI-shaped body. Known
+ * `GatewayError`s keep their status (and `Retry-After`); anything else is a 500 whose body never
+ * carries internals, and the process keeps serving (contract §1).
+ */
+import type { ErrorRequestHandler } from 'express';
+import { GatewayError, internalError } from '../errors.js';
+import type { HttpLogger } from './http-logger.js';
+import { sendError } from './send-error.js';
+
+/**
+ * Creates the error-handling middleware.
+ *
+ * @param options.logger - Receives unexpected errors (500s); secrets are never part of our messages.
+ */
+export function createErrorMiddleware(options: { logger: HttpLogger }): ErrorRequestHandler {
+  const { logger } = options;
+  return (error: unknown, request, response, _next) => {
+    const gatewayError = GatewayError.isInstance(error) ? error : internalError(error);
+    if (!GatewayError.isInstance(error) || gatewayError.status >= 500) {
+      logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: request.path }, 'request failed');
+    }
+    if (response.headersSent) {
+      // Too late for a status: cut the response so the client sees a failure, not a truncated success.
+      response.destroy();
+      return;
+    }
+    sendError(response, gatewayError.status, gatewayError.toJSON(), gatewayError.retryAfterSeconds);
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * What each step of the chat-completions pipeline leaves in `res.locals` for the next one. Each
+ * step adds one field and never rewrites an earlier one (architecture.md, "one request, as data").
+ */
+import type { AuthDecision } from '@clawgate/auth';
+import type { ChatCompletionRequest } from '@clawgate/openai-schemas';
+import type { PreparedRun } from '../agent/agent-runner.js';
+
+/** The authorizer's decision when it let the caller in. */
+export type AllowedAuthDecision = Extract<AuthDecision, { allowed: true }>;
+
+/** The fields the pipeline stores on `res.locals`, in the order they are set. */
+export interface ChatCompletionLocals {
+  /** Step 2 (auth). */
+  auth?: AllowedAuthDecision;
+  /** Step 4 (body): the parsed JSON, `{}` for an empty body. */
+  body?: unknown;
+  /** Step 5 (validation). */
+  chatRequest?: ChatCompletionRequest;
+  /** Step 6 (resolution + `runner.prepare`). */
+  prepared?: PreparedRun;
+}
+
+/** Typed view of `res.locals`. */
+export function chatLocals(locals: Record<string, unknown>): ChatCompletionLocals {
+  return locals as ChatCompletionLocals;
+}

@@ -1,0 +1,103 @@
+/**
+ * Step 6: turns the validated request and the `x-openclaw-*` headers into an agent run input
+ * (agent, session key, model override, channel) and lets the runner refuse it before any byte of
+ * the response is sent (contract §3, §4).
+ */
+import type { RequestHandler } from 'express';
+import { deriveSessionKey, normalizeMessageChannel, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
+import { invalidRequest } from '../errors.js';
+import type { AgentRunInput, AgentRunner, ForwardedParameters } from '../agent/agent-runner.js';
+import { firstHeaderValue } from './first-header-value.js';
+import { chatLocals } from './request-state.js';
+
+/** The exact 400 messages of this step (contract §3). */
+export const RESOLVE_ERROR_MESSAGES = {
+  invalidModel: 'Invalid `model`. Use `openclaw` or `openclaw/<agentId>`.',
+  reservedSessionKey: '`x-openclaw-session-key` cannot use reserved internal session namespaces.',
+  invalidModelOverride: 'Invalid `x-openclaw-model`.',
+} as const;
+
+/** The request fields forwarded to the upstream model verbatim (contract §3). */
+const FORWARDED_FIELDS = [
+  'temperature',
+  'top_p',
+  'frequency_penalty',
+  'presence_penalty',
+  'seed',
+  'stop',
+  'response_format',
+  'max_completion_tokens',
+  'max_tokens',
+  'tools',
+  'tool_choice',
+] as const satisfies readonly (keyof ForwardedParameters)[];
+
+/**
+ * Creates the middleware that resolves agent and session, calls `runner.prepare` (which throws a
+ * 400 `GatewayError` for an unknown agent, a disallowed model, a missing user message or bad
+ * images) and stores the prepared run in `res.locals.prepared`.
+ *
+ * @param options.runner - The agent runner.
+ * @param options.defaultAgentId - The configured default agent (`main` unless configured).
+ * @param options.randomUUID - Source of ephemeral session ids (injected for tests).
+ */
+export function createResolveRunMiddleware(options: {
+  runner: AgentRunner;
+  defaultAgentId: string;
+  randomUUID: () => string;
+}): RequestHandler {
+  const { runner, defaultAgentId, randomUUID } = options;
+  return (request, response, next) => {
+    const locals = chatLocals(response.locals);
+    const chatRequest = locals.chatRequest;
+    if (chatRequest === undefined) {
+      throw new Error('resolve step ran before validation');
+    }
+
+    const agent = resolveAgentId({
+      headerAgentId: firstHeaderValue(request, 'x-openclaw-agent-id') ?? firstHeaderValue(request, 'x-openclaw-agent'),
+      model: chatRequest.model,
+      defaultAgentId,
+    });
+    if (!agent.ok) {
+      throw invalidRequest(RESOLVE_ERROR_MESSAGES.invalidModel);
+    }
+
+    const session = deriveSessionKey({
+      agentId: agent.agentId,
+      sessionKeyHeader: firstHeaderValue(request, 'x-openclaw-session-key'),
+      user: chatRequest.user,
+      randomUUID,
+    });
+    if (!session.ok) {
+      throw invalidRequest(RESOLVE_ERROR_MESSAGES.reservedSessionKey);
+    }
+
+    // An absent or whitespace-only header means "no override" (a proxy may forward an empty one).
+    const modelHeader = firstHeaderValue(request, 'x-openclaw-model')?.trim();
+    const modelOverride = modelHeader === undefined || modelHeader === '' ? undefined : modelHeader;
+    if (modelOverride !== undefined && !parseModelOverride(modelOverride).ok) {
+      throw invalidRequest(RESOLVE_ERROR_MESSAGES.invalidModelOverride);
+    }
+
+    const parameters: ForwardedParameters = {};
+    for (const field of FORWARDED_FIELDS) {
+      if (chatRequest[field] !== undefined) {
+        (parameters as Record<string, unknown>)[field] = chatRequest[field];
+      }
+    }
+
+    const input: AgentRunInput = {
+      agentId: agent.agentId,
+      sessionKey: session.sessionKey,
+      sessionKind: session.kind,
+      messages: chatRequest.messages,
+      parameters,
+      ...(modelOverride === undefined ? {} : { modelOverride }),
+      messageChannel: normalizeMessageChannel(firstHeaderValue(request, 'x-openclaw-message-channel')),
+    };
+    // prepare throws GatewayError 400s; Express 5 forwards them to the error middleware.
+    locals.prepared = runner.prepare(input);
+    next();
+  };
+}
