@@ -114,11 +114,15 @@ export const chatCompletionRequestSchema = z
     tools: z.array(chatCompletionToolSchema).optional(),
     tool_choice: chatCompletionToolChoiceSchema.optional(),
   })
-  .superRefine((request, context) => {
-    const { tools = [], tool_choice: toolChoice } = request;
+  .check((payload) => {
+    // Refinement issues are "continuable" in zod 4, so this runs even when a field failed; the
+    // cross-check is only meaningful (and only safe to read) once every field is valid.
+    if (payload.issues.length > 0) return;
+    const { tools = [], tool_choice: toolChoice } = payload.value;
     if (toolChoice === 'required' && tools.length === 0) {
-      context.addIssue({
+      payload.issues.push({
         code: 'custom',
+        input: toolChoice,
         path: ['tool_choice'],
         message: `${INVALID_TOOLS_PREFIX}tool_choice=required but no tools were provided`,
       });
@@ -127,14 +131,23 @@ export const chatCompletionRequestSchema = z
     if (typeof toolChoice === 'object') {
       const name = toolChoice.function.name;
       if (!tools.some((tool) => tool.function.name === name)) {
-        context.addIssue({
+        payload.issues.push({
           code: 'custom',
+          input: toolChoice,
           path: ['tool_choice'],
           message: `${INVALID_TOOLS_PREFIX}tool_choice requested unknown tool: ${name}`,
         });
       }
     }
-  });
+  })
+  // `nullAsAbsent` leaves `key: undefined` behind; drop those keys so `'temperature' in request`
+  // and `Object.keys` see only what the client really set.
+  .transform(
+    (request) =>
+      Object.fromEntries(
+        Object.entries(request).filter(([, value]) => value !== undefined),
+      ) as typeof request,
+  );
 
 /** A validated Chat Completions request (output of {@link chatCompletionRequestSchema}). */
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
