@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * The `clawgate` bin: a thin shell around `runCli` that wires real stdout/stderr and signals.
+ */
+import { runCli } from './cli/run-cli.js';
+
+function waitForStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+const exitCode = await runCli(process.argv.slice(2), {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  waitForStopSignal,
+});
+process.exitCode = exitCode;

@@ -1,0 +1,78 @@
+/**
+ * `clawgate gateway [--config F] [--port N] [--bind ADDR]`: runs the server until SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startGateway } from '../server.js';
+import type { CliIo } from './cli-io.js';
+import { CliUsageError } from './cli-usage-error.js';
+
+/** Usage text of `clawgate gateway`. */
+export const GATEWAY_USAGE = `Usage: clawgate gateway [options]
+
+Runs the gateway (OpenAI-compatible /v1/chat/completions) until SIGINT or SIGTERM.
+
+Options:
+  --config <file>   configuration file (JSON5); default $CLAWGATE_CONFIG, else <state dir>/clawgate.json5
+  --port <n>        port to listen on (0 picks a free one); default gateway.port (18789)
+  --bind <address>  address to listen on; default gateway.bind (127.0.0.1)
+  -h, --help        show this help`;
+
+/**
+ * Parses the arguments, starts the gateway and waits for a stop signal.
+ *
+ * @param args - Arguments after `gateway`.
+ * @param io - Output and signal hooks.
+ * @returns The exit code (0 after a clean stop).
+ * @throws CliUsageError for unknown flags or a bad `--port`.
+ */
+export async function runGatewayCommand(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        port: { type: 'string' },
+        bind: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new CliUsageError((error as Error).message, { usage: GATEWAY_USAGE });
+  }
+  if (values.help === true) {
+    io.stdout(GATEWAY_USAGE);
+    return 0;
+  }
+  const port = values.port === undefined ? undefined : parsePort(values.port);
+  if (values.bind !== undefined && values.bind.trim() === '') {
+    throw new CliUsageError('Option --bind needs an address', { usage: GATEWAY_USAGE });
+  }
+  if (values.config !== undefined && values.config.trim() === '') {
+    throw new CliUsageError('Option --config needs a file path', { usage: GATEWAY_USAGE });
+  }
+
+  const gateway = await startGateway({
+    configPath: values.config,
+    port,
+    bind: values.bind?.trim(),
+    print: io.stdout,
+  });
+  const signal = await io.waitForStopSignal();
+  io.stderr(`received ${signal}, shutting down`);
+  await gateway.close();
+  return 0;
+}
+
+function parsePort(raw: string): number {
+  // Digits only: `Number('0x10')`, `'1e3'` or `' 80'` would otherwise sneak through.
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(port) || port > 65_535) {
+    throw new CliUsageError(`Option --port must be an integer between 0 and 65535, received '${raw}'`, {
+      usage: GATEWAY_USAGE,
+    });
+  }
+  return port;
+}
