@@ -9,7 +9,8 @@ import type {
 export interface MemoryRateLimitStoreOptions {
   /**
    * Most keys kept. Beyond it the least recently failed unlocked key is evicted first; a locked
-   * key is evicted only when every kept key is locked (so memory stays bounded under a flood).
+   * key (the oldest lock) is evicted only when every other kept key is locked, so memory stays
+   * bounded under a flood and new clients can still be tracked.
    * @defaultValue 10_000
    */
   maxEntries?: number;
@@ -116,11 +117,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (attempts.length >= maxAttempts) {
       const lockedUntil = now + lockoutMs;
       this.locked.set(key, { lockedUntil, attempts: attempts.length });
-      this.evict();
+      this.evict(key);
       return { lockedUntil, attempts: attempts.length, counted: true };
     }
     this.unlocked.set(key, { attempts, expiresAt: now + windowMs });
-    this.evict();
+    this.evict(key);
     return { attempts: attempts.length, counted: true };
   }
 
@@ -153,17 +154,26 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.locked.clear();
   }
 
-  private evict(): void {
+  /**
+   * Brings the store back to `maxEntries`. The key just written is spared: evicting it would let
+   * a new client fail forever without ever locking while the store is full of locks, so in that
+   * case the oldest lock (the one closest to ending) goes instead.
+   */
+  private evict(currentKey: string): void {
     while (this.size > this.maxEntries) {
-      // Map iteration order is insertion order, so the first key is the oldest.
-      const oldestUnlocked = this.unlocked.keys().next();
-      if (!oldestUnlocked.done) {
-        this.unlocked.delete(oldestUnlocked.value);
-        continue;
-      }
-      const oldestLocked = this.locked.keys().next();
-      if (oldestLocked.done) return;
-      this.locked.delete(oldestLocked.value);
+      // Map iteration order is insertion order, so the first keys are the oldest.
+      const victim =
+        firstKeyExcept(this.unlocked, currentKey) ?? firstKeyExcept(this.locked, currentKey);
+      if (victim === undefined) return;
+      this.unlocked.delete(victim);
+      this.locked.delete(victim);
     }
   }
+}
+
+function firstKeyExcept(map: Map<string, unknown>, excluded: string): string | undefined {
+  for (const key of map.keys()) {
+    if (key !== excluded) return key;
+  }
+  return undefined;
 }
