@@ -236,6 +236,7 @@ export async function* decodeSseStream<T = unknown>(
   });
 
   let finished = false;
+  let lastText = '';
   // One listener per read, removed once the read settles: racing every read against a single
   // long-lived promise would pile up reactions on it for the whole stream.
   const readOrAbort = (): Promise<IteratorResult<Uint8Array, unknown>> => {
@@ -265,11 +266,17 @@ export async function* decodeSseStream<T = unknown>(
       if (next.done) {
         finished = true;
         text = textDecoder.decode();
+        // The parser holds a trailing CR back in case LF follows. At the end of the stream no LF
+        // can follow, so complete the pair; otherwise a CR-only stream would lose its last event.
+        if ((text.length > 0 ? text : lastText).endsWith('\r')) {
+          text += '\n';
+        }
       } else {
         text = textDecoder.decode(toBytes(next.value), { stream: true });
       }
       if (text.length > 0) {
         parser.feed(text);
+        lastText = text;
       }
       if (overflow !== undefined) {
         throw overflow;

@@ -1,0 +1,310 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSseResponseWriter, type SseResponseWriter, type SseResponseWriterOptions } from './create-sse-response-writer.js';
+
+const servers: Server[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** Starts a real server whose single route hands its response to `handler`, and returns its URL. */
+async function startServer(handler: (response: ServerResponse) => void | Promise<void>): Promise<string> {
+  const server = createServer((_request, response) => {
+    void handler(response);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+/** A promise plus its resolver, for handing values from the server handler to the test. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
+/** Opens a raw request so the test controls reading (pause/resume/destroy). */
+function openRequest(url: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const clientRequest = httpRequest(url, resolve);
+    clientRequest.on('error', reject);
+    clientRequest.end();
+  });
+}
+
+function readAll(message: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    message.setEncoding('utf8');
+    message.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    message.on('end', () => resolve(body));
+    message.on('error', reject);
+  });
+}
+
+function settledWithin(promise: Promise<unknown>, milliseconds: number): Promise<boolean> {
+  return Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), milliseconds)),
+  ]);
+}
+
+async function withWriter(
+  options: SseResponseWriterOptions,
+  script: (writer: SseResponseWriter, response: ServerResponse) => Promise<void>,
+): Promise<{ message: IncomingMessage; done: Promise<void> }> {
+  // Wrapped in an object: resolving a deferred with a bare promise would wait for the whole script.
+  const handled = deferred<{ done: Promise<void> }>();
+  const url = await startServer((response) => {
+    const writer = createSseResponseWriter(response, options);
+    handled.resolve({ done: script(writer, response) });
+  });
+  const message = await openRequest(url);
+  return { message, done: (await handled.promise).done };
+}
+
+describe('createSseResponseWriter', () => {
+  it('sends 200 with the SSE headers before any body, flushed at once', async () => {
+    const release = deferred<void>();
+    const { message, done } = await withWriter({ heartbeatMs: 0, extraHeaders: { 'x-request-id': 'req-1' } }, async (writer) => {
+      writer.start();
+      writer.start();
+      await release.promise;
+      await writer.writeDone();
+    });
+    // The response arrived although no frame was written yet: the headers were flushed by start().
+    expect(message.statusCode).toBe(200);
+    expect(message.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(message.headers['cache-control']).toBe('no-cache');
+    expect(message.headers['connection']).toBe('keep-alive');
+    expect(message.headers['x-request-id']).toBe('req-1');
+    release.resolve();
+    expect(await readAll(message)).toBe('data: [DONE]\n\n');
+    await done;
+  });
+
+  it('lets extraHeaders override the defaults', async () => {
+    const { message, done } = await withWriter({ heartbeatMs: 0, extraHeaders: { 'cache-control': 'no-cache, no-transform' } }, async (writer) => {
+      await writer.writeDone();
+    });
+    expect(message.headers['cache-control']).toBe('no-cache, no-transform');
+    await readAll(message);
+    await done;
+  });
+
+  it('writes frames in order and ends with [DONE] exactly once', async () => {
+    let closedAfterDone: boolean | undefined;
+    let abortedAfterDone: boolean | undefined;
+    const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer) => {
+      await Promise.all([
+        writer.writeJson({ n: 1 }),
+        writer.writeEvent({ event: 'note', id: '7', data: 'a\nb' }),
+        writer.writeComment('hello'),
+      ]);
+      const first = writer.writeDone();
+      const second = writer.writeDone();
+      expect(second).toBe(first);
+      await writer.writeJson({ after: 'done' });
+      await first;
+      await writer.writeDone();
+      closedAfterDone = writer.closed;
+      abortedAfterDone = writer.signal.aborted;
+    });
+    expect(await readAll(message)).toBe('data: {"n":1}\n\nevent: note\nid: 7\ndata: a\ndata: b\n\n: hello\n\ndata: [DONE]\n\n');
+    await done;
+    expect(closedAfterDone).toBe(true);
+    expect(abortedAfterDone).toBe(false);
+  });
+
+  it('rejects an unserialisable value with a TypeError and keeps the stream usable', async () => {
+    const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer) => {
+      await expect(writer.writeJson(10n)).rejects.toThrow(TypeError);
+      await expect(writer.writeEvent({ data: 'x', event: 'a\nb' })).rejects.toThrow('SSE `event` must not contain CR or LF characters');
+      await writer.writeJson({ ok: true });
+      await writer.writeDone();
+    });
+    expect(await readAll(message)).toBe('data: {"ok":true}\n\ndata: [DONE]\n\n');
+    await done;
+  });
+
+  it('throws a TypeError for an invalid heartbeatMs', () => {
+    const server = createServer();
+    const response = { on: () => undefined } as unknown as ServerResponse;
+    for (const heartbeatMs of [-1, 1.5, Number.NaN, 2 ** 31]) {
+      expect(() => createSseResponseWriter(response, { heartbeatMs })).toThrow(
+        new TypeError(`heartbeatMs must be an integer between 0 and 2147483647 (0 disables heartbeats), received ${String(heartbeatMs)}`),
+      );
+    }
+    server.close();
+  });
+
+  it('sends : ping only after heartbeatMs without writes, and stops at the end', async () => {
+    const heartbeatMs = 40;
+    const pingTimes: number[] = [];
+    let lastWriteAt = 0;
+    const { message, done } = await withWriter({ heartbeatMs }, async (writer, response) => {
+      const originalWrite = response.write.bind(response) as (chunk: string) => boolean;
+      // Observe (not replace) what goes to the socket, to time each ping against the last write.
+      response.write = ((chunk: string) => {
+        if (chunk === ': ping\n\n') {
+          pingTimes.push(performance.now());
+        }
+        return originalWrite(chunk);
+      }) as typeof response.write;
+      await writer.writeJson({ n: 1 });
+      lastWriteAt = performance.now();
+      // Bounded wait for two pings (at most 3 s).
+      for (let attempt = 0; attempt < 300 && pingTimes.length < 2; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await writer.writeDone();
+      // After the end, no timer may fire again.
+      await new Promise((resolve) => setTimeout(resolve, heartbeatMs * 3));
+    });
+    const body = await readAll(message);
+    await done;
+    expect(pingTimes.length).toBe(2);
+    expect(body).toBe('data: {"n":1}\n\n: ping\n\n: ping\n\ndata: [DONE]\n\n');
+    // Timers may fire a millisecond early by rounding; never meaningfully before the idle period.
+    expect((pingTimes[0] ?? 0) - lastWriteAt).toBeGreaterThanOrEqual(heartbeatMs - 2);
+    expect((pingTimes[1] ?? 0) - (pingTimes[0] ?? 0)).toBeGreaterThanOrEqual(heartbeatMs - 2);
+  });
+
+  it('sends no ping while writes come faster than heartbeatMs', async () => {
+    const { message, done } = await withWriter({ heartbeatMs: 1000 }, async (writer) => {
+      for (let index = 0; index < 15; index += 1) {
+        await writer.writeJson({ index });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await writer.writeDone();
+    });
+    const body = await readAll(message);
+    await done;
+    expect(body).not.toContain(': ping');
+    expect(body.split('\n\n').length - 1).toBe(16);
+  });
+
+  it('does not keep the event loop alive with its heartbeat timer', async () => {
+    const countTimeouts = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+    const counts = deferred<{ before: number; after: number; withRefTimer: number }>();
+    const { message, done } = await withWriter({ heartbeatMs: 60_000 }, async (writer) => {
+      const before = countTimeouts();
+      writer.start();
+      const after = countTimeouts();
+      // Control: a ref'd timer is counted, so the assertion below can fail.
+      const control = setTimeout(() => undefined, 60_000);
+      const withRefTimer = countTimeouts();
+      clearTimeout(control);
+      counts.resolve({ before, after, withRefTimer });
+      await writer.writeDone();
+    });
+    const { before, after, withRefTimer } = await counts.promise;
+    expect(after).toBe(before);
+    expect(withRefTimer).toBe(before + 1);
+    await readAll(message);
+    await done;
+  });
+
+  it('aborts the signal when the client disconnects, and later writes resolve without writing', async () => {
+    const state = deferred<SseResponseWriter>();
+    const url = await startServer(async (response) => {
+      const writer = createSseResponseWriter(response, { heartbeatMs: 0 });
+      await writer.writeJson({ n: 1 });
+      state.resolve(writer);
+    });
+    const message = await openRequest(url);
+    const writer = await state.promise;
+    expect(writer.signal.aborted).toBe(false);
+    expect(writer.closed).toBe(false);
+    const aborted = new Promise<void>((resolve) => writer.signal.addEventListener('abort', () => resolve()));
+    message.destroy();
+    expect(await settledWithin(aborted, 2000)).toBe(true);
+    expect(writer.closed).toBe(true);
+    expect(writer.signal.reason).toEqual(new Error('SSE client disconnected before the stream finished'));
+    await expect(writer.writeJson({ n: 2 })).resolves.toBeUndefined();
+    await expect(writer.writeComment('late')).resolves.toBeUndefined();
+    await expect(writer.writeDone()).resolves.toBeUndefined();
+  });
+
+  it('waits for drain instead of buffering without bound when the client reads slowly', async () => {
+    // Smaller than the 16 KiB high-water mark, so some writes fit and some fill the buffer.
+    const frame = 'x'.repeat(10_000);
+    const frameBytes = Buffer.byteLength(`data: ${JSON.stringify(frame)}\n\n`);
+    const totalFrames = 2500; // 25 MB: far more than the loopback socket buffers can absorb.
+    let completedWrites = 0;
+    let maxWritableLength = 0;
+    let serverResponse: ServerResponse | undefined;
+    let drainCount = 0;
+    let resolvedBeforeDrain = 0;
+    let fullBufferWrites = 0;
+    let writeCalls = 0;
+    const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer, response) => {
+      serverResponse = response;
+      response.on('drain', () => {
+        drainCount += 1;
+      });
+      const originalWrite = response.write.bind(response) as (chunk: string) => boolean;
+      // Observe (not replace) write(): `false` means the writer must now wait for drain.
+      response.write = ((chunk: string) => {
+        writeCalls += 1;
+        const flushed = originalWrite(chunk);
+        if (!flushed) {
+          fullBufferWrites += 1;
+        }
+        return flushed;
+      }) as typeof response.write;
+      for (let index = 0; index < totalFrames; index += 1) {
+        const drainsBefore = drainCount;
+        const fullBefore = fullBufferWrites;
+        await writer.writeJson(frame);
+        if (fullBufferWrites > fullBefore && drainCount === drainsBefore) {
+          resolvedBeforeDrain += 1;
+        }
+        maxWritableLength = Math.max(maxWritableLength, response.writableLength);
+        completedWrites += 1;
+      }
+      await writer.writeDone();
+    });
+    message.pause();
+    // Bounded wait until the writer stalls: no progress for 300 ms (at most 5 s). Meanwhile sample
+    // what the response holds in user space.
+    let previous = -1;
+    let maxPausedWritableLength = 0;
+    for (let attempt = 0; attempt < 250 && completedWrites !== previous; attempt += 1) {
+      previous = completedWrites;
+      for (let sample = 0; sample < 15; sample += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        maxPausedWritableLength = Math.max(maxPausedWritableLength, serverResponse?.writableLength ?? 0);
+      }
+    }
+    const stalledAt = completedWrites;
+    expect(stalledAt).toBeLessThan(totalFrames);
+    // Exactly one write is in flight while stalled: nothing queues up behind the full buffer.
+    expect(writeCalls).toBe(stalledAt + 1);
+    expect(serverResponse?.writableLength).toBeGreaterThan(0);
+    // User-space buffering is bounded by the high-water mark plus the one frame that crossed it.
+    expect(maxPausedWritableLength).toBeLessThanOrEqual(16 * 1024 + frameBytes);
+    const drainsWhilePaused = drainCount;
+
+    message.resume();
+    const body = await readAll(message);
+    await done;
+    expect(drainCount).toBeGreaterThan(drainsWhilePaused);
+    expect(fullBufferWrites).toBeGreaterThan(0);
+    expect(resolvedBeforeDrain).toBe(0);
+    expect(completedWrites).toBe(totalFrames);
+    expect(body.length).toBe(totalFrames * frameBytes + 'data: [DONE]\n\n'.length);
+    expect(body.endsWith(`${JSON.stringify(frame)}\n\ndata: [DONE]\n\n`)).toBe(true);
+    expect(maxWritableLength).toBeLessThanOrEqual(16 * 1024 + frameBytes);
+  });
+});
