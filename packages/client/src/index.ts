@@ -1,0 +1,49 @@
+// Public surface of @clawgate/client. Anything not exported here is private.
+export {
+  createClient,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+} from './create-client.js';
+export type {
+  ChatCompletionCreateOptions,
+  ChatCompletionCreateParams,
+  ChatCompletionCreateParamsBase,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletions,
+  ClawgateClient,
+  ClientOptions,
+  Models,
+  RequestOptions,
+} from './create-client.js';
+export { ChatCompletionStream } from './chat-completion-stream.js';
+export type { ChatCompletionStreamMessage } from './chat-completion-stream.js';
+export {
+  AbortError,
+  AuthenticationError,
+  BadRequestError,
+  ClawgateError,
+  ConnectionError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  TimeoutError,
+} from './clawgate-error.js';
+export type { ClawgateErrorBody, ClawgateErrorOptions, RateLimitErrorOptions } from './clawgate-error.js';
+export { createErrorFromResponse } from './create-error-from-response.js';
+export type { ErrorResponseInit } from './create-error-from-response.js';
+export { parseRetryAfter } from './parse-retry-after.js';
+export type { FetchFunction } from './send-request.js';
+// The wire types, re-exported so most apps need only this package.
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionMessageToolCall,
+  ChatCompletionToolCallDelta,
+  ChatCompletionUsage,
+  FinishReason,
+  Model,
+  ModelList,
+} from '@clawgate/openai-schemas';
