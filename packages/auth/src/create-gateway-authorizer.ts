@@ -13,7 +13,7 @@ import type { RateLimitStore } from './rate-limit-store.js';
 import { RateLimitStoreUnavailableError } from './rate-limit-store-unavailable-error.js';
 import type { ResolvedAuthConfig } from './resolve-auth-config.js';
 import { resolveClientIp } from './resolve-client-ip.js';
-import { safeEqualSecret } from './safe-equal-secret.js';
+import { createSecretMatcher } from './safe-equal-secret.js';
 import { hasScope, OPERATOR_SCOPES, parseScopesHeader } from './scopes.js';
 import { createTrustedProxyList } from './trusted-proxy-list.js';
 
@@ -116,12 +116,13 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
     throw new TypeError('gateway.auth.mode "trusted-proxy" requires gateway.auth.trustedProxy');
   }
   const limiter = createLimiter(options.rateLimit);
+  const matchesSecret = secret === undefined ? undefined : createSecretMatcher(secret);
 
   async function authorizeSharedSecret(
     request: AuthorizeRequest,
     requiredScope: string,
     clientIp: string,
-    expectedSecret: string,
+    matches: (candidate: string) => boolean,
   ): Promise<AuthDecision> {
     const method: AuthMethod = auth.mode === 'password' ? 'password' : 'token';
     const limited = limiter !== undefined && !(limiter.exemptLoopback && isLoopbackAddress(clientIp));
@@ -137,7 +138,7 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
     const candidate = extractBearerToken(getHeader(request.headers, 'authorization'));
     // No credential at all is not a guess: 401 without counting (contract §2).
     if (candidate === undefined) return unauthorized(clientIp);
-    if (!safeEqualSecret(candidate, expectedSecret)) {
+    if (!matches(candidate)) {
       if (!limited) return unauthorized(clientIp);
       const time = now();
       const result = await callStore('recordFailure', () =>
@@ -199,7 +200,7 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
         case 'trusted-proxy':
           return authorizeTrustedProxy(safeRequest, requiredScope, clientIp);
         default:
-          return authorizeSharedSecret(safeRequest, requiredScope, clientIp, secret!);
+          return authorizeSharedSecret(safeRequest, requiredScope, clientIp, matchesSecret!);
       }
     },
     close() {

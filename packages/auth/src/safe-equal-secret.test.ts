@@ -14,7 +14,7 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
-const { digestSecret, safeEqualSecret } = await import('./safe-equal-secret.js');
+const { createSecretMatcher, digestSecret, safeEqualSecret } = await import('./safe-equal-secret.js');
 
 describe('safeEqualSecret', () => {
   it('accepts equal secrets and rejects different ones', () => {
@@ -30,6 +30,19 @@ describe('safeEqualSecret', () => {
     safeEqualSecret('a', 'x'.repeat(1024 * 1024));
     safeEqualSecret('', 'short');
     expect(comparedLengths).toEqual([
+      [32, 32],
+      [32, 32],
+    ]);
+  });
+
+  it('createSecretMatcher compares equal-length digests against a fixed secret', () => {
+    const matches = createSecretMatcher('s3cret');
+    comparedLengths.length = 0;
+    expect(matches('s3cret')).toBe(true);
+    expect(matches('s3cre')).toBe(false);
+    expect(matches('x'.repeat(100_000))).toBe(false);
+    expect(comparedLengths).toEqual([
+      [32, 32],
       [32, 32],
       [32, 32],
     ]);
