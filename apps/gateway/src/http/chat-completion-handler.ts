@@ -94,8 +94,10 @@ async function respondWithCompletion(options: {
           return;
         }
         response.status(200).json({
-          ...identity,
+          id: identity.id,
           object: 'chat.completion',
+          created: identity.created,
+          model: identity.model,
           choices: [
             {
               index: 0,
@@ -143,9 +145,12 @@ async function streamCompletion(options: {
 }): Promise<void> {
   const { runner, prepared, response, identity, heartbeatMs, includeUsage } = options;
   const writer = createSseResponseWriter(response, { heartbeatMs });
+  // Key order as OpenAI sends it: id, object, created, model, choices (some clients diff raw text).
   const chunk = (delta: Record<string, unknown>, finishReason: FinishReason | null = null) => ({
-    ...identity,
+    id: identity.id,
     object: 'chat.completion.chunk',
+    created: identity.created,
+    model: identity.model,
     choices: [{ index: 0, delta, finish_reason: finishReason }],
   });
 
@@ -189,7 +194,14 @@ async function streamCompletion(options: {
           }
           await writer.writeJson(chunk({}, event.finishReason));
           if (includeUsage) {
-            await writer.writeJson({ ...identity, object: 'chat.completion.chunk', choices: [], usage: event.usage });
+            await writer.writeJson({
+              id: identity.id,
+              object: 'chat.completion.chunk',
+              created: identity.created,
+              model: identity.model,
+              choices: [],
+              usage: event.usage,
+            });
           }
           await writer.writeDone();
           return;

@@ -1,0 +1,39 @@
+/**
+ * A small `AgentRunner` for the pure-HTTP tests (routing, auth, body, validation): it records what
+ * the HTTP layer handed over and answers one fixed turn. Streaming, provider and end-to-end tests use
+ * the real runner instead.
+ */
+import type { AgentRunInput, AgentRunner, PreparedRun, RunEvent } from '../agent/agent-runner.js';
+
+/** The reply text of {@link createRecordingRunner}. */
+export const RECORDED_REPLY = 'recorded reply';
+
+export interface RecordingRunner extends AgentRunner {
+  /** Every input given to `prepare`, in order. */
+  readonly inputs: AgentRunInput[];
+}
+
+/**
+ * @param options.prepare - Optional extra check run inside `prepare` (to make it throw).
+ */
+export function createRecordingRunner(options: { prepare?: (input: AgentRunInput) => void } = {}): RecordingRunner {
+  const inputs: AgentRunInput[] = [];
+  return {
+    inputs,
+    prepare(input: AgentRunInput): PreparedRun {
+      inputs.push(input);
+      options.prepare?.(input);
+      return { input };
+    },
+    async *run(): AsyncIterable<RunEvent> {
+      yield { type: 'delta', text: RECORDED_REPLY };
+      yield {
+        type: 'end',
+        finishReason: 'stop',
+        text: RECORDED_REPLY,
+        toolCalls: [],
+        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+      };
+    },
+  };
+}
