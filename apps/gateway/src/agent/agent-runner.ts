@@ -76,6 +76,14 @@ export interface AgentRunner {
    */
   prepare(input: AgentRunInput): PreparedRun;
   /**
+   * Added: the request-level checks that need I/O (today only remote image URLs, allowed with
+   * `images.allowUrl`, whose hosts are resolved and must be public). Call after `prepare` and before
+   * sending response headers so a failure is still a plain 400; `run` repeats the check (as its
+   * first, `error` event) when this was not called.
+   * @throws GatewayError (400) ``Invalid image_url content in `messages`.``
+   */
+  verify?(prepared: PreparedRun): Promise<void>;
+  /**
    * Runs the turn: serialised per session key, loads the transcript, calls the provider, yields events
    * as they arrive, appends the turn to the transcript. Aborting `signal` aborts the upstream request.
    * Never throws: failures arrive as one final `error` event.

@@ -1,0 +1,53 @@
+/**
+ * The upstream conversation of one run: one system message (agent prompt + the request's extra
+ * system prompt), the stored transcript, then this turn with its images.
+ */
+import type { ProviderContentPart, ProviderMessage } from '../providers/model-provider.js';
+import type { TranscriptMessage } from '../sessions/session-store.js';
+import type { ToolCall } from './agent-runner.js';
+import type { BuiltPrompt } from './build-prompt.js';
+
+/**
+ * Renders tool calls the way §5 renders a client's assistant `tool_calls`, so stored turns read
+ * like history the client sent. Stored calls are sent as text, not `tool_calls`: upstreams reject
+ * an assistant `tool_calls` message that is not followed by its `tool` results.
+ */
+export function renderToolCalls(toolCalls: readonly ToolCall[]): string[] {
+  return toolCalls.map((call) => `tool_call id=${call.id} name=${call.name} arguments=${call.arguments}`);
+}
+
+/**
+ * Builds the provider messages.
+ *
+ * @param options.agentSystemPrompt - The agent's configured system prompt.
+ * @param options.transcript - Stored history (already trimmed).
+ * @param options.prompt - This turn.
+ */
+export function composeProviderMessages(options: {
+  agentSystemPrompt: string | undefined;
+  transcript: readonly TranscriptMessage[];
+  prompt: BuiltPrompt;
+}): ProviderMessage[] {
+  const messages: ProviderMessage[] = [];
+  const system = [options.agentSystemPrompt?.trim(), options.prompt.extraSystemPrompt]
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .join('\n\n');
+  if (system) messages.push({ role: 'system', content: system });
+  for (const message of options.transcript) {
+    if (message.role === 'user') messages.push({ role: 'user', content: message.content });
+    else {
+      const content = [message.content, ...renderToolCalls(message.toolCalls ?? [])].filter((part) => part !== '').join('\n');
+      messages.push({ role: 'assistant', content });
+    }
+  }
+  const { text, images } = options.prompt;
+  if (images.length === 0) messages.push({ role: 'user', content: text });
+  else {
+    const parts: ProviderContentPart[] = [
+      { type: 'text', text },
+      ...images.map((image): ProviderContentPart => ({ type: 'image_url', image_url: { url: image.url } })),
+    ];
+    messages.push({ role: 'user', content: parts });
+  }
+  return messages;
+}

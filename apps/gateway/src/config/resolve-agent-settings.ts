@@ -1,0 +1,48 @@
+import type { GatewayConfig } from './config-schema.js';
+
+/** One agent's effective settings: its own values, else `agents.defaults`. */
+export interface AgentSettings {
+  id: string;
+  name: string | undefined;
+  /** `<provider>/<model id>`. */
+  model: string;
+  systemPrompt: string | undefined;
+  maxHistoryMessages: number;
+  /** Allow-list for `x-openclaw-model`, as given (see `isModelAllowed`). */
+  allowedModels: readonly string[];
+}
+
+/**
+ * Looks up a configured agent and merges it over `agents.defaults`.
+ *
+ * @param config - The validated configuration.
+ * @param agentId - A normalised agent id.
+ * @returns The settings, or `undefined` when no such agent is configured.
+ */
+export function resolveAgentSettings(config: GatewayConfig, agentId: string): AgentSettings | undefined {
+  const agent = config.agents.list.find((entry) => entry.id === agentId);
+  if (!agent) return undefined;
+  const defaults = config.agents.defaults;
+  return {
+    id: agent.id,
+    name: agent.name,
+    model: agent.model ?? defaults.model,
+    systemPrompt: agent.systemPrompt ?? defaults.systemPrompt,
+    maxHistoryMessages: agent.maxHistoryMessages ?? defaults.maxHistoryMessages,
+    allowedModels: agent.allowedModels ?? defaults.allowedModels ?? [],
+  };
+}
+
+/**
+ * The agent used when a request names none (`openclaw`, `openclaw/default`, no header).
+ *
+ * @returns The id of the entry marked `default` (the schema guarantees exactly one).
+ */
+export function getDefaultAgentId(config: GatewayConfig): string {
+  return (config.agents.list.find((agent) => agent.default) ?? config.agents.list[0])?.id ?? 'main';
+}
+
+/** Ids of every configured agent, in configuration order (for `GET /v1/models`). */
+export function listAgentIds(config: GatewayConfig): string[] {
+  return config.agents.list.map((agent) => agent.id);
+}

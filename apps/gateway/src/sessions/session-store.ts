@@ -1,0 +1,40 @@
+/**
+ * Where session transcripts live. Async throughout so the Redis store (next issue) fits the same
+ * interface. The agent run uses it as: `runExclusive(key, () => load → provider → append)`.
+ */
+import type { ToolCall } from '../agent/agent-runner.js';
+
+// The api-plan names this file as the home of the store factories; they live in their own files.
+export { createMemorySessionStore } from './memory-session-store.js';
+export { createFileSessionStore } from './file-session-store.js';
+
+/** One stored message. Tool calls are kept structured; the run renders them as text for the model. */
+export type TranscriptMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] };
+
+/** One completed turn: the user prompt and the assistant reply, appended together or not at all. */
+export interface TranscriptTurn {
+  /** ISO-8601 time the turn completed. */
+  createdAt: string;
+  messages: TranscriptMessage[];
+}
+
+/** A session transcript store. */
+export interface SessionStore {
+  /**
+   * The last `maxMessages` messages of a session (oldest first; never starting with an assistant
+   * message cut from its prompt). Unknown keys give `[]`. Stores may compact storage here.
+   * Call inside `runExclusive` for the same key.
+   */
+  load(sessionKey: string, options: { maxMessages: number }): Promise<TranscriptMessage[]>;
+  /** Appends one turn atomically: after a crash it is either wholly there or absent. */
+  append(sessionKey: string, turn: TranscriptTurn): Promise<void>;
+  /**
+   * Runs `task` after every earlier task of the same key has settled (in-process serialisation);
+   * different keys run in parallel. Not re-entrant: do not nest calls on one key.
+   */
+  runExclusive<T>(sessionKey: string, task: () => Promise<T>): Promise<T>;
+  /** Waits for running tasks to finish and releases resources. */
+  close(): Promise<void>;
+}
