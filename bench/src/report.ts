@@ -1,0 +1,59 @@
+/** The one table `pnpm bench` prints, and the verdicts that go in it. */
+
+/** Verdict of one row: the flag wins over the target because a mock-bound figure says nothing. */
+export type RowStatus = 'PASS' | 'MISS' | 'FLAGGED' | 'ERRORS' | 'INFO';
+
+/** One line of the results table. */
+export interface ResultRow {
+  measure: string;
+  /** The mock alone (the ceiling or the direct latency). */
+  direct: string;
+  gateway: string;
+  /** Gateway minus direct, or a ratio, depending on the row. */
+  delta: string;
+  target: string;
+  status: RowStatus;
+  note?: string;
+}
+
+/** Fraction of the mock's ceiling at which a figure is no longer the gateway's (issue 8). */
+export const MOCK_CEILING_FLAG_RATIO = 0.9;
+
+/**
+ * The verdict of a figure with a target, flagged when it sits within 10% of the mock's ceiling.
+ * @param meetsTarget - whether the figure meets its target
+ * @param ceilingBound - whether the figure is within 10% of the mock's ceiling
+ * @param errors - errors seen while measuring it
+ */
+export function verdict(meetsTarget: boolean, ceilingBound = false, errors = 0): RowStatus {
+  if (errors > 0) return 'ERRORS';
+  if (ceilingBound) return 'FLAGGED';
+  return meetsTarget ? 'PASS' : 'MISS';
+}
+
+/** Renders rows as a fixed-width text table. */
+export function formatTable(rows: readonly ResultRow[]): string {
+  const header = ['Measure', 'Direct (mock)', 'Gateway', 'Added / ratio', 'Target', 'Status'];
+  const cells = rows.map((row) => [row.measure, row.direct, row.gateway, row.delta, row.target, row.status]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
+  const line = (values: readonly string[]): string =>
+    values.map((value, column) => value.padEnd(widths[column] ?? 0)).join(' | ');
+  const rule = widths.map((width) => '-'.repeat(width)).join('-|-');
+  const notes = rows.filter((row) => row.note !== undefined).map((row) => `  ${row.measure}: ${row.note}`);
+  return [line(header), rule, ...cells.map(line), ...(notes.length > 0 ? ['', 'Notes:', ...notes] : [])].join('\n');
+}
+
+/** Milliseconds with two decimals. */
+export function formatMs(value: number): string {
+  return `${value.toFixed(2)} ms`;
+}
+
+/** Requests per second, whole. */
+export function formatRate(value: number): string {
+  return `${Math.round(value).toLocaleString('en-US')} req/s`;
+}
+
+/** Bytes as MB (10^6 would flatter; these are MiB, as `ps` and /proc count). */
+export function formatMegabytes(bytes: number | undefined): string {
+  return bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
