@@ -91,7 +91,7 @@ describe('routing (contract §1)', () => {
     const ids = new Set<string>();
     for (let index = 0; index < 5; index += 1) {
       const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send(CHAT_BODY);
-      ids.add(response.headers['x-request-id']);
+      ids.add(String(response.headers['x-request-id']));
     }
     expect(ids.size).toBe(5);
   });
