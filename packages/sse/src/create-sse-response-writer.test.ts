@@ -181,7 +181,7 @@ describe('createSseResponseWriter', () => {
   });
 
   it('sends no ping while writes come faster than heartbeatMs', async () => {
-    const { message, done } = await withWriter({ heartbeatMs: 1000 }, async (writer) => {
+    const { message, done } = await withWriter({ heartbeatMs: 5000 }, async (writer) => {
       for (let index = 0; index < 15; index += 1) {
         await writer.writeJson({ index });
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -306,5 +306,45 @@ describe('createSseResponseWriter', () => {
     expect(body.length).toBe(totalFrames * frameBytes + 'data: [DONE]\n\n'.length);
     expect(body.endsWith(`${JSON.stringify(frame)}\n\ndata: [DONE]\n\n`)).toBe(true);
     expect(maxWritableLength).toBeLessThanOrEqual(16 * 1024 + frameBytes);
+  });
+
+  it('queues no pings behind a full buffer, and a disconnect releases the pending write', async () => {
+    const frame = 'y'.repeat(10_000);
+    let writeCalls = 0;
+    let completedWrites = 0;
+    const state = deferred<SseResponseWriter>();
+    const finished = deferred<void>();
+    const url = await startServer(async (response) => {
+      const writer = createSseResponseWriter(response, { heartbeatMs: 20 });
+      const originalWrite = response.write.bind(response) as (chunk: string) => boolean;
+      response.write = ((chunk: string) => {
+        writeCalls += 1;
+        return originalWrite(chunk);
+      }) as typeof response.write;
+      state.resolve(writer);
+      // Bounded: stops at the first write the disconnect releases.
+      for (let index = 0; index < 5000 && !writer.closed; index += 1) {
+        await writer.writeJson(frame);
+        completedWrites += 1;
+      }
+      finished.resolve();
+    });
+    const message = await openRequest(url);
+    message.pause();
+    const writer = await state.promise;
+    let previous = -1;
+    for (let attempt = 0; attempt < 50 && completedWrites !== previous; attempt += 1) {
+      previous = completedWrites;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Many heartbeat periods passed while stalled, yet only the one pending frame was written.
+    expect(completedWrites).toBeLessThan(5000);
+    expect(writeCalls).toBe(completedWrites + 1);
+    expect(writer.signal.aborted).toBe(false);
+
+    message.destroy();
+    expect(await settledWithin(finished.promise, 2000)).toBe(true);
+    expect(writer.signal.aborted).toBe(true);
+    expect(writer.closed).toBe(true);
   });
 });

@@ -151,13 +151,20 @@ export function createSseResponseWriter(
 
   function waitForDrainOrClose(): Promise<void> {
     return new Promise((resolve) => {
+      // The socket may have died inside write(); a `close` that already fired would never come again.
+      if (clientGone || response.destroyed) {
+        resolve();
+        return;
+      }
       const finish = (): void => {
         response.off('drain', finish);
         response.off('close', finish);
+        response.off('error', finish);
         resolve();
       };
       response.on('drain', finish);
       response.on('close', finish);
+      response.on('error', finish);
     });
   }
 

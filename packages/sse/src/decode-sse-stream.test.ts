@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -257,6 +257,20 @@ describe('decodeSseStream behaviour', () => {
     expect(failure.error.message).toMatch(/^SSE event does not match the schema: /);
   });
 
+  it('infers the value type from the schema', async () => {
+    const schema = z.object({ n: z.number() });
+    for await (const result of decodeSseStream(iterableOf([encoder.encode('data: {"n":3}\n\n')]), { schema })) {
+      // Compile-time check: `value` is `{ n: number }`, not `unknown`.
+      const n: number = result.success ? result.value.n : -1;
+      expect(n).toBe(3);
+    }
+  });
+
+  it('replaces invalid UTF-8 with U+FFFD instead of failing', async () => {
+    const bytes = Uint8Array.from([...encoder.encode('data: {"t":"a'), 0xff, 0xc3, ...encoder.encode('"}\n\n')]);
+    expect(await collect(decodeSseStream(iterableOf([bytes])))).toEqual([{ success: true, value: { t: 'a\uFFFD\uFFFD' } }]);
+  });
+
   it('uses the schema output, so transforms apply', async () => {
     const schema = z.object({ n: z.number() }).transform((value) => value.n * 2);
     const results = await collect(decodeSseStream(iterableOf([encoder.encode('data: {"n":21}\n\n')]), { schema }));
@@ -377,6 +391,24 @@ describe('decodeSseStream behaviour', () => {
   });
 });
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
+function settledWithin(promise: Promise<unknown>, milliseconds: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), milliseconds);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 async function withServer(
   handler: Parameters<typeof createServer>[1],
   run: (url: string, server: Server) => Promise<void>,
@@ -427,6 +459,28 @@ describe('decodeSseStream with fetch Responses from a real server', () => {
   it('throws a TypeError for a Response without a body', async () => {
     await expect(collect(decodeSseStream(new Response(null, { status: 204 })))).rejects.toThrow(
       new TypeError('decodeSseStream received a Response without a body'),
+    );
+  });
+
+  it('decodes a Node IncomingMessage (an AsyncIterable of Buffers) and closes it on break', async () => {
+    const serverSawClose = deferred();
+    await withServer(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write('data: {"n":1}\n\n');
+        response.on('close', serverSawClose.resolve);
+      },
+      async (url) => {
+        const message = await new Promise<IncomingMessage>((resolve, reject) => {
+          httpRequest(url, resolve).on('error', reject).end();
+        });
+        for await (const result of decodeSseStream(message)) {
+          expect(result).toEqual({ success: true, value: { n: 1 } });
+          break;
+        }
+        // Node's iterator return() aborts the request, so the server sees the connection close.
+        expect(await settledWithin(serverSawClose.promise, 2000)).toBe(true);
+      },
     );
   });
 
