@@ -346,6 +346,11 @@ describe('createGatewayAuthorizer: shared secret', () => {
     expect(() =>
       createGatewayAuthorizer({ auth: { mode: 'none' }, trustedProxies: ['not-an-ip'] }),
     ).toThrow('Invalid trustedProxies entry "not-an-ip"');
+    expect(() =>
+      createGatewayAuthorizer({
+        auth: resolveAuthConfig({ mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } }, {}),
+      }),
+    ).toThrow('gateway.auth.mode "trusted-proxy" requires at least one gateway.trustedProxies entry');
   });
 });
 
@@ -539,6 +544,8 @@ describe('createGatewayAuthorizer: hostile input', () => {
     '\tBearer\tabc\t',
     '',
     'Bearer 🔑ключ',
+    `Bearer ${'ключ🔑'.repeat(180_000)}`,
+    '\u0000Bearer \u0000',
     ['Bearer a', `Bearer ${secret}`],
     [],
     [undefined],

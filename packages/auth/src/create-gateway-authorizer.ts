@@ -88,8 +88,9 @@ const defaultRateLimit = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000
  *
  * @param options - Auth config, trusted proxies, rate limiter and clock.
  * @returns The authorizer.
- * @throws {TypeError} On invalid options: token/password mode without a secret, a bad
- *   `trustedProxies` entry, or non-positive rate-limit numbers.
+ * @throws {TypeError} On invalid options: token/password mode without a secret, trusted-proxy
+ *   mode without settings or without trusted proxies, a bad `trustedProxies` entry, or
+ *   non-positive rate-limit numbers.
  *
  * @example
  * ```ts
@@ -114,6 +115,10 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
   }
   if (auth.mode === 'trusted-proxy' && auth.trustedProxy === undefined) {
     throw new TypeError('gateway.auth.mode "trusted-proxy" requires gateway.auth.trustedProxy');
+  }
+  // Without a trusted proxy every request would be refused: fail at start-up, not per request.
+  if (auth.mode === 'trusted-proxy' && trustedProxies.size === 0) {
+    throw new TypeError('gateway.auth.mode "trusted-proxy" requires at least one gateway.trustedProxies entry');
   }
   const limiter = createLimiter(options.rateLimit);
   const matchesSecret = secret === undefined ? undefined : createSecretMatcher(secret);
