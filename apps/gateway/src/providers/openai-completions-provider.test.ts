@@ -1,0 +1,324 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayError } from '../errors.js';
+import { sseFrame, startUpstreamServer, textChunk, type UpstreamHandler, type UpstreamServer } from './__fixtures__/start-upstream-server.js';
+import type { ProviderEvent, ProviderRequest } from './model-provider.js';
+import { createOpenAICompletionsProvider } from './openai-completions-provider.js';
+
+const API_KEY = 'sk-test-secret-key-1234567890';
+const request: ProviderRequest = {
+  model: 'openai/gpt-4o',
+  messages: [{ role: 'user', content: 'hello' }],
+  parameters: {},
+};
+
+let server: UpstreamServer | undefined;
+const providers: { close(): Promise<void> }[] = [];
+
+afterEach(async () => {
+  await Promise.all(providers.splice(0).map((provider) => provider.close()));
+  await server?.close();
+  server = undefined;
+});
+
+async function setup(handler: UpstreamHandler, options: { timeoutMs?: number; apiKey?: string | null } = {}) {
+  server = await startUpstreamServer(handler);
+  const provider = createOpenAICompletionsProvider({
+    id: 'test',
+    config: {
+      api: 'openai-completions',
+      baseUrl: server.baseUrl,
+      apiKey: options.apiKey === null ? undefined : (options.apiKey ?? API_KEY),
+      timeoutMs: options.timeoutMs ?? 5000,
+    },
+  });
+  providers.push(provider);
+  return provider;
+}
+
+async function collect(iterable: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
+  const events: ProviderEvent[] = [];
+  for await (const event of iterable) events.push(event);
+  return events;
+}
+
+async function failure(iterable: AsyncIterable<ProviderEvent>): Promise<GatewayError> {
+  try {
+    await collect(iterable);
+  } catch (error) {
+    if (GatewayError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the stream to fail');
+}
+
+function sseHeaders(response: import('node:http').ServerResponse) {
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+}
+
+describe('openai-completions provider: request', () => {
+  it('POSTs <baseUrl>/chat/completions with stream options, bearer key and forwarded fields verbatim', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('hi', 'stop')) + sseFrame('[DONE]'));
+    });
+    const parameters: ProviderRequest['parameters'] = {
+      temperature: 0.3,
+      top_p: 0.9,
+      frequency_penalty: -1,
+      presence_penalty: 1.5,
+      seed: 42,
+      stop: ['END', 'STOP'],
+      response_format: { type: 'json_object' },
+      max_completion_tokens: 64,
+      max_tokens: 32,
+      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true } }],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    } as ProviderRequest['parameters'];
+    await collect(provider.stream({ ...request, parameters }, { signal: new AbortController().signal }));
+    const received = server!.requests[0]!;
+    expect(received.method).toBe('POST');
+    expect(received.url).toBe('/v1/chat/completions');
+    expect(received.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(received.headers['content-type']).toBe('application/json');
+    expect(received.body).toEqual({
+      model: 'openai/gpt-4o',
+      messages: [{ role: 'user', content: 'hello' }],
+      ...parameters,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+  });
+
+  it('sends no Authorization header without an apiKey', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('x', 'stop')) + sseFrame('[DONE]'));
+    }, { apiKey: null });
+    await collect(provider.stream(request, { signal: new AbortController().signal }));
+    expect(server!.requests[0]!.headers.authorization).toBeUndefined();
+  });
+});
+
+describe('openai-completions provider: streaming', () => {
+  it('yields the first delta before the upstream has finished', async () => {
+    let finishUpstream!: () => void;
+    const upstreamFinished = new Promise<void>((resolve) => {
+      finishUpstream = resolve;
+    });
+    let finished = false;
+    const provider = await setup(async (_request, response) => {
+      sseHeaders(response);
+      response.write(sseFrame(textChunk('first ')));
+      await upstreamFinished;
+      response.end(sseFrame(textChunk('second', 'stop')) + sseFrame('[DONE]'));
+      finished = true;
+    });
+    const iterator = provider.stream(request, { signal: new AbortController().signal })[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.value).toEqual({ type: 'text-delta', text: 'first ' });
+    expect(finished).toBe(false);
+    finishUpstream();
+    const rest: ProviderEvent[] = [];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest.push(next.value);
+    expect(rest[0]).toEqual({ type: 'text-delta', text: 'second' });
+    expect(rest.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it('takes usage from the upstream include_usage chunk', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(
+        sseFrame(textChunk('Hello', 'stop')) +
+          sseFrame({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } }) +
+          sseFrame('[DONE]'),
+      );
+    });
+    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    expect(events).toEqual([
+      { type: 'text-delta', text: 'Hello' },
+      { type: 'usage', usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+  });
+
+  it('estimates usage at 4 characters per token when the upstream sends none', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('12345678', 'length')) + sseFrame('[DONE]'));
+    });
+    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    // Prompt: JSON of "hello" is 7 characters → 2 tokens; completion: 8 characters → 2 tokens.
+    expect(events.slice(1)).toEqual([
+      { type: 'usage', usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 } },
+      { type: 'finish', finishReason: 'length' },
+    ]);
+  });
+
+  it('turns streamed tool calls into start/delta events and finish_reason tool_calls', async () => {
+    const chunk = (toolCalls: unknown, finishReason: string | null = null) => ({
+      id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm',
+      choices: [{ index: 0, delta: { tool_calls: toolCalls }, finish_reason: finishReason }],
+    });
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(
+        sseFrame(chunk([{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }])) +
+          sseFrame(chunk([{ index: 0, function: { arguments: '{"city":' } }])) +
+          sseFrame(chunk([{ index: 0, function: { arguments: '"Paris"}' } }])) +
+          sseFrame(chunk([{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } }], 'tool_calls')) +
+          sseFrame('[DONE]'),
+      );
+    });
+    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    expect(events.filter((event) => event.type !== 'usage')).toEqual([
+      { type: 'tool-call-start', index: 0, id: 'call_a', name: 'get_weather' },
+      { type: 'tool-call-delta', index: 0, arguments: '{"city":' },
+      { type: 'tool-call-delta', index: 0, arguments: '"Paris"}' },
+      { type: 'tool-call-start', index: 1, id: 'call_b', name: 'get_time' },
+      { type: 'tool-call-delta', index: 1, arguments: '{}' },
+      { type: 'finish', finishReason: 'tool_calls' },
+    ]);
+  });
+
+  it('handles a plain JSON completion from a server that ignores stream: true', async () => {
+    const provider = await setup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({
+        id: 'c', object: 'chat.completion', created: 1, model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Whole answer' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      }));
+    });
+    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    expect(events).toEqual([
+      { type: 'text-delta', text: 'Whole answer' },
+      { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+  });
+
+  it('maps a mid-stream error payload to 502 with the upstream message', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('partial')) + sseFrame({ error: { message: 'model crashed', type: 'server_error' } }));
+    });
+    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    expect([error.status, error.type, error.message]).toEqual([502, 'api_error', 'model crashed']);
+  });
+});
+
+describe('openai-completions provider: upstream errors (contract §6)', () => {
+  const cases: [number, Record<string, string>, number, string, string, string | undefined][] = [
+    [401, {}, 401, 'authentication_error', `Incorrect API key provided: ${API_KEY}.`, 'invalid_api_key'],
+    [403, {}, 401, 'authentication_error', 'forbidden', undefined],
+    [402, {}, 402, 'insufficient_quota', 'You exceeded your current quota.', 'insufficient_quota'],
+    [400, {}, 400, 'invalid_request_error', "'messages' is too long", 'context_length_exceeded'],
+    [404, {}, 404, 'not_found_error', 'The model `nope` does not exist', 'model_not_found'],
+    [429, { 'retry-after': '17' }, 429, 'rate_limit_error', 'Rate limit reached', 'rate_limit_exceeded'],
+    [503, {}, 503, 'api_error', 'The engine is currently overloaded', undefined],
+    [500, {}, 502, 'api_error', 'internal stack trace here', 'server_error'],
+  ];
+  it.each(cases)('upstream %i maps to its contract status, type and message', async (status, headers, mappedStatus, type, upstreamMessage, code) => {
+    const provider = await setup((_request, response) => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(JSON.stringify({ error: { message: upstreamMessage, type: 'x', ...(code ? { code } : {}) } }));
+    });
+    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    expect(error.status).toBe(mappedStatus);
+    expect(error.type).toBe(type);
+    expect(error.code).toBe(code);
+    const expectedMessage =
+      status === 500 ? 'upstream provider error' : upstreamMessage.replace(API_KEY, '***');
+    expect(error.message).toBe(expectedMessage);
+    expect(JSON.stringify(error.toJSON())).not.toContain(API_KEY);
+    expect(error.retryAfterSeconds).toBe(status === 429 ? 17 : undefined);
+  });
+
+  it('uses a default message when the upstream body is not JSON', async () => {
+    const provider = await setup((_request, response) => {
+      response.writeHead(401, { 'content-type': 'text/html' });
+      response.end('<h1>nope</h1>');
+    });
+    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    expect(error.toJSON()).toEqual({ error: { message: 'upstream provider authentication failed', type: 'authentication_error' } });
+  });
+
+  it('maps a stall before the headers to 504 upstream provider timeout', async () => {
+    const provider = await setup(() => {
+      // Never answers.
+    }, { timeoutMs: 150 });
+    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
+  });
+
+  it('maps a stall between chunks to 504 upstream provider timeout', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.write(sseFrame(textChunk('start ')));
+      // ...and then silence.
+    }, { timeoutMs: 200 });
+    const events: ProviderEvent[] = [];
+    let caught: unknown;
+    try {
+      for await (const event of provider.stream(request, { signal: new AbortController().signal })) events.push(event);
+    } catch (error) {
+      caught = error;
+    }
+    expect(events).toEqual([{ type: 'text-delta', text: 'start ' }]);
+    expect(GatewayError.isInstance(caught) && [caught.status, caught.message]).toEqual([504, 'upstream provider timeout']);
+  });
+
+  it('maps a connection reset mid-stream to 502 upstream provider error', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.write(sseFrame(textChunk('start ')));
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    expect(error.toJSON()).toEqual({ error: { message: 'upstream provider error', type: 'api_error' } });
+    expect(error.status).toBe(502);
+  });
+
+  it('maps a refused connection to 502 upstream provider error', async () => {
+    const closed = await startUpstreamServer(() => {});
+    const baseUrl = closed.baseUrl;
+    await closed.close();
+    const provider = createOpenAICompletionsProvider({ id: 'gone', config: { api: 'openai-completions', baseUrl, timeoutMs: 2000 } });
+    providers.push(provider);
+    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    expect([error.status, error.message]).toEqual([502, 'upstream provider error']);
+  });
+});
+
+describe('openai-completions provider: abort', () => {
+  it('closes the upstream request within one second of the signal aborting', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.write(sseFrame(textChunk('tick ')));
+      // Keeps the stream open; the test aborts.
+    });
+    const controller = new AbortController();
+    const iterator = provider.stream(request, { signal: controller.signal })[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'tick ' });
+    const pending = iterator.next();
+    const started = Date.now();
+    controller.abort(new Error('client went away'));
+    await expect(pending).rejects.toThrow('client went away');
+    await server!.closedEarly(0);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('closes the upstream request when the consumer stops iterating', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.write(sseFrame(textChunk('tick ')));
+    });
+    for await (const event of provider.stream(request, { signal: new AbortController().signal })) {
+      expect(event).toEqual({ type: 'text-delta', text: 'tick ' });
+      break;
+    }
+    const started = Date.now();
+    await server!.closedEarly(0);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
