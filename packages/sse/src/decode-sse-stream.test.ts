@@ -484,6 +484,27 @@ describe('decodeSseStream with fetch Responses from a real server', () => {
     );
   });
 
+  it('rejects (never hangs) when the upstream connection dies mid-event, after yielding what arrived', async () => {
+    await withServer(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write('data: {"n":1}\n\ndata: {"n":', () => {
+          setTimeout(() => response.socket?.destroy(), 20);
+        });
+      },
+      async (url) => {
+        const seen: unknown[] = [];
+        const outcome = (async () => {
+          for await (const result of decodeSseStream(await fetch(url))) {
+            seen.push(result);
+          }
+        })();
+        await expect(outcome).rejects.toThrow(TypeError);
+        expect(seen).toEqual([{ success: true, value: { n: 1 } }]);
+      },
+    );
+  });
+
   it('closes the HTTP connection when the consumer stops early', async () => {
     let closed: () => void = () => undefined;
     const serverSawClose = new Promise<void>((resolve) => {
