@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createMemorySessionStore } from './memory-session-store.js';
+import type { TranscriptTurn } from './session-store.js';
+
+const turn = (index: number): TranscriptTurn => ({
+  createdAt: '2026-01-01T00:00:00.000Z',
+  messages: [
+    { role: 'user', content: `q${index}` },
+    { role: 'assistant', content: `a${index}` },
+  ],
+});
+
+describe('memory session store', () => {
+  it('stores turns per key and trims on load', async () => {
+    const store = createMemorySessionStore();
+    for (let index = 0; index < 3; index += 1) await store.append('k', turn(index));
+    await store.append('other', turn(9));
+    expect((await store.load('k', { maxMessages: 4 })).map((message) => message.content)).toEqual(['q1', 'a1', 'q2', 'a2']);
+    expect((await store.load('other', { maxMessages: 4 })).map((message) => message.content)).toEqual(['q9', 'a9']);
+    expect(await store.load('none', { maxMessages: 4 })).toEqual([]);
+  });
+
+  it('returns copies, so callers cannot change stored history', async () => {
+    const store = createMemorySessionStore();
+    const original = turn(0);
+    await store.append('k', original);
+    original.messages[0]!.content = 'changed after append';
+    const loaded = await store.load('k', { maxMessages: 10 });
+    loaded[0]!.content = 'changed after load';
+    expect((await store.load('k', { maxMessages: 10 }))[0]).toEqual({ role: 'user', content: 'q0' });
+  });
+});

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+
+/** The Redis keys of one session. */
+export interface RedisSessionKeys {
+  /** The transcript list: one JSON element per turn, oldest first. */
+  transcript: string;
+  /** The run lock: a string holding the holder's random token, with an expiry. */
+  lock: string;
+  /** The waiter first in line (its token), so one busy replica cannot starve another's waiter. */
+  next: string;
+}
+
+/**
+ * The keys a session is stored under: `<prefix>session:{<sha256 hex>}`, `<prefix>session-lock:{…}`
+ * and `<prefix>session-next:{…}`.
+ *
+ * The session key is hashed so any string (very long, binary, `*` or `{` characters) gives a short,
+ * safe key, and the hash sits in a `{hash tag}` so the three keys share one Redis Cluster slot, which
+ * the Lua scripts touching several of them need.
+ *
+ * @param prefix - The store's key prefix.
+ * @param sessionKey - Any string.
+ * @example
+ * redisSessionKeys('clawgate:', 'agent:main:openai-user:alice').transcript
+ * // 'clawgate:session:{5b1c…}'
+ */
+export function redisSessionKeys(prefix: string, sessionKey: string): RedisSessionKeys {
+  const hash = createHash('sha256').update(sessionKey, 'utf8').digest('hex');
+  return {
+    transcript: `${prefix}session:{${hash}}`,
+    lock: `${prefix}session-lock:{${hash}}`,
+    next: `${prefix}session-next:{${hash}}`,
+  };
+}
