@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hostileString } from './__fixtures__/arbitraries.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuthDecision } from './auth-decision.js';
 import {
@@ -596,8 +597,8 @@ describe('createGatewayAuthorizer: hostile input', () => {
   it('property: any header record and address yields a well-formed decision, never a throw', async () => {
     const { authorizer } = setup();
     const headerValue = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.array(fc.string({ unit: 'binary', maxLength: 50 }), { maxLength: 4 }),
+      hostileString({ maxLength: 300 }),
+      fc.array(hostileString({ maxLength: 50 }), { maxLength: 4 }),
       fc.constant(undefined),
     );
     await fc.assert(

@@ -77,9 +77,10 @@ const defaultRateLimit = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000
 /**
  * Creates the request authorizer of contract §2.
  *
- * Order: (shared-secret modes) locked client → 429 at once; no bearer credential → 401 (not
- * counted); wrong secret → counted, 401 (the failure reaching `maxAttempts` locks the client,
- * later ones get 429); right secret → the client's failures are reset. Then the scope check →
+ * Shared-secret modes: locked client → 429 at once, whatever it sent; no bearer credential →
+ * 401 (not counted); wrong secret → counted, 401 (the failure reaching `maxAttempts` locks the
+ * client, later ones get 429); right secret → the client's failures are reset. Each decision
+ * costs one store call (plus a reset after a success that follows failures). Then the scope check →
  * 403. Mode `none` never touches the limiter. In `trusted-proxy` mode a request from an
  * untrusted peer, without the user header, without a required header or from a user outside
  * `allowUsers` gets 401 and is not counted (no secret was guessed; the proxy owns brute-force
@@ -133,18 +134,11 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
     const limited = limiter !== undefined && !(limiter.exemptLoopback && isLoopbackAddress(clientIp));
     // The key names the secret family, so a future per-user limiter cannot collide with it.
     const key = `shared-secret:${clientIp}`;
-    let attemptsBefore = 0;
-    if (limited) {
-      const state = await callStore('check', () => limiter.store.check(key, now()));
-      const lockedFor = remainingMs(state.lockedUntil, now());
-      if (lockedFor > 0) return rateLimited(lockedFor, clientIp);
-      attemptsBefore = state.attempts;
-    }
     const candidate = extractBearerToken(getHeader(request.headers, 'authorization'));
-    // No credential at all is not a guess: 401 without counting (contract §2).
-    if (candidate === undefined) return unauthorized(clientIp);
-    if (!matches(candidate)) {
+    if (candidate !== undefined && !matches(candidate)) {
       if (!limited) return unauthorized(clientIp);
+      // One store call for a wrong secret: recordFailure itself reports an existing lock
+      // (without counting it), which saves the separate check round trip on Redis.
       const time = now();
       const result = await callStore('recordFailure', () =>
         limiter.store.recordFailure(key, {
@@ -154,13 +148,22 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
           lockoutMs: limiter.lockoutMs,
         }),
       );
-      // Another request locked the key between our check and this failure: answer as locked.
       if (!result.counted) {
         const lockedFor = remainingMs(result.lockedUntil, time);
         if (lockedFor > 0) return rateLimited(lockedFor, clientIp);
       }
       return unauthorized(clientIp);
     }
+    // No credential or the right one: a locked client still gets 429 first (contract §2).
+    let attemptsBefore = 0;
+    if (limited) {
+      const state = await callStore('check', () => limiter.store.check(key, now()));
+      const lockedFor = remainingMs(state.lockedUntil, now());
+      if (lockedFor > 0) return rateLimited(lockedFor, clientIp);
+      attemptsBefore = state.attempts;
+    }
+    // No credential at all is not a guess: 401 without counting (contract §2).
+    if (candidate === undefined) return unauthorized(clientIp);
     // Skipping the reset when nothing was recorded saves a Redis round trip per request.
     if (limited && attemptsBefore > 0) await callStore('reset', () => limiter.store.reset(key));
     return checkScope({ method, scopes: OPERATOR_SCOPES, clientIp }, requiredScope);
