@@ -524,6 +524,8 @@ async function main(): Promise<void> {
     for (const profile of profiles) {
       process.stdout.write(`Profile ${profile.file} (top self time):\n`);
       for (const frame of profile.top) process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.frame}\n`);
+      process.stdout.write('By module:\n');
+      for (const frame of profile.byModule.slice(0, 12)) process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.frame}\n`);
     }
   }
   process.stdout.write(`results written to ${resultsPath}\n`);

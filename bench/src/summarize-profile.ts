@@ -33,6 +33,21 @@ export interface ProfileSummary {
   /** Share of samples in which the process was idle (waiting on I/O). */
   idlePercent: number;
   top: ProfileFrame[];
+  /** Self time grouped by where the code lives (a package, the gateway, Node's internals, GC). */
+  byModule: ProfileFrame[];
+}
+
+/** The package or area a script URL belongs to, for the by-module view. */
+function moduleOf(url: string, functionName: string): string {
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  if (url.startsWith('node:')) return 'node internals';
+  const modules = url.lastIndexOf('node_modules/');
+  if (modules >= 0) {
+    const parts = url.slice(modules + 'node_modules/'.length).split('/');
+    return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? url);
+  }
+  const workspace = url.match(/\/(packages\/[^/]+|apps\/[^/]+)\//);
+  return workspace?.[1] ?? url;
 }
 
 /** Shortens `file:///…/node_modules/.pnpm/express@5/node_modules/express/lib/x.js` to `express/lib/x.js`. */
@@ -55,6 +70,7 @@ export function summariseProfile(path: string, count = 25): ProfileSummary {
   if (!Array.isArray(profile.nodes) || !Array.isArray(profile.samples)) throw new Error(`${path} is not a .cpuprofile`);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<string, number>();
+  const moduleMicros = new Map<string, number>();
   let totalMicros = 0;
   let idleMicros = 0;
   profile.samples.forEach((id, index) => {
@@ -65,6 +81,8 @@ export function summariseProfile(path: string, count = 25): ProfileSummary {
     if (frame.functionName === '(idle)') idleMicros += delta;
     const key = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
     selfMicros.set(key, (selfMicros.get(key) ?? 0) + delta);
+    const area = moduleOf(frame.url, frame.functionName);
+    moduleMicros.set(area, (moduleMicros.get(area) ?? 0) + delta);
   });
   const busyMicros = Math.max(1, totalMicros - idleMicros);
   const top = [...selfMicros]
@@ -72,7 +90,11 @@ export function summariseProfile(path: string, count = 25): ProfileSummary {
     .sort((left, right) => right[1] - left[1])
     .slice(0, count)
     .map(([frame, micros]) => ({ frame, selfMs: Math.round(micros / 1000), selfPercent: (micros / busyMicros) * 100 }));
-  return { file: basename(path), totalMs: Math.round(totalMicros / 1000), idlePercent: (idleMicros / Math.max(1, totalMicros)) * 100, top };
+  const byModule = [...moduleMicros]
+    .filter(([area]) => area !== '(idle)')
+    .sort((left, right) => right[1] - left[1])
+    .map(([frame, micros]) => ({ frame, selfMs: Math.round(micros / 1000), selfPercent: (micros / busyMicros) * 100 }));
+  return { byModule, file: basename(path), totalMs: Math.round(totalMicros / 1000), idlePercent: (idleMicros / Math.max(1, totalMicros)) * 100, top };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -84,4 +106,6 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const summary = summariseProfile(file, Number(count ?? 30));
   process.stdout.write(`${summary.file}: ${summary.totalMs} ms sampled, ${summary.idlePercent.toFixed(1)}% idle; self time of busy time:\n`);
   for (const frame of summary.top) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
+  process.stdout.write('\nby module:\n');
+  for (const frame of summary.byModule) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
 }
