@@ -70,7 +70,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const { config, path: configFile } = await loadConfig({ path: options.configPath, env, stateDir });
 
   const resolved = resolveAuthConfig(config.gateway.auth, env);
-  const auth = await ensureSecret(resolved, stateDir, print, config.gateway.auth.token !== undefined);
+  const { auth, description: authDescription } = await ensureSecret(resolved, stateDir, config.gateway.auth);
 
   const rateLimit = config.gateway.auth.rateLimit;
   // Redis-backed limiter state arrives with the next issue; until then a Redis store is refused
@@ -128,6 +128,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
   print(`clawgate gateway listening on ${url}`);
   print(`config: ${configFile ?? '(none: built-in defaults)'}`);
+  print(authDescription);
   print(
     config.gateway.http.endpoints.chatCompletions.enabled
       ? `endpoint: POST ${url}/v1/chat/completions (models: GET ${url}/v1/models)`
@@ -160,29 +161,28 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 async function ensureSecret(
   resolved: ResolvedAuthConfig,
   stateDir: string,
-  print: (line: string) => void,
-  fromConfig: boolean,
-): Promise<ResolvedAuthConfig> {
+  configured: { token?: string | undefined; password?: string | undefined },
+): Promise<{ auth: ResolvedAuthConfig; description: string }> {
   if (resolved.mode === 'none') {
-    print('auth: none (every caller is admitted; scopes come from x-openclaw-scopes)');
-    return resolved;
+    return { auth: resolved, description: 'auth: none (every caller is admitted; scopes come from x-openclaw-scopes)' };
   }
   if (resolved.mode === 'trusted-proxy') {
-    print('auth: trusted-proxy (identity from the trusted proxy header)');
-    return resolved;
+    return { auth: resolved, description: 'auth: trusted-proxy (identity from the trusted proxy header)' };
   }
   if (resolved.secret !== undefined) {
+    const fromConfig = (resolved.mode === 'token' ? configured.token : configured.password)?.trim();
     const source = fromConfig ? `gateway.auth.${resolved.mode}` : `OPENCLAW_GATEWAY_${resolved.mode.toUpperCase()}`;
-    print(`auth: ${resolved.mode} (from ${source})`);
-    return resolved;
+    return { auth: resolved, description: `auth: ${resolved.mode} (from ${source})` };
   }
   if (resolved.mode === 'password') {
     throw new Error('gateway.auth.password: password mode needs a password (or OPENCLAW_GATEWAY_PASSWORD)');
   }
   const file = path.join(stateDir, GATEWAY_TOKEN_FILE);
   const token = await readOrCreateToken(file);
-  print(`auth: token (generated; send "Authorization: Bearer <token>" with the token stored in ${file})`);
-  return { ...resolved, secret: token };
+  return {
+    auth: { ...resolved, secret: token },
+    description: `auth: token; send "Authorization: Bearer <token>" with the token stored in ${file}`,
+  };
 }
 
 /**
