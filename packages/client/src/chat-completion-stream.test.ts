@@ -168,6 +168,33 @@ describe('ChatCompletionStream', () => {
     expect((error as Error).message).toMatch(/^The stream sent an invalid chunk: SSE event data is not valid JSON/);
   });
 
+  it('refuses a JSON answer to a stream request instead of reporting an empty stream', async () => {
+    server = await startLoopbackServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      response.end('{}');
+    });
+    const error = await createClient({ baseURL: server.url })
+      .chat.completions.create({ messages, stream: true })
+      .catch((caught: unknown) => caught);
+    expect(ClawgateError.isInstance(error) && [error.message, error.type, error.status]).toEqual([
+      'Expected an event stream but the server answered with application/json; charset=utf-8',
+      'invalid_response',
+      200,
+    ]);
+  });
+
+  it('throws invalid_response for an event larger than the decoder buffer (16 Mi characters)', async () => {
+    server = await startLoopbackServer((_request, response) => {
+      startSse(response);
+      response.write(`data: ${'x'.repeat(17 * 1024 * 1024)}`);
+    });
+    const stream = await createClient({ baseURL: server.url }).chat.completions.create({ messages, stream: true });
+    const error = await stream.toText().catch((caught: unknown) => caught);
+    expect(ClawgateError.isInstance(error) && [error.name, error.type]).toEqual(['ClawgateError', 'invalid_response']);
+    expect((error as Error).message).toBe('The stream sent an invalid chunk: SSE event exceeded maxBufferSize (16777216 characters)');
+    await server.closed(0);
+  });
+
   it('throws the HTTP error before a stream starts', async () => {
     server = await startLoopbackServer((_request, response) => {
       response.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
@@ -245,19 +272,19 @@ describe('ChatCompletionStream', () => {
       startSse(response);
       if (index === 1) return; // silent after the headers
       for (let beat = 0; beat < 4; beat += 1) {
-        await wait(80);
+        await wait(100);
         response.write(': ping\n\n');
       }
       response.write(sseJson(chunk({ content: 'late' }, 'stop')));
       response.end('data: [DONE]\n\n');
     });
-    const client = createClient({ baseURL: server.url, timeoutMs: 200 });
-    // 320 ms in total, longer than timeoutMs, but never 200 ms of silence.
+    const client = createClient({ baseURL: server.url, timeoutMs: 300 });
+    // 400 ms in total, longer than timeoutMs, but never 300 ms of silence.
     const alive = await client.chat.completions.create({ messages, stream: true });
     expect(await alive.toText()).toBe('late');
     const silent = await client.chat.completions.create({ messages, stream: true });
     const error = await silent.toText().catch((caught: unknown) => caught);
-    expect(TimeoutError.isInstance(error) && error.message).toBe('Request timed out after 200 ms');
+    expect(TimeoutError.isInstance(error) && error.message).toBe('Request timed out after 300 ms');
     await server.closed(1);
   });
 });

@@ -244,7 +244,16 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
       finished = true;
       this.#status = 'completed';
     } catch (error) {
-      this.#fail(attempt.toError(error, this.requestId));
+      // The decoder's RangeError means one event outgrew its buffer: a broken server, not the network.
+      this.#fail(
+        error instanceof RangeError
+          ? new ClawgateError(`The stream sent an invalid chunk: ${error.message}`, {
+              type: 'invalid_response',
+              requestId: this.requestId,
+              cause: error,
+            })
+          : attempt.toError(error, this.requestId),
+      );
       throw this.#error;
     } finally {
       if (!finished) {

@@ -252,7 +252,7 @@ describe('timeouts and aborts', () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
       if (index > 0) json(response, 200, { object: 'list', data: [] });
     });
-    const client = createClient({ baseURL: server.url, timeoutMs: 150 });
+    const client = createClient({ baseURL: server.url, timeoutMs: 300 });
     await expect(client.models.list()).resolves.toEqual({ object: 'list', data: [] });
     expect(server.requests).toHaveLength(2);
   });

@@ -358,6 +358,17 @@ export function createClient(options: ClientOptions): ClawgateClient {
     const payload = body.user === undefined && user !== undefined ? { ...body, user } : body;
     const sent = await send('/v1/chat/completions', 'POST', headers, createOptions, JSON.stringify(payload));
     if (streaming) {
+      // A server that ignores `stream` answers with JSON; decoding that as SSE would yield nothing
+      // and end in a misleading "stream ended early" error. A missing header is given the benefit of the doubt.
+      const contentType = sent.response.headers.get('content-type');
+      if (contentType !== null && !contentType.toLowerCase().includes('text/event-stream')) {
+        sent.attempt.cancel();
+        throw new ClawgateError(`Expected an event stream but the server answered with ${contentType}`, {
+          status: sent.response.status,
+          type: 'invalid_response',
+          requestId: sent.requestId,
+        });
+      }
       return new ChatCompletionStream(sent);
     }
     const completion = parseBody(sent, await readJson(sent), upstreamChatCompletionSchema, 'chat completion');
