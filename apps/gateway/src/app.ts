@@ -85,7 +85,7 @@ export function createApp(deps: AppDependencies): Express {
       createBodyMiddleware({ maxBytes: http.maxBodyBytes, timeoutMs: http.bodyTimeoutMs }),
       createValidationMiddleware(),
       createResolveRunMiddleware({ runner, defaultAgentId: getDefaultAgentId(config), randomUUID }),
-      createChatCompletionHandler({ runner, heartbeatMs: http.sseHeartbeatMs, now, randomUUID }),
+      createChatCompletionHandler({ runner, heartbeatMs: http.sseHeartbeatMs, now, randomUUID, logger }),
     );
 
     const agentIds = listAgentIds(config);

@@ -6,6 +6,7 @@ import type { RequestHandler, Response } from 'express';
 import { createSseResponseWriter } from '@clawgate/sse';
 import type { AgentRunner, FinishReason, PreparedRun, RunEvent, ToolCall } from '../agent/agent-runner.js';
 import { GatewayError, internalError } from '../errors.js';
+import { silentLogger, type HttpLogger } from './http-logger.js';
 import { chatLocals } from './request-state.js';
 
 /** What the contract answers when the model produced neither text nor tool calls (§6). */
@@ -21,6 +22,8 @@ export interface ChatCompletionHandlerOptions {
   heartbeatMs: number;
   now: () => number;
   randomUUID: () => string;
+  /** Receives unexpected errors that happen after the SSE headers went out. @defaultValue silent */
+  logger?: HttpLogger;
 }
 
 /** Identity shared by every chunk of one completion (§6: same id, created and model). */
@@ -42,7 +45,8 @@ interface CompletionIdentity {
  */
 export function createChatCompletionHandler(options: ChatCompletionHandlerOptions): RequestHandler {
   const { runner, heartbeatMs, now, randomUUID } = options;
-  return async (_request, response) => {
+  const logger = options.logger ?? silentLogger;
+  return async (request, response) => {
     const locals = chatLocals(response.locals);
     const prepared = locals.prepared;
     const chatRequest = locals.chatRequest;
@@ -62,6 +66,8 @@ export function createChatCompletionHandler(options: ChatCompletionHandlerOption
         identity,
         heartbeatMs,
         includeUsage: chatRequest.stream_options?.include_usage === true,
+        onUnexpectedError: (error) =>
+          logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: request.path }, 'stream failed'),
       });
       return;
     }
@@ -142,8 +148,9 @@ async function streamCompletion(options: {
   identity: CompletionIdentity;
   heartbeatMs: number;
   includeUsage: boolean;
+  onUnexpectedError: (error: unknown) => void;
 }): Promise<void> {
-  const { runner, prepared, response, identity, heartbeatMs, includeUsage } = options;
+  const { runner, prepared, response, identity, heartbeatMs, includeUsage, onUnexpectedError } = options;
   const writer = createSseResponseWriter(response, { heartbeatMs });
   // Key order as OpenAI sends it: id, object, created, model, choices (some clients diff raw text).
   const chunk = (delta: Record<string, unknown>, finishReason: FinishReason | null = null) => ({
@@ -216,6 +223,9 @@ async function streamCompletion(options: {
     }
   } catch (error) {
     // Headers are out: the only honest report left is an error frame.
+    if (!GatewayError.isInstance(error) || error.status >= 500) {
+      onUnexpectedError(error);
+    }
     if (!writer.closed) {
       await writer.writeJson((GatewayError.isInstance(error) ? error : internalError(error)).toJSON());
     }
