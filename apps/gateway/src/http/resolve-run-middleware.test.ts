@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH_HEADER, testConfig } from '../__fixtures__/build-test-app.js';
+import { AUTH_HEADER, buildTestApp, testConfig } from '../__fixtures__/build-test-app.js';
+import { createRecordingRunner } from '../__fixtures__/recording-runner.js';
 import { buildRunnerApp } from '../__fixtures__/build-runner-app.js';
 import { startFakeUpstream, upstreamChunk, upstreamUsageChunk, writeUpstreamStream, type FakeUpstream } from '../__fixtures__/fake-upstream.js';
 
@@ -187,5 +188,49 @@ describe('prompt construction, observed through what the upstream received (cont
         ].join('\n'),
       },
     ]);
+  });
+
+  it('forwards data-URI images of the current user message; image-only turns get the placeholder text', async () => {
+    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    const app = await upstreamApp();
+    const response = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: png } }] }] });
+    expect(response.status).toBe(200);
+    expect(upstream.requests[0]!.body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'User sent image(s) with no text.' },
+          { type: 'image_url', image_url: { url: png } },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    ['a non-image data URI', 'data:text/plain;base64,aGVsbG8='],
+    ['bytes that are not the declared format', 'data:image/png;base64,aGVsbG8gd29ybGQ='],
+    ['a remote URL (images.allowUrl is off)', 'https://example.com/cat.png'],
+  ])('refuses %s with 400 and never calls the upstream', async (_name, url) => {
+    const app = await upstreamApp();
+    const response = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url } }] }] });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { message: 'Invalid image_url content in `messages`.', type: 'invalid_request_error' } });
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('message channel (contract §4)', () => {
+  it('hands the trimmed, lowercased x-openclaw-message-channel to the run, default webchat', async () => {
+    const runner = createRecordingRunner();
+    const { app } = buildTestApp({ config: testConfig(), runner });
+    await request(app).post('/v1/chat/completions').set(AUTH_HEADER).set('x-openclaw-message-channel', '  SLACK ').send({ messages: USER });
+    await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER });
+    expect(runner.inputs.map((input) => input.messageChannel)).toEqual(['slack', 'webchat']);
   });
 });
