@@ -132,10 +132,7 @@ export class BadRequestError extends ClawgateError {
     brand(this, BAD_REQUEST_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for a `BadRequestError` from any copy of this package.
-   */
+  /** `true` for a `BadRequestError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is BadRequestError {
     return hasBrand(error, BAD_REQUEST_ERROR);
   }
@@ -151,10 +148,7 @@ export class AuthenticationError extends ClawgateError {
     brand(this, AUTHENTICATION_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for an `AuthenticationError` from any copy of this package.
-   */
+  /** `true` for an `AuthenticationError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is AuthenticationError {
     return hasBrand(error, AUTHENTICATION_ERROR);
   }
@@ -170,10 +164,7 @@ export class PermissionDeniedError extends ClawgateError {
     brand(this, PERMISSION_DENIED_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for a `PermissionDeniedError` from any copy of this package.
-   */
+  /** `true` for a `PermissionDeniedError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is PermissionDeniedError {
     return hasBrand(error, PERMISSION_DENIED_ERROR);
   }
@@ -189,10 +180,7 @@ export class NotFoundError extends ClawgateError {
     brand(this, NOT_FOUND_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for a `NotFoundError` from any copy of this package.
-   */
+  /** `true` for a `NotFoundError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is NotFoundError {
     return hasBrand(error, NOT_FOUND_ERROR);
   }
@@ -218,10 +206,7 @@ export class RateLimitError extends ClawgateError {
     brand(this, RATE_LIMIT_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for a `RateLimitError` from any copy of this package.
-   */
+  /** `true` for a `RateLimitError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is RateLimitError {
     return hasBrand(error, RATE_LIMIT_ERROR);
   }
@@ -237,10 +222,7 @@ export class InternalServerError extends ClawgateError {
     brand(this, INTERNAL_SERVER_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for an `InternalServerError` from any copy of this package.
-   */
+  /** `true` for an `InternalServerError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is InternalServerError {
     return hasBrand(error, INTERNAL_SERVER_ERROR);
   }
@@ -259,10 +241,7 @@ export class ConnectionError extends ClawgateError {
     brand(this, CONNECTION_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for a `ConnectionError` from any copy of this package.
-   */
+  /** `true` for a `ConnectionError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is ConnectionError {
     return hasBrand(error, CONNECTION_ERROR);
   }
@@ -278,10 +257,7 @@ export class TimeoutError extends ClawgateError {
     brand(this, TIMEOUT_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for a `TimeoutError` from any copy of this package.
-   */
+  /** `true` for a `TimeoutError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is TimeoutError {
     return hasBrand(error, TIMEOUT_ERROR);
   }
@@ -297,10 +273,7 @@ export class AbortError extends ClawgateError {
     brand(this, ABORT_ERROR);
   }
 
-  /**
-   * @param error - Any value.
-   * @returns `true` for an `AbortError` from any copy of this package.
-   */
+  /** `true` for an `AbortError` from any copy of this package (`error` may be anything). */
   static override isInstance(error: unknown): error is AbortError {
     return hasBrand(error, ABORT_ERROR);
   }

@@ -8,6 +8,7 @@ import {
   TimeoutError,
 } from './clawgate-error.js';
 import { createClient, type ChatCompletionCreateParams } from './create-client.js';
+import type { FetchFunction } from './send-request.js';
 
 const client = createClient({ baseURL: 'http://127.0.0.1:18789', token: 'secret' });
 const messages = [{ role: 'user' as const, content: 'hi' }];
@@ -59,6 +60,15 @@ describe('ChatCompletionStream', () => {
     expectTypeOf<Stream['finalMessage']>().returns.toEqualTypeOf<Promise<ChatCompletionStreamMessage>>();
     expectTypeOf<Stream['finalChatCompletion']>().returns.toEqualTypeOf<Promise<ChatCompletion>>();
     expectTypeOf<ChatCompletionStreamMessage['content']>().toEqualTypeOf<string | null>();
+  });
+});
+
+describe('createClient options', () => {
+  it('accepts the global fetch and wrappers of it', () => {
+    expectTypeOf(globalThis.fetch).toExtend<FetchFunction>();
+    createClient({ baseURL: 'http://x', fetch: (url, init) => fetch(url, init) });
+    // @ts-expect-error baseURL is required
+    createClient({ token: 't' });
   });
 });
 
