@@ -101,4 +101,12 @@ describe('startGateway', () => {
     expect(Number(new URL(gateway.url).port)).toBeGreaterThan(0);
     expect((await fetch(`${gateway.url}/nope`)).status).toBe(404);
   });
+
+  it('rejects with EADDRINUSE when the port is taken, and the first gateway keeps serving', async () => {
+    const { stateDir, configPath } = await tempStateDir();
+    const { gateway } = await start({ configPath, stateDir });
+    const port = Number(new URL(gateway.url).port);
+    await expect(startGateway({ configPath, stateDir, env: {}, port, print: () => undefined })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect((await fetch(`${gateway.url}/nope`)).status).toBe(404);
+  });
 });

@@ -104,24 +104,30 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     socket.on('error', () => undefined);
     socket.end('HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
-  // A misbehaving client socket must never take the process down.
-  server.on('clientError', (_error, socket: Duplex) => {
-    if (socket.writable) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    } else {
-      socket.destroy();
-    }
-  });
+  // Malformed requests (bad request line, oversized headers) keep Node's own clientError answers
+  // (400/431/408), which never reach Express and never crash the process.
 
   const port = options.port ?? config.gateway.port;
   const bind = options.bind ?? config.gateway.bind;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, bind, () => {
-      server.off('error', reject);
-      resolve();
+  const releaseResources = async () => {
+    authorizer.close();
+    rateLimitStore?.close();
+    await providers.close();
+    await sessionStore.close();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, bind, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // EADDRINUSE and friends: release what was built so a caller that retries leaks nothing.
+    await releaseResources();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -144,10 +150,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        authorizer.close();
-        rateLimitStore?.close();
-        await providers.close();
-        await sessionStore.close?.();
+        await releaseResources();
       })();
       return closing;
     },

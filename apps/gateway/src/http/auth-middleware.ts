@@ -31,7 +31,7 @@ export function createAuthMiddleware(options: {
         { requiredScope },
       );
     } catch (error) {
-      if (RateLimitStoreUnavailableError.isInstance?.(error) ?? error instanceof RateLimitStoreUnavailableError) {
+      if (RateLimitStoreUnavailableError.isInstance(error)) {
         sendError(response, 503, {
           error: { message: 'authentication temporarily unavailable', type: 'service_unavailable' },
         });

@@ -93,6 +93,10 @@ async function respondWithCompletion(options: {
   try {
     for await (const event of runner.run(prepared, { signal: controller.signal })) {
       if (event.type === 'error') {
+        // A run aborted because the client left has nobody to answer (and is no server fault).
+        if (controller.signal.aborted) {
+          return;
+        }
         throw event.error;
       }
       if (event.type === 'end') {
