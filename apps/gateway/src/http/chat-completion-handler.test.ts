@@ -260,6 +260,23 @@ describe('OpenAI-compatible upstream over loopback HTTP (contract §5, §6)', ()
     expect(whole.body.usage).toEqual({ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
   });
 
+  it('answers "No response from OpenClaw." when the upstream produced nothing, streamed or not', async () => {
+    const { app } = await upstreamApp((_record, response) =>
+      writeUpstreamStream(response, [upstreamChunk({ role: 'assistant' }), upstreamChunk({}, 'stop')]),
+    );
+    const whole = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER });
+    expect(whole.body.choices[0]).toEqual({
+      index: 0,
+      message: { role: 'assistant', content: 'No response from OpenClaw.' },
+      finish_reason: 'stop',
+    });
+    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, messages: USER });
+    const deltas = (sseDataPayloads(streamed.text).slice(0, -1) as Array<{ choices: Array<{ delta: unknown }> }>).map(
+      (chunk) => chunk.choices[0]?.delta,
+    );
+    expect(deltas).toEqual([{ role: 'assistant' }, { content: 'No response from OpenClaw.' }, {}]);
+  });
+
   it('delivers the first content chunk to the client while the upstream is still streaming', async () => {
     let releaseUpstream!: () => void;
     const released = new Promise<void>((resolve) => (releaseUpstream = resolve));
