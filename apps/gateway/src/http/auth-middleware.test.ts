@@ -161,6 +161,41 @@ describe('scopes (contract §2)', () => {
   });
 });
 
+describe('trusted-proxy mode (contract §2)', () => {
+  function proxyApp(trustedProxies: string[]) {
+    const config = testConfig({
+      gateway: {
+        auth: { mode: 'trusted-proxy', token: undefined, trustedProxy: { userHeader: 'x-forwarded-user' } },
+        trustedProxies,
+      },
+    });
+    return buildTestApp({ config, runner: createRecordingRunner() }).app;
+  }
+
+  it('admits a user named by a trusted peer with the scopes it forwards', async () => {
+    const app = proxyApp(['127.0.0.1']);
+    const allowed = await request(app)
+      .post('/v1/chat/completions')
+      .set({ 'x-forwarded-user': 'alice', 'x-openclaw-scopes': 'operator.write' })
+      .send(CHAT_BODY);
+    expect(allowed.status).toBe(200);
+    const noScopes = await request(app).post('/v1/chat/completions').set('x-forwarded-user', 'alice').send(CHAT_BODY);
+    expect(noScopes.status).toBe(403);
+    const noUser = await request(app).post('/v1/chat/completions').set('x-openclaw-scopes', 'operator.write').send(CHAT_BODY);
+    expect(noUser.status).toBe(401);
+    expect(noUser.text).toBe(UNAUTHORIZED);
+  });
+
+  it('refuses the same headers from a peer that is not a trusted proxy', async () => {
+    const response = await request(proxyApp(['10.0.0.1']))
+      .post('/v1/chat/completions')
+      .set({ 'x-forwarded-user': 'alice', 'x-openclaw-scopes': 'operator.write' })
+      .send(CHAT_BODY);
+    expect(response.status).toBe(401);
+    expect(response.text).toBe(UNAUTHORIZED);
+  });
+});
+
 async function closedPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
