@@ -173,8 +173,10 @@ describe('createSseResponseWriter', () => {
     });
     const body = await readAll(message);
     await done;
-    expect(pingTimes.length).toBe(2);
-    expect(body).toBe('data: {"n":1}\n\n: ping\n\n: ping\n\ndata: [DONE]\n\n');
+    // At least two pings; a heavily loaded machine may poll late and let a third one through.
+    expect(pingTimes.length).toBeGreaterThanOrEqual(2);
+    // Every ping sent reached the client in order, and none followed [DONE].
+    expect(body).toBe(`data: {"n":1}\n\n${': ping\n\n'.repeat(pingTimes.length)}data: [DONE]\n\n`);
     // Timers may fire a millisecond early by rounding; never meaningfully before the idle period.
     expect((pingTimes[0] ?? 0) - lastWriteAt).toBeGreaterThanOrEqual(heartbeatMs - 2);
     expect((pingTimes[1] ?? 0) - (pingTimes[0] ?? 0)).toBeGreaterThanOrEqual(heartbeatMs - 2);
