@@ -69,15 +69,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const stateDir = path.resolve(options.stateDir ?? resolveStateDir(env));
   const { config, path: configFile } = await loadConfig({ path: options.configPath, env, stateDir });
 
-  const resolved = resolveAuthConfig(config.gateway.auth, env);
-  const { auth, description: authDescription } = await ensureSecret(resolved, stateDir, config.gateway.auth);
-
   const rateLimit = config.gateway.auth.rateLimit;
   // Redis-backed limiter state arrives with the next issue; until then a Redis store is refused
   // loudly instead of silently counting in memory.
   if (rateLimit.enabled && rateLimit.store !== 'memory') {
     throw new Error('gateway.auth.rateLimit.store: redis is not supported yet; use "memory"');
   }
+
+  const resolved = resolveAuthConfig(config.gateway.auth, env);
+  const { auth, description: authDescription } = await ensureSecret(resolved, stateDir, config.gateway.auth);
+
   const rateLimitStore = rateLimit.enabled ? new MemoryRateLimitStore() : undefined;
   const authorizer = createGatewayAuthorizer({
     auth,
