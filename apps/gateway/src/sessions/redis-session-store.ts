@@ -1,0 +1,363 @@
+/**
+ * Session transcripts in Redis, shared by every gateway replica (issue 6, "Several replicas").
+ *
+ * Storage:
+ * - One list per session, `<prefix>session:{sha256(sessionKey)}`, one JSON element per turn
+ *   (`{"v":1,"createdAt":…,"messages":[…]}`, the file store's line format), oldest first. The raw
+ *   session key is not stored; like the file store's file names, only its hash is.
+ * - A turn is appended by one Lua script that checks the run's lock token, `RPUSH`es the element,
+ *   `LTRIM`s the list and refreshes the idle expiry, all atomically.
+ * - Trimming keeps the newest N turns, where N is the `maxMessages` of the last `load` of that
+ *   session inside the current run (every stored turn holds at least one message, so N turns hold
+ *   at least N messages: `load` answers exactly as the memory and file stores do), or
+ *   `maxStoredTurns` for an append without such a load.
+ * - `ttlSeconds` (default: none) expires a session idle that long since its last append.
+ *
+ * Serialisation: `runExclusive` first queues in process (one keyed mutex, so a process never polls
+ * Redis for its own waiters), then takes the cross-process lock of `redis-session-lock.ts`.
+ * While the task runs, `append` on that session is fenced on the lock's token.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import { GatewayError } from '../errors.js';
+import { parseTranscript } from './file-session-store.js';
+import { createKeyedMutex } from './keyed-mutex.js';
+import { createRedisSessionClient, redactRedisUrl, REDIS_TIMEOUT_MS } from './redis-session-client.js';
+import { sessionLockLost, sessionStoreClosed, sessionStoreUnavailable, SERVICE_UNAVAILABLE } from './redis-session-errors.js';
+import { redisSessionKeys } from './redis-session-keys.js';
+import { createRedisSessionLock, type HeldRedisSessionLock } from './redis-session-lock.js';
+import { defineRedisSessionScripts } from './redis-session-scripts.js';
+import type { SessionStore, TranscriptMessage, TranscriptTurn } from './session-store.js';
+import { trimTranscript } from './trim-transcript.js';
+
+/** Stored element format version (the same as the file store's lines). */
+const ELEMENT_VERSION = 1;
+
+/** Options shared by both ways of building a {@link createRedisSessionStore | Redis session store}. */
+export interface RedisSessionStoreCommonOptions {
+  /**
+   * Prefix of every key the store writes (lets several gateways share one Redis database).
+   * @defaultValue `'clawgate:'`
+   */
+  prefix?: string;
+  /**
+   * Expiry of a run's lock, renewed every third of it while the run lasts. It bounds how long a
+   * session stays blocked after its holder died (crash, kill -9, network partition).
+   * @defaultValue `15_000`
+   */
+  lockTtlMs?: number;
+  /**
+   * How long a run waits for another replica's run on the same session before failing with 503
+   * `session is busy`. Waiting behind runs of the same process is not counted (as in the file store).
+   * @defaultValue `60_000`
+   */
+  lockWaitMs?: number;
+  /**
+   * Delete a session idle this many seconds after its last append. `undefined`: keep for ever.
+   * @defaultValue `undefined`
+   */
+  ttlSeconds?: number;
+  /**
+   * Turns kept by an append that had no `load` of the same session in its run.
+   * @defaultValue `1_000`
+   */
+  maxStoredTurns?: number;
+}
+
+/** Options of {@link createRedisSessionStore}: a `url` (the store owns its client) or a `client`. */
+export type RedisSessionStoreOptions = RedisSessionStoreCommonOptions &
+  (
+    | {
+        /** `redis://[user:password@]host:port[/db]` or `rediss://…`. The store creates, connects and quits its own client. */
+        url: string;
+        client?: never;
+        /** `CLIENT LIST` name of the owned client. @defaultValue `'clawgate:sessions'` */
+        connectionName?: string;
+      }
+    | {
+        url?: never;
+        /**
+         * An ioredis client or cluster the caller owns (never quit by `close()`). Configure it to
+         * fail fast (`enableOfflineQueue: false`, `autoResendUnfulfilledCommands: false`, a
+         * `commandTimeout`) or requests wait on its retry policy while Redis is away.
+         */
+        client: Redis | Cluster;
+        connectionName?: never;
+      }
+  );
+
+/** A {@link SessionStore} backed by Redis, plus start-up and readiness hooks. */
+export interface RedisSessionStore extends SessionStore {
+  /**
+   * Connects (the first call) and resolves once Redis answers. Await it at start-up: operations
+   * before that wait for the first connection attempt, and a Redis that is down is reported here
+   * with its (password-redacted) address rather than as a 503 on the first request.
+   *
+   * @throws GatewayError 503 `service_unavailable` whose message names the redacted URL and the
+   *   cause, e.g. `Redis session store: cannot connect to redis://127.0.0.1:6379 (connect ECONNREFUSED 127.0.0.1:6379)`.
+   */
+  ready(): Promise<void>;
+  /** `true` while the connection is up (for `/readyz`); no I/O. */
+  isReady(): boolean;
+}
+
+/**
+ * Creates the Redis session store (see the file comment for the storage and locking rules).
+ *
+ * @param options - See {@link RedisSessionStoreOptions}.
+ * @throws TypeError when the options are invalid (both or neither of `url`/`client`, a non-Redis
+ *   URL, a non-positive number).
+ * @example
+ * const store = createRedisSessionStore({ url: 'redis://127.0.0.1:6379' });
+ * await store.ready(); // at start-up: a clear error if Redis is unreachable
+ * await store.runExclusive(sessionKey, async () => {
+ *   const history = await store.load(sessionKey, { maxMessages: 40 });
+ *   await store.append(sessionKey, { createdAt: new Date().toISOString(), messages });
+ * });
+ * await store.close();
+ */
+export function createRedisSessionStore(options: RedisSessionStoreOptions): RedisSessionStore {
+  const settings = validateOptions(options);
+  const owned = options.client === undefined;
+  const client: Redis | Cluster =
+    options.client ??
+    createRedisSessionClient({ url: options.url, connectionName: options.connectionName ?? 'clawgate:sessions' });
+  const describedTarget = owned ? redactRedisUrl(options.url as string) : 'the injected client';
+  let lastError: unknown;
+  // An owned client is ours to watch: without a listener ioredis prints every reconnect failure.
+  if (owned) client.on('error', (error: unknown) => (lastError = error));
+
+  const scripts = defineRedisSessionScripts(client);
+  const locks = createRedisSessionLock({
+    scripts,
+    prefix: settings.prefix,
+    ttlMs: settings.lockTtlMs,
+    waitMs: settings.lockWaitMs,
+  });
+  const mutex = createKeyedMutex();
+  // The lock each session's running task holds in this process (the keyed mutex allows one).
+  const held = new Map<string, HeldRedisSessionLock>();
+  // `maxMessages` of the last load inside the running task, used to trim on append.
+  const limits = new Map<string, number>();
+  let everReady = false;
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  async function connect(): Promise<void> {
+    if (client.status === 'ready') return;
+    if (client.status === 'wait') {
+      await client.connect().catch((error: unknown) => {
+        // A concurrent caller started it: fall through and wait for the outcome.
+        if (!/already connecting/i.test(String((error as Error)?.message))) throw error;
+      });
+    }
+    // Re-read: `connect()` changed the status (TypeScript still narrows it to 'wait').
+    if ((client.status as string) !== 'ready') await waitForReady(client);
+  }
+
+  async function ready(): Promise<void> {
+    if (closed) throw sessionStoreClosed();
+    try {
+      await connect();
+      await client.ping();
+      everReady = true;
+    } catch (error) {
+      const reason = describeError(lastError ?? error);
+      throw new GatewayError(`Redis session store: cannot connect to ${describedTarget} (${reason})`, {
+        status: 503,
+        type: SERVICE_UNAVAILABLE,
+        cause: error,
+      });
+    }
+  }
+
+  /** Before each operation: wait for the first connection, afterwards fail fast while it is down. */
+  async function ensureConnected(): Promise<void> {
+    if (closed) throw sessionStoreClosed();
+    if (client.status === 'ready') return;
+    // An injected client follows its own policy (it may queue while reconnecting).
+    if (!owned && client.status !== 'wait') return;
+    const firstConnection = client.status === 'wait' || (!everReady && client.status !== 'reconnecting' && client.status !== 'end');
+    if (!firstConnection) throw sessionStoreUnavailable(lastError);
+    try {
+      await connect();
+      everReady = true;
+    } catch (error) {
+      throw sessionStoreUnavailable(error);
+    }
+  }
+
+  /** Runs one Redis call; any failure but our own errors becomes a 503. */
+  async function guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw GatewayError.isInstance(error) ? error : sessionStoreUnavailable(error);
+    }
+  }
+
+  async function load(sessionKey: string, loadOptions: { maxMessages: number }): Promise<TranscriptMessage[]> {
+    assertSessionKey(sessionKey);
+    const maxMessages = loadOptions?.maxMessages;
+    if (!Number.isSafeInteger(maxMessages) || maxMessages < 1) {
+      throw new TypeError('Redis session store: `maxMessages` must be a positive integer');
+    }
+    await ensureConnected();
+    const keys = redisSessionKeys(settings.prefix, sessionKey);
+    // Every stored turn holds at least one message, so the last maxMessages turns are enough.
+    const elements = await guard(() => client.lrange(keys.transcript, -maxMessages, -1));
+    if (held.has(sessionKey)) limits.set(sessionKey, maxMessages);
+    // JSON.stringify never emits a raw newline, so the elements join into valid JSONL.
+    return trimTranscript(parseTranscript(elements.join('\n')).turns, maxMessages);
+  }
+
+  async function append(sessionKey: string, turn: TranscriptTurn): Promise<void> {
+    assertSessionKey(sessionKey);
+    assertTurn(turn);
+    // An empty turn adds nothing to any load; skipping it keeps "one message or more per element",
+    // which the trimming relies on.
+    if (turn.messages.length === 0) return;
+    const lock = held.get(sessionKey);
+    // Outside a run: take the session for just this append, so it is still fenced.
+    if (!lock) return runExclusive(sessionKey, () => append(sessionKey, turn));
+    await ensureConnected();
+    const element = JSON.stringify({ v: ELEMENT_VERSION, createdAt: turn.createdAt, messages: turn.messages });
+    const keepTurns = limits.get(sessionKey) ?? settings.maxStoredTurns;
+    const written = await guard(() =>
+      scripts.append(lock.keys.lock, lock.keys.transcript, lock.token, element, keepTurns, settings.ttlMs),
+    );
+    if (written !== 1) throw sessionLockLost();
+  }
+
+  function runExclusive<T>(sessionKey: string, task: () => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(sessionStoreClosed());
+    try {
+      assertSessionKey(sessionKey);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (typeof task !== 'function') return Promise.reject(new TypeError('Redis session store: `task` must be a function'));
+    return mutex.runExclusive(sessionKey, async () => {
+      await ensureConnected();
+      const lock = await locks.acquire(sessionKey);
+      held.set(sessionKey, lock);
+      try {
+        return await task();
+      } finally {
+        held.delete(sessionKey);
+        limits.delete(sessionKey);
+        await lock.release();
+      }
+    });
+  }
+
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      // Tasks already queued still run (they were accepted); new ones are refused.
+      await mutex.drain();
+      closed = true;
+      if (!owned) return;
+      const redis = client as Redis;
+      if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+      // quit() ends a healthy connection; disconnect() also stops a reconnect loop.
+      redis.disconnect();
+    })();
+    return closing;
+  }
+
+  return {
+    load,
+    append,
+    runExclusive,
+    close,
+    ready,
+    isReady: () => !closed && client.status === 'ready',
+  };
+}
+
+interface ValidatedSettings {
+  prefix: string;
+  lockTtlMs: number;
+  lockWaitMs: number;
+  ttlMs: number;
+  maxStoredTurns: number;
+}
+
+function validateOptions(options: RedisSessionStoreOptions): ValidatedSettings {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('Redis session store: options must be an object with `url` or `client`');
+  }
+  const hasUrl = options.url !== undefined;
+  const hasClient = options.client !== undefined;
+  if (hasUrl === hasClient) {
+    throw new TypeError('Redis session store: pass exactly one of `url` and `client`');
+  }
+  if (hasUrl && typeof options.url !== 'string') throw new TypeError('Redis session store: `url` must be a string');
+  if (hasClient && typeof (options.client as { defineCommand?: unknown }).defineCommand !== 'function') {
+    throw new TypeError('Redis session store: `client` must be an ioredis client or cluster');
+  }
+  const prefix = options.prefix ?? 'clawgate:';
+  if (typeof prefix !== 'string') throw new TypeError('Redis session store: `prefix` must be a string');
+  const lockTtlMs = positiveInteger('lockTtlMs', options.lockTtlMs, 15_000, 100);
+  const lockWaitMs = positiveInteger('lockWaitMs', options.lockWaitMs, 60_000, 0);
+  const maxStoredTurns = positiveInteger('maxStoredTurns', options.maxStoredTurns, 1_000, 1);
+  const ttlSeconds = options.ttlSeconds === undefined ? 0 : positiveInteger('ttlSeconds', options.ttlSeconds, 0, 1);
+  return { prefix, lockTtlMs, lockWaitMs, maxStoredTurns, ttlMs: ttlSeconds * 1_000 };
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number, minimum: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
+    throw new TypeError(`Redis session store: \`${name}\` must be an integer >= ${minimum}`);
+  }
+  return value;
+}
+
+function assertSessionKey(sessionKey: unknown): asserts sessionKey is string {
+  if (typeof sessionKey !== 'string' || sessionKey === '') {
+    throw new TypeError('Redis session store: the session key must be a non-empty string');
+  }
+}
+
+function assertTurn(turn: unknown): asserts turn is TranscriptTurn {
+  const record = turn as Partial<TranscriptTurn> | null;
+  if (record === null || typeof record !== 'object' || typeof record.createdAt !== 'string' || !Array.isArray(record.messages)) {
+    throw new TypeError('Redis session store: a turn needs `createdAt` (string) and `messages` (array)');
+  }
+  for (const message of record.messages) {
+    if (
+      message === null ||
+      typeof message !== 'object' ||
+      (message.role !== 'user' && message.role !== 'assistant') ||
+      typeof message.content !== 'string'
+    ) {
+      throw new TypeError('Redis session store: each message needs a `role` of user/assistant and a string `content`');
+    }
+  }
+}
+
+/** Resolves on `ready`; rejects on the next failed attempt or after the connect timeout. */
+function waitForReady(client: Redis | Cluster): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const finish = (error?: unknown) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('error', onError);
+      client.off('end', onEnd);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onReady = () => finish();
+    const onError = (error: unknown) => finish(error);
+    const onEnd = () => finish(new Error('connection ended'));
+    const timer = setTimeout(() => finish(new Error('connect timed out')), REDIS_TIMEOUT_MS);
+    client.once('ready', onReady);
+    client.once('error', onError);
+    client.once('end', onEnd);
+  });
+}
+
+/** A short reason for start-up errors: the error code and message, never the URL's password. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.replace(/\/\/[^@\s]*@/g, '//***@');
+  return String(error);
+}
