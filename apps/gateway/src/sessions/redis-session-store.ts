@@ -174,16 +174,20 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
   async function ensureConnected(): Promise<void> {
     if (closed) throw sessionStoreClosed();
     if (client.status === 'ready') return;
-    // An injected client follows its own policy (it may queue while reconnecting).
-    if (!owned && client.status !== 'wait') return;
-    const firstConnection = client.status === 'wait' || (!everReady && client.status !== 'reconnecting' && client.status !== 'end');
-    if (!firstConnection) throw sessionStoreUnavailable(lastError);
-    try {
-      await connect();
-      everReady = true;
-    } catch (error) {
-      throw sessionStoreUnavailable(error);
+    const status: string = client.status;
+    const firstConnection = status === 'wait' || (!everReady && (status === 'connecting' || status === 'connect'));
+    if (firstConnection) {
+      try {
+        await connect();
+        everReady = true;
+        return;
+      } catch (error) {
+        throw sessionStoreUnavailable(error);
+      }
     }
+    // An injected client follows its own policy (it may queue commands while reconnecting).
+    if (!owned) return;
+    throw sessionStoreUnavailable(lastError);
   }
 
   /** Runs one Redis call; any failure but our own errors becomes a 503. */

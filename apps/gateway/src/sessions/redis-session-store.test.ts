@@ -1,0 +1,477 @@
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '../errors.js';
+import { redisSessionKeys } from './redis-session-keys.js';
+import { createRedisSessionStore, type RedisSessionStore, type RedisSessionStoreCommonOptions } from './redis-session-store.js';
+import type { TranscriptTurn } from './session-store.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// A unique prefix per run keeps parallel runs apart; every key under it is deleted afterwards.
+const prefix = `clawgate-test:sessions:${randomUUID()}:`;
+
+async function connectAdmin(): Promise<Redis | undefined> {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    // Under CI a missing Redis is a failure; locally the suite skips.
+    if (process.env.CI === 'true') throw error;
+    return undefined;
+  }
+}
+
+const admin = await connectAdmin();
+const stores: RedisSessionStore[] = [];
+
+function newStore(options: RedisSessionStoreCommonOptions = {}): RedisSessionStore {
+  const store = createRedisSessionStore({ url: redisUrl, prefix, ...options });
+  stores.push(store);
+  return store;
+}
+
+function turn(user: string, assistant: string, createdAt = '2026-01-01T00:00:00.000Z'): TranscriptTurn {
+  return {
+    createdAt,
+    messages: [
+      { role: 'user', content: user },
+      { role: 'assistant', content: assistant },
+    ],
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(GatewayError.isInstance(error)).toBe(true);
+  return error as GatewayError;
+}
+
+afterAll(async () => {
+  for (const store of stores) await store.close().catch(() => undefined);
+  if (!admin) return;
+  const keys = await admin.keys(`${prefix}*`);
+  if (keys.length > 0) await admin.del(...keys);
+  admin.disconnect();
+});
+
+describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conformance (real Redis)', () => {
+  it('gives [] for an unknown key and returns appended turns in order', async () => {
+    const store = newStore();
+    await store.ready();
+    expect(await store.load('unknown', { maxMessages: 10 })).toEqual([]);
+    await store.runExclusive('conformance-a', async () => {
+      await store.append('conformance-a', turn('hi', 'hello'));
+      await store.append('conformance-a', {
+        createdAt: '2026-01-01T00:00:01.000Z',
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }] },
+        ],
+      });
+    });
+    expect(await store.load('conformance-a', { maxMessages: 10 })).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello' },
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }] },
+    ]);
+  });
+
+  it('returns the last maxMessages messages, never starting with an assistant reply', async () => {
+    const store = newStore();
+    for (let index = 1; index <= 4; index += 1) await store.append('conformance-trim', turn(`u${index}`, `a${index}`));
+    expect(await store.load('conformance-trim', { maxMessages: 4 })).toEqual([
+      { role: 'user', content: 'u3' },
+      { role: 'assistant', content: 'a3' },
+      { role: 'user', content: 'u4' },
+      { role: 'assistant', content: 'a4' },
+    ]);
+    // An odd limit cuts a turn in half: the orphaned reply is dropped, as in the memory store.
+    expect(await store.load('conformance-trim', { maxMessages: 3 })).toEqual([
+      { role: 'user', content: 'u4' },
+      { role: 'assistant', content: 'a4' },
+    ]);
+    expect(await store.load('conformance-trim', { maxMessages: 1 })).toEqual([]);
+  });
+
+  it('trims storage to the last load limit in the same run, atomically with the append', async () => {
+    const store = newStore();
+    const key = 'conformance-storage';
+    for (let index = 1; index <= 5; index += 1) {
+      await store.runExclusive(key, async () => {
+        await store.load(key, { maxMessages: 4 });
+        await store.append(key, turn(`u${index}`, `a${index}`));
+      });
+    }
+    const stored = await admin!.lrange(redisSessionKeys(prefix, key).transcript, 0, -1);
+    // 4 turns (8 messages) are kept: at least maxMessages messages' worth.
+    expect(stored.map((element) => JSON.parse(element).messages[0].content)).toEqual(['u2', 'u3', 'u4', 'u5']);
+    expect(JSON.parse(stored[0]!)).toEqual({ v: 1, ...turn('u2', 'a2') });
+    expect(await store.load(key, { maxMessages: 4 })).toEqual([
+      { role: 'user', content: 'u4' },
+      { role: 'assistant', content: 'a4' },
+      { role: 'user', content: 'u5' },
+      { role: 'assistant', content: 'a5' },
+    ]);
+  });
+
+  it('keeps sessions apart for any key string and returns copies', async () => {
+    const store = newStore();
+    const keys = ['agent:main:openai-user:alice', '../../etc/passwd', 'nul\u0000byte', '{tag}*?', 'ü🙂'.repeat(1_000)];
+    for (const [index, key] of keys.entries()) await store.append(key, turn(`q${index}`, `r${index}`));
+    for (const [index, key] of keys.entries()) {
+      const messages = await store.load(key, { maxMessages: 10 });
+      expect(messages).toEqual([
+        { role: 'user', content: `q${index}` },
+        { role: 'assistant', content: `r${index}` },
+      ]);
+      messages[0]!.content = 'mutated';
+      expect((await store.load(key, { maxMessages: 10 }))[0]!.content).toBe(`q${index}`);
+    }
+  });
+
+  it('expires an idle session after ttlSeconds and skips empty turns', async () => {
+    const store = newStore({ ttlSeconds: 120 });
+    await store.append('conformance-ttl', turn('u', 'a'));
+    await store.append('conformance-ttl', { createdAt: '2026-01-01T00:00:00.000Z', messages: [] });
+    const key = redisSessionKeys(prefix, 'conformance-ttl').transcript;
+    const ttl = await admin!.pttl(key);
+    expect(ttl).toBeGreaterThan(119_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    expect(await admin!.llen(key)).toBe(1);
+    // Without ttlSeconds nothing expires.
+    await newStore().append('conformance-no-ttl', turn('u', 'a'));
+    expect(await admin!.pttl(redisSessionKeys(prefix, 'conformance-no-ttl').transcript)).toBe(-1);
+  });
+
+  it('rejects bad input with clear errors', async () => {
+    const store = newStore();
+    await expect(store.load('k', { maxMessages: 0 })).rejects.toThrow('`maxMessages` must be a positive integer');
+    await expect(store.load('', { maxMessages: 1 })).rejects.toThrow('the session key must be a non-empty string');
+    await expect(store.append('k', { createdAt: 1 } as unknown as TranscriptTurn)).rejects.toThrow(
+      'a turn needs `createdAt` (string) and `messages` (array)',
+    );
+    await expect(
+      store.append('k', { createdAt: 'x', messages: [{ role: 'system', content: 'x' }] } as unknown as TranscriptTurn),
+    ).rejects.toThrow('each message needs a `role` of user/assistant and a string `content`');
+    expect(() => createRedisSessionStore({ url: 'http://127.0.0.1:6379' })).toThrow(
+      'Redis session store: `url` must be a redis:// or rediss:// URL',
+    );
+    expect(() => createRedisSessionStore({} as never)).toThrow('pass exactly one of `url` and `client`');
+    expect(() => createRedisSessionStore({ client: {} as Redis })).toThrow('`client` must be an ioredis client or cluster');
+    expect(() => createRedisSessionStore({ url: redisUrl, lockTtlMs: 10 })).toThrow('`lockTtlMs` must be an integer >= 100');
+  });
+
+  it('serialises runs on one key in process, runs other keys in parallel, survives a failing task', async () => {
+    const store = newStore();
+    const events: string[] = [];
+    const slow = (name: string, ms: number) => async () => {
+      events.push(`${name}:start`);
+      await sleep(ms);
+      events.push(`${name}:end`);
+      return name;
+    };
+    const failing = store.runExclusive('parallel-a', async () => {
+      throw new Error('task failed');
+    });
+    const results = await Promise.allSettled([
+      failing,
+      store.runExclusive('parallel-a', slow('a1', 40)),
+      store.runExclusive('parallel-a', slow('a2', 10)),
+      store.runExclusive('parallel-b', slow('b1', 10)),
+    ]);
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).message))).toEqual([
+      'task failed',
+      'a1',
+      'a2',
+      'b1',
+    ]);
+    // b1 ran while a1 was running; a2 only after a1 ended.
+    expect(events.indexOf('b1:end')).toBeLessThan(events.indexOf('a1:end'));
+    expect(events.indexOf('a2:start')).toBeGreaterThan(events.indexOf('a1:end'));
+    expect(await admin!.exists(redisSessionKeys(prefix, 'parallel-a').lock)).toBe(0);
+  });
+
+  it('close() waits for running tasks, refuses new ones and quits only its own client', async () => {
+    const connectionName = `clawgate-test-${randomUUID()}`;
+    const store = createRedisSessionStore({ url: redisUrl, prefix, connectionName });
+    await store.ready();
+    const namedConnections = async () =>
+      String(await admin!.call('CLIENT', 'LIST')).split('\n').filter((line: string) => line.includes(`name=${connectionName}`)).length;
+    expect(await namedConnections()).toBe(1);
+    let finished = false;
+    const running = store.runExclusive('close-wait', async () => {
+      await sleep(50);
+      finished = true;
+    });
+    await sleep(5);
+    await store.close();
+    expect(finished).toBe(true);
+    await running;
+    expect(await namedConnections()).toBe(0);
+    expect(store.isReady()).toBe(false);
+    const closed = await rejection(store.load('close-wait', { maxMessages: 1 }));
+    expect([closed.status, closed.toJSON()]).toEqual([503, { error: { message: 'session store is closed', type: 'service_unavailable' } }]);
+
+    const injected = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    const borrowing = createRedisSessionStore({ client: injected, prefix });
+    await borrowing.append('close-injected', turn('u', 'a'));
+    await borrowing.close();
+    expect(await injected.ping()).toBe('PONG');
+    injected.disconnect();
+  });
+});
+
+describe.skipIf(admin === undefined)('createRedisSessionStore: several replicas (real Redis)', () => {
+  it('never overlaps runs on one session from two processes and keeps one ordered transcript', async () => {
+    const replicas = [newStore(), newStore()];
+    await Promise.all(replicas.map((store) => store.ready()));
+    const key = `replicas-${randomUUID()}`;
+    const spans: { name: string; enter: number; exit: number }[] = [];
+    const runs = Array.from({ length: 6 }, (_, index) => {
+      const store = replicas[index % 2]!;
+      const name = `r${index % 2}-${index}`;
+      return store.runExclusive(key, async () => {
+        const enter = performance.now();
+        const history = await store.load(key, { maxMessages: 100 });
+        await sleep(30);
+        await store.append(key, turn(name, `seen ${history.length}`));
+        spans.push({ name, enter, exit: performance.now() });
+      });
+    });
+    await Promise.all(runs);
+    spans.sort((left, right) => left.enter - right.enter);
+    for (let index = 1; index < spans.length; index += 1) {
+      expect(spans[index]!.enter).toBeGreaterThanOrEqual(spans[index - 1]!.exit);
+    }
+    const transcript = await replicas[0]!.load(key, { maxMessages: 100 });
+    // Turns are stored in run order and each run saw every earlier turn.
+    expect(transcript.filter((message) => message.role === 'user').map((message) => message.content)).toEqual(
+      spans.map((span) => span.name),
+    );
+    expect(transcript.filter((message) => message.role === 'assistant').map((message) => message.content)).toEqual(
+      spans.map((_, index) => `seen ${index * 2}`),
+    );
+    expect(new Set(spans.map((span) => span.name.slice(0, 2)))).toEqual(new Set(['r0', 'r1']));
+  });
+
+  it('lets a waiting replica in before a busy replica re-takes the lock for its own queue', async () => {
+    const [busy, waiting] = [newStore(), newStore()];
+    const key = `fair-${randomUUID()}`;
+    const order: string[] = [];
+    const task = (name: string) => async () => {
+      order.push(name);
+      await sleep(40);
+    };
+    const busyRuns = Array.from({ length: 4 }, (_, index) => busy.runExclusive(key, task(`busy${index}`)));
+    await sleep(15);
+    await Promise.all([...busyRuns, waiting.runExclusive(key, task('waiting'))]);
+    expect(order.indexOf('waiting')).toBe(1);
+  });
+
+  it('takes over the lock of a holder that died after its TTL', async () => {
+    const dyingClient = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    dyingClient.on('error', () => undefined);
+    const dying = createRedisSessionStore({ client: dyingClient, prefix, lockTtlMs: 300 });
+    const survivor = newStore({ lockTtlMs: 300 });
+    const key = `dead-holder-${randomUUID()}`;
+    let entered!: () => void;
+    const holding = new Promise<void>((resolve) => (entered = resolve));
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const never = dying.runExclusive(key, async () => {
+      entered();
+      await woken;
+      await dying.append(key, turn('ghost', 'ghost'));
+    });
+    await holding;
+    // The process "dies": its connection goes away without releasing the lock.
+    dyingClient.disconnect();
+    const started = performance.now();
+    await survivor.runExclusive(key, async () => {
+      await survivor.append(key, turn('survivor', 'ok'));
+    });
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThan(150);
+    expect(waited).toBeLessThan(1_500);
+    wake();
+    const lateAppend = await rejection(never);
+    expect(lateAppend.status).toBe(503);
+    expect(await survivor.load(key, { maxMessages: 10 })).toEqual([
+      { role: 'user', content: 'survivor' },
+      { role: 'assistant', content: 'ok' },
+    ]);
+  });
+
+  it('fences a holder whose lock expired: its append is refused and the transcript stays ordered', async () => {
+    const stale = newStore({ lockTtlMs: 150 });
+    const fresh = newStore({ lockTtlMs: 150 });
+    await Promise.all([stale.ready(), fresh.ready()]);
+    const key = `fenced-${randomUUID()}`;
+    let loaded!: () => void;
+    const staleLoaded = new Promise<void>((resolve) => (loaded = resolve));
+    let resume!: () => void;
+    const staleResume = new Promise<void>((resolve) => (resume = resolve));
+    const staleRun = stale.runExclusive(key, async () => {
+      await stale.load(key, { maxMessages: 10 });
+      loaded();
+      await staleResume;
+      await stale.append(key, turn('stale', 'late'));
+    });
+    await staleLoaded;
+    // Block the event loop past the TTL: the stale holder cannot renew, so Redis expires its lock.
+    const blockedUntil = performance.now() + 400;
+    while (performance.now() < blockedUntil) {
+      // busy wait (bounded by time)
+    }
+    await fresh.runExclusive(key, async () => {
+      await fresh.load(key, { maxMessages: 10 });
+      await fresh.append(key, turn('fresh', 'first'));
+    });
+    resume();
+    const refused = await rejection(staleRun);
+    expect([refused.status, refused.toJSON()]).toEqual([
+      503,
+      { error: { message: 'session lock lost; the turn was not stored', type: 'service_unavailable' } },
+    ]);
+    expect(await fresh.load(key, { maxMessages: 10 })).toEqual([
+      { role: 'user', content: 'fresh' },
+      { role: 'assistant', content: 'first' },
+    ]);
+  });
+
+  it('gives up with 503 session is busy after lockWaitMs and frees its place in line', async () => {
+    const holder = newStore();
+    const impatient = newStore({ lockWaitMs: 200 });
+    const key = `busy-${randomUUID()}`;
+    let release!: () => void;
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const holding = holder.runExclusive(
+      key,
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          entered();
+        }),
+    );
+    await inside;
+    const started = performance.now();
+    const busy = await rejection(impatient.runExclusive(key, async () => 'never'));
+    const waited = performance.now() - started;
+    expect([busy.status, busy.retryAfterSeconds, busy.toJSON()]).toEqual([
+      503,
+      1,
+      { error: { message: 'session is busy', type: 'service_unavailable' } },
+    ]);
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeLessThan(1_000);
+    expect(await admin!.exists(redisSessionKeys(prefix, key).next)).toBe(0);
+    release();
+    await holding;
+  });
+});
+
+/** A TCP relay to the real Redis that the test can cut and restore, on a fixed port. */
+async function startRelay(target: URL): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const listen = (server: net.Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+    });
+  const createServer = () =>
+    net.createServer((socket) => {
+      const upstream = net.connect(Number(target.port || 6379), target.hostname);
+      sockets.add(socket).add(upstream);
+      const drop = () => {
+        socket.destroy();
+        upstream.destroy();
+        sockets.delete(socket);
+        sockets.delete(upstream);
+      };
+      socket.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      socket.pipe(upstream).pipe(socket);
+    });
+  let server = createServer();
+  const port = await listen(server, 0);
+  return {
+    port,
+    async cut() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+    async restore() {
+      server = createServer();
+      await listen(server, port);
+    },
+  };
+}
+
+describe('createRedisSessionStore: Redis unavailable', () => {
+  it('reports a closed port clearly at start-up and answers operations with a quick 503', async () => {
+    const store = createRedisSessionStore({ url: 'redis://:hunter2@127.0.0.1:1', prefix });
+    stores.push(store);
+    const startup = await rejection(store.ready());
+    expect(startup.status).toBe(503);
+    expect(startup.message).toMatch(/^Redis session store: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 \(.*ECONNREFUSED/);
+    expect(startup.message).not.toContain('hunter2');
+    for (const operation of [
+      () => store.load('k', { maxMessages: 5 }),
+      () => store.append('k', turn('u', 'a')),
+      () => store.runExclusive('k', async () => 'never'),
+    ]) {
+      const started = performance.now();
+      const error = await rejection(operation());
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect([error.status, error.toJSON()]).toEqual([
+        503,
+        { error: { message: 'session store unavailable', type: 'service_unavailable' } },
+      ]);
+    }
+    expect(store.isReady()).toBe(false);
+  });
+
+  it.skipIf(admin === undefined)('fails fast while Redis is lost and recovers by itself', async () => {
+    const relay = await startRelay(new URL(redisUrl));
+    const target = new URL(redisUrl);
+    target.host = `127.0.0.1:${relay.port}`;
+    const store = createRedisSessionStore({ url: target.toString(), prefix });
+    stores.push(store);
+    await store.ready();
+    await store.append('lost', turn('before', 'ok'));
+    await relay.cut();
+    // ioredis notices the closed socket asynchronously; bounded wait for it.
+    for (let attempt = 0; attempt < 50 && store.isReady(); attempt += 1) await sleep(10);
+    const started = performance.now();
+    const lost = await rejection(store.load('lost', { maxMessages: 5 }));
+    expect(performance.now() - started).toBeLessThan(500);
+    expect([lost.status, lost.toJSON()]).toEqual([503, { error: { message: 'session store unavailable', type: 'service_unavailable' } }]);
+    expect((await rejection(store.runExclusive('lost', async () => 'never'))).status).toBe(503);
+    await relay.restore();
+    // Reconnection is ioredis' own (at most 2 s apart); poll, bounded in count and time.
+    let recovered = false;
+    for (let attempt = 0; attempt < 60 && !recovered; attempt += 1) {
+      await sleep(100);
+      recovered = store.isReady();
+    }
+    expect(recovered).toBe(true);
+    await store.runExclusive('lost', () => store.append('lost', turn('after', 'ok')));
+    expect((await store.load('lost', { maxMessages: 10 })).map((message) => message.content)).toEqual(['before', 'ok', 'after', 'ok']);
+    await store.close();
+    await relay.cut();
+  });
+});
