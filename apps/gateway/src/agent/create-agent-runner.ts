@@ -144,6 +144,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
             { role: 'user', content: state.prompt.text },
             { role: 'assistant', content: text, ...(calls.length > 0 ? { toolCalls: calls } : {}) },
           ],
+          meta: { agentId: state.settings.id, model: state.modelReference, messageChannel: input.messageChannel, finishReason },
         });
       }
       yield { type: 'end', finishReason, text, toolCalls: calls, usage };

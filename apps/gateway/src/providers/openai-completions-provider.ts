@@ -115,10 +115,12 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
           parseRetryAfter(response.headers['retry-after']),
         );
       }
-      const contentType = String(response.headers['content-type'] ?? '');
-      const events = contentType.includes('text/event-stream')
-        ? decodeStreamed(response.body, signal, secrets)
-        : decodeWhole(response.body, secrets);
+      // We asked for a stream, so anything not declared JSON (even a missing content-type) is read
+      // as SSE; a JSON body means a server that ignored `stream: true`.
+      const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
+      const events = contentType.includes('json')
+        ? decodeWhole(response.body, secrets)
+        : decodeStreamed(response.body, signal, secrets);
       yield* withUsageAndFinish(events, request);
     } catch (error) {
       if (signal.aborted) throw signal.reason;

@@ -112,7 +112,8 @@ function parseLine(line: string): TranscriptTurn | undefined {
       (message.role === 'user' || message.role === 'assistant') &&
       typeof message.content === 'string',
   );
-  return { createdAt: record.createdAt, messages };
+  const meta = record.meta !== null && typeof record.meta === 'object' ? (record.meta as TranscriptTurn['meta']) : undefined;
+  return { createdAt: record.createdAt, messages, ...(meta ? { meta } : {}) };
 }
 
 /** `true` for a missing or empty file or one whose last byte is `\n`. */

@@ -30,3 +30,16 @@ describe('memory session store', () => {
     expect((await store.load('k', { maxMessages: 10 }))[0]).toEqual({ role: 'user', content: 'q0' });
   });
 });
+
+describe('memory session store bound', () => {
+  it('drops the least recently written session past maxSessions', async () => {
+    const store = createMemorySessionStore({ maxSessions: 2 });
+    await store.append('a', turn(0));
+    await store.append('b', turn(1));
+    await store.append('a', turn(2));
+    await store.append('c', turn(3));
+    expect(await store.load('b', { maxMessages: 10 })).toEqual([]);
+    expect(await store.load('a', { maxMessages: 10 })).toHaveLength(4);
+    expect(await store.load('c', { maxMessages: 10 })).toHaveLength(2);
+  });
+});

@@ -2,6 +2,12 @@ import { createKeyedMutex } from './keyed-mutex.js';
 import type { SessionStore, TranscriptTurn } from './session-store.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
 
+/** Options of {@link createMemorySessionStore}. */
+export interface MemorySessionStoreOptions {
+  /** Sessions kept; past it the least recently written one is dropped. @defaultValue 10000 */
+  maxSessions?: number;
+}
+
 /**
  * A transcript store in this process's memory: for tests and `sessions.store: "memory"`. Transcripts
  * are lost on restart. Storage per session is bounded like the file store (compacted past 2× the limit
@@ -10,7 +16,9 @@ import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
  * @example
  * const store = createMemorySessionStore();
  */
-export function createMemorySessionStore(): SessionStore {
+export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
+  const maxSessions = options.maxSessions ?? 10_000;
+  // Map order = recency (re-inserted on every append), so the first key is the least recently used.
   const sessions = new Map<string, TranscriptTurn[]>();
   const mutex = createKeyedMutex();
   return {
@@ -24,7 +32,13 @@ export function createMemorySessionStore(): SessionStore {
     async append(sessionKey, turn) {
       const turns = sessions.get(sessionKey) ?? [];
       turns.push(structuredClone(turn));
+      sessions.delete(sessionKey);
       sessions.set(sessionKey, turns);
+      // Bounded like every in-memory structure of a long-running server: forget the stalest session.
+      if (sessions.size > maxSessions) {
+        const oldest = sessions.keys().next().value;
+        if (oldest !== undefined) sessions.delete(oldest);
+      }
     },
     runExclusive: (sessionKey, task) => mutex.runExclusive(sessionKey, task),
     async close() {

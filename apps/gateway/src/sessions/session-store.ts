@@ -18,6 +18,17 @@ export interface TranscriptTurn {
   /** ISO-8601 time the turn completed. */
   createdAt: string;
   messages: TranscriptMessage[];
+  /** What ran the turn (stored for operators; not sent to the model). */
+  meta?: TranscriptTurnMeta;
+}
+
+/** Facts recorded with a turn (contract §4: the message channel is recorded on the run). */
+export interface TranscriptTurnMeta {
+  agentId: string;
+  /** `<provider>/<model id>` that answered. */
+  model: string;
+  messageChannel: string;
+  finishReason: string;
 }
 
 /** A session transcript store. */

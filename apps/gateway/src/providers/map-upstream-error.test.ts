@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { mapTransportError, parseRetryAfter, parseUpstreamErrorBody, scrubSecrets } from './map-upstream-error.js';
+
+describe('scrubSecrets', () => {
+  it('masks the configured key and key-shaped strings, even partially starred ones', () => {
+    expect(scrubSecrets('Incorrect API key provided: my-own-secret-value.', ['my-own-secret-value'])).toBe('Incorrect API key provided: ***.');
+    expect(scrubSecrets('Incorrect API key provided: sk-proj-abc********************xyz1.', [])).toBe('Incorrect API key provided: ***.');
+    expect(scrubSecrets('key sk-or-v1-0123456789abcdef is invalid', [])).toBe('key *** is invalid');
+  });
+
+  it('leaves ordinary text and very short secrets alone', () => {
+    expect(scrubSecrets('The model does not exist', ['abc'])).toBe('The model does not exist');
+  });
+});
+
+describe('parseUpstreamErrorBody', () => {
+  it.each([
+    ['{"error":{"message":"m","code":"c"}}', { message: 'm', code: 'c' }],
+    ['{"error":{"message":"m","code":429}}', { message: 'm', code: '429' }],
+    ['{"error":"plain"}', { message: 'plain' }],
+    ['{"message":"top","code":"x"}', { message: 'top', code: 'x' }],
+    ['{"error":{"message":"  "}}', { message: undefined, code: undefined }],
+    ['<html>', {}],
+    ['null', {}],
+  ])('%s', (text, expected) => {
+    expect(parseUpstreamErrorBody(text)).toEqual(expected);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta seconds and HTTP dates', () => {
+    const now = Date.UTC(2026, 0, 1, 0, 0, 0);
+    expect(parseRetryAfter('30', now)).toBe(30);
+    expect(parseRetryAfter(['5', '9'], now)).toBe(5);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:12 GMT', now)).toBe(12);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('mapTransportError', () => {
+  it('maps timeouts to 504 and everything else to 502, looking through causes', () => {
+    expect(mapTransportError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' })).status).toBe(504);
+    expect(mapTransportError(new Error('wrap', { cause: Object.assign(new Error('y'), { code: 'UND_ERR_BODY_TIMEOUT' }) })).status).toBe(504);
+    const refused = mapTransportError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+    expect([refused.status, refused.message]).toEqual([502, 'upstream provider error']);
+  });
+});
