@@ -117,11 +117,18 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
     // 4 turns (8 messages) are kept: at least maxMessages messages' worth.
     expect(stored.map((element) => JSON.parse(element).messages[0].content)).toEqual(['u2', 'u3', 'u4', 'u5']);
     expect(JSON.parse(stored[0]!)).toEqual({ v: 1, ...turn('u2', 'a2') });
+    const meta = { agentId: 'main', model: 'offline/echo', messageChannel: 'webchat', finishReason: 'stop' };
+    await store.append(key, { ...turn('u6', 'a6'), meta } as TranscriptTurn);
+    expect(JSON.parse((await admin!.lrange(redisSessionKeys(prefix, key).transcript, -1, -1))[0]!)).toEqual({
+      v: 1,
+      ...turn('u6', 'a6'),
+      meta,
+    });
     expect(await store.load(key, { maxMessages: 4 })).toEqual([
-      { role: 'user', content: 'u4' },
-      { role: 'assistant', content: 'a4' },
       { role: 'user', content: 'u5' },
       { role: 'assistant', content: 'a5' },
+      { role: 'user', content: 'u6' },
+      { role: 'assistant', content: 'a6' },
     ]);
   });
 

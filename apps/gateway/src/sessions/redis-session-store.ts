@@ -3,7 +3,7 @@
  *
  * Storage:
  * - One list per session, `<prefix>session:{sha256(sessionKey)}`, one JSON element per turn
- *   (`{"v":1,"createdAt":…,"messages":[…]}`, the file store's line format), oldest first. The raw
+ *   (`{"v":1,"createdAt":…,"messages":[…],"meta":{…}}`, the file store's line format), oldest first. The raw
  *   session key is not stored; like the file store's file names, only its hash is.
  * - A turn is appended by one Lua script that checks the run's lock token, `RPUSH`es the element,
  *   `LTRIM`s the list and refreshes the idle expiry, all atomically.
@@ -224,7 +224,14 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     // Outside a run: take the session for just this append, so it is still fenced.
     if (!lock) return runExclusive(sessionKey, () => append(sessionKey, turn));
     await ensureConnected();
-    const element = JSON.stringify({ v: ELEMENT_VERSION, createdAt: turn.createdAt, messages: turn.messages });
+    // `meta` (what ran the turn) is kept for operators like the file store does; load ignores it.
+    const meta = (turn as { meta?: unknown }).meta;
+    const element = JSON.stringify({
+      v: ELEMENT_VERSION,
+      createdAt: turn.createdAt,
+      messages: turn.messages,
+      ...(meta !== null && typeof meta === 'object' ? { meta } : {}),
+    });
     const keepTurns = limits.get(sessionKey) ?? settings.maxStoredTurns;
     const written = await guard(() =>
       scripts.append(lock.keys.lock, lock.keys.transcript, lock.token, element, keepTurns, settings.ttlMs),
