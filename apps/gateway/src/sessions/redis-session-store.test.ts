@@ -274,6 +274,8 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: several replicas 
 
   it('lets a waiting replica in before a busy replica re-takes the lock for its own queue', async () => {
     const [busy, waiting] = [newStore(), newStore()];
+    // Connected first, so the waiter's timing depends only on the lock, not on its TCP handshake.
+    await Promise.all([busy.ready(), waiting.ready()]);
     const key = `fair-${randomUUID()}`;
     const order: string[] = [];
     const task = (name: string) => async () => {
