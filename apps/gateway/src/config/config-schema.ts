@@ -62,6 +62,7 @@ const imagesSchema = z.strictObject({
 });
 
 const chatCompletionsSchema = z.strictObject({
+  /** Mount `POST /v1/chat/completions` and `GET /v1/models` (contract §1). */
   enabled: z.boolean().default(false),
   images: imagesSchema.prefault({}),
 });
@@ -69,6 +70,7 @@ const chatCompletionsSchema = z.strictObject({
 /** `gateway.http` (contract §1, §6). */
 const httpSchema = z.strictObject({
   endpoints: z.strictObject({ chatCompletions: chatCompletionsSchema.prefault({}) }).prefault({}),
+  /** `: ping` comment interval while a streamed model is silent. */
   sseHeartbeatMs: positiveInt.default(15_000),
   /** Extension: request body limit in bytes (413 above it). */
   maxBodyBytes: positiveInt.default(20 * MEGABYTE),
@@ -79,8 +81,10 @@ const httpSchema = z.strictObject({
 const gatewaySchema = z.strictObject({
   /** 0 picks a free port (useful in tests). */
   port: z.number().int().min(0).max(65_535).default(18_789),
+  /** Listen address; loopback by default so nothing is exposed by accident. */
   bind: z.string().trim().min(1).default('127.0.0.1'),
   auth: authSchema.prefault({}),
+  /** Peers whose `X-Forwarded-For` is believed and who may use `trusted-proxy` auth. */
   trustedProxies: z.array(z.string().trim().min(1)).default([]),
   http: httpSchema.prefault({}),
 });
@@ -202,6 +206,27 @@ const loggingSchema = z.strictObject({
  * The whole configuration file. Parse with {@link parseConfig} (which resolves `${VAR}` first);
  * the output has every default filled in and `agents.list` always holds at least one agent with
  * exactly one `default: true`.
+ *
+ * Every key (default in parentheses; † = beyond contract §8):
+ * - `gateway.port` (18789, 0 = any free port), `gateway.bind` ("127.0.0.1")
+ * - `gateway.auth.mode` (unset: `password` if a password is set, else `token`), `.token`, `.password`†,
+ *   `.trustedProxy`† `{ userHeader, requiredHeaders?, allowUsers? }`
+ * - `gateway.auth.rateLimit`: `enabled`† (true), `maxAttempts` (10), `windowMs` (60000),
+ *   `lockoutMs` (300000), `exemptLoopback` (true), `store` ("memory" | `{ redis: url }`)
+ * - `gateway.trustedProxies` ([])
+ * - `gateway.http.endpoints.chatCompletions.enabled` (false); `.images`†: `allowUrl` (false),
+ *   `maxImages` (8), `maxImageBytes` (10 MiB), `maxTotalImageBytes` (20 MiB)
+ * - `gateway.http.sseHeartbeatMs` (15000), `.maxBodyBytes`† (20 MiB), `.bodyTimeoutMs`† (30000)
+ * - `models.providers.<id>`: `api` ("openai-completions" when omitted | "offline");
+ *   openai-completions: `baseUrl` (required, http/https), `apiKey`, `headers`, `timeoutMs` (120000),
+ *   `maxConnections` (unlimited); offline: `delayMs` (0). Provider `offline` is built in unless defined.
+ * - `agents.defaults`†: `model` ("offline/clawgate-offline"), `maxHistoryMessages` (200),
+ *   `systemPrompt`, `allowedModels`
+ * - `agents.list[]`: `id` (normalised), `default`, `name`†, `model`, `systemPrompt`,
+ *   `maxHistoryMessages`†, `allowedModels`† (none: one agent `main`)
+ * - `sessions.store` ("file" | "memory" | `{ redis: url }`), `sessions.persistEphemeral` (false)
+ * - `logging.level`† ("info"), `logging.includeContent`† (false)
+ * - `$schema` (ignored)
  *
  * @example
  * gatewayConfigSchema.parse({}).gateway.port; // 18789
