@@ -89,6 +89,23 @@ describe('openai-completions provider: request', () => {
     });
   });
 
+  it('reuses one keep-alive connection even when the body ends after [DONE]', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.write(sseFrame(textChunk('x', 'stop')) + sseFrame('[DONE]'));
+      // The chunked body's terminator comes later, as from real servers under load.
+      setTimeout(() => response.end(), 30);
+    });
+    for (let index = 0; index < 3; index += 1) {
+      await collect(provider.stream(request, { signal: new AbortController().signal }));
+      // Real traffic has gaps; back-to-back requests would (correctly) open a second socket.
+      await new Promise((resolve) => setTimeout(resolve, 80));
+    }
+    const ports = server!.requests.map((received) => received.remotePort);
+    expect(ports).toHaveLength(3);
+    expect(new Set(ports).size).toBe(1);
+  });
+
   it('sends no Authorization header without an apiKey', async () => {
     const provider = await setup((_request, response) => {
       sseHeaders(response);

@@ -19,6 +19,7 @@ import {
   scrubSecrets,
 } from './map-upstream-error.js';
 import type { ModelProvider, ProviderEvent, ProviderRequest } from './model-provider.js';
+import { createKeepAliveBody } from './keep-alive-body.js';
 import { readBodyText } from './read-body-text.js';
 import { createToolCallTracker } from './tool-call-tracker.js';
 
@@ -26,6 +27,10 @@ import { createToolCallTracker } from './tool-call-tracker.js';
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** A non-streamed JSON completion (servers that ignore `stream: true`) is read up to this size. */
 const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
+/** After a complete stream, this much trailing body is read to keep the socket reusable. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+/** ...for at most this long; a silent upstream loses its socket rather than holding ours. */
+const DRAIN_TIMEOUT_MS = 1_000;
 /** Idle keep-alive sockets are closed after this long, below common upstream idle timeouts. */
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 
@@ -84,7 +89,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
 
   async function* stream(request: ProviderRequest, { signal }: { signal: AbortSignal }): AsyncIterable<ProviderEvent> {
     signal.throwIfAborted();
-    const body = JSON.stringify({
+    const requestBody = JSON.stringify({
       model: request.model,
       messages: request.messages,
       ...request.parameters,
@@ -97,7 +102,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
         path,
         method: 'POST',
         headers,
-        body,
+        body: requestBody,
         signal,
         headersTimeout: config.timeoutMs,
         bodyTimeout: config.timeoutMs,
@@ -105,9 +110,11 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
     } catch (error) {
       throw signal.aborted ? signal.reason : mapTransportError(error);
     }
+    let completed = false;
+    const responseBody = createKeepAliveBody(response.body);
     try {
       if (response.statusCode >= 400) {
-        const text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
+        const text = await readBodyText(responseBody.iterable, MAX_ERROR_BODY_BYTES).catch(() => '');
         const details = parseUpstreamErrorBody(text);
         throw mapUpstreamStatus(
           response.statusCode,
@@ -119,15 +126,19 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
       // as SSE; a JSON body means a server that ignored `stream: true`.
       const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
       const events = contentType.includes('json')
-        ? decodeWhole(response.body, secrets)
-        : decodeStreamed(response.body, signal, secrets);
+        ? decodeWhole(responseBody.iterable, secrets)
+        : decodeStreamed(responseBody.iterable, signal, secrets);
       yield* withUsageAndFinish(events, request);
+      completed = true;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw mapTransportError(error);
     } finally {
-      // Closing an unfinished body destroys the socket: the upstream sees the request go away.
-      if (!response.body.destroyed) response.body.destroy();
+      // `[DONE]` can arrive before the body's end: read the rest in the background (bounded in size
+      // and time) so the socket goes back to the keep-alive pool. Anything unfinished (error, abort,
+      // consumer gone) destroys the socket instead, so the upstream sees the request go away.
+      if (completed) responseBody.drain({ limitBytes: DRAIN_LIMIT_BYTES, timeoutMs: DRAIN_TIMEOUT_MS });
+      else responseBody.destroy();
     }
   }
 

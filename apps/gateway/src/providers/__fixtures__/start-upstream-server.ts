@@ -10,6 +10,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** Client port of the connection, to tell reused keep-alive sockets from new ones. */
+  remotePort: number | undefined;
 }
 
 export interface UpstreamServer {
@@ -46,7 +48,7 @@ export async function startUpstreamServer(handler: UpstreamHandler): Promise<Ups
       } catch {
         // keep raw text
       }
-      const recorded = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body };
+      const recorded = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body, remotePort: incoming.socket.remotePort };
       requests.push(recorded);
       void Promise.resolve(handler(recorded, response)).catch(() => response.destroy());
     });
