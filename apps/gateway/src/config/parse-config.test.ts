@@ -117,6 +117,12 @@ describe('parseConfig errors name the key', () => {
     expect(error.key).toBe(message.slice(0, message.indexOf(':')));
   });
 
+  it('rejects a JSON5 __proto__ key as unknown instead of adopting it as a prototype', async () => {
+    const { default: JSON5 } = await import('json5');
+    const value = JSON5.parse('{ gateway: { auth: { __proto__: { token: "sneaky" } } } }');
+    expect(errorOf(value).message).toBe('gateway.auth.__proto__: Unrecognized key');
+  });
+
   it('refuses a non-object document', () => {
     expect(errorOf([1, 2]).message).toBe('configuration: Invalid input: expected object');
   });

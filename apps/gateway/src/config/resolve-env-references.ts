@@ -24,7 +24,11 @@ function walk(value: unknown, path: string[], env: NodeJS.ProcessEnv): unknown {
   if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, String(index)], env));
   if (value !== null && typeof value === 'object') {
     const result: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) result[key] = walk(child, [...path, key], env);
+    for (const [key, child] of Object.entries(value)) {
+      // defineProperty, not assignment: a JSON5 `__proto__` key must stay an own (and so
+      // rejected-as-unknown) key instead of silently becoming the object's prototype.
+      Object.defineProperty(result, key, { value: walk(child, [...path, key], env), enumerable: true, writable: true, configurable: true });
+    }
     return result;
   }
   return value;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapTransportError, parseRetryAfter, parseUpstreamErrorBody, scrubSecrets } from './map-upstream-error.js';
+import { mapTransportError, mapUpstreamStatus, parseRetryAfter, parseUpstreamErrorBody, scrubSecrets } from './map-upstream-error.js';
 
 describe('scrubSecrets', () => {
   it('masks the configured key and key-shaped strings, even partially starred ones', () => {
@@ -45,5 +45,18 @@ describe('mapTransportError', () => {
     expect(mapTransportError(new Error('wrap', { cause: Object.assign(new Error('y'), { code: 'UND_ERR_BODY_TIMEOUT' }) })).status).toBe(504);
     const refused = mapTransportError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
     expect([refused.status, refused.message]).toEqual([502, 'upstream provider error']);
+  });
+});
+
+describe('mapUpstreamStatus edge statuses', () => {
+  it.each([
+    [408, 504, 'upstream provider timeout'],
+    [504, 504, 'upstream provider timeout'],
+    [422, 400, 'upstream provider rejected the request'],
+    [529, 503, 'upstream provider overloaded'],
+    [409, 500, 'internal error'],
+  ])('%i → %i %s', (status, mapped, message) => {
+    const error = mapUpstreamStatus(status, {});
+    expect([error.status, error.message]).toEqual([mapped, message]);
   });
 });

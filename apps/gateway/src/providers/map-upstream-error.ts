@@ -85,7 +85,7 @@ export function mapUpstreamStatus(
   }
   // 529 is Anthropic-style "overloaded", seen behind OpenAI-compatible proxies.
   if (status === 503 || status === 529) return make('upstream provider overloaded', 503, 'api_error');
-  if (status === 504) return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', code: details.code });
+  if (status === 504 || status === 408) return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', code: details.code });
   // Other 5xx: the contract's fixed message; the upstream text may leak internals of someone else's stack.
   if (status >= 500) return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', code: details.code });
   return new GatewayError('internal error', { status: 500, type: 'api_error' });
