@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../config/config-error.js';
+import { parseConfig } from '../config/parse-config.js';
+import { createProviderRegistry, splitModelReference } from './provider-registry.js';
+
+describe('splitModelReference', () => {
+  it('splits at the first slash', () => {
+    expect(splitModelReference('openrouter/openai/gpt-4o')).toEqual({ providerId: 'openrouter', modelId: 'openai/gpt-4o' });
+    expect(splitModelReference('local/llama3.2')).toEqual({ providerId: 'local', modelId: 'llama3.2' });
+    expect(splitModelReference('gpt-4o')).toBeUndefined();
+    expect(splitModelReference('/x')).toBeUndefined();
+    expect(splitModelReference('x/')).toBeUndefined();
+  });
+});
+
+describe('createProviderRegistry', () => {
+  it('always has the built-in offline provider next to configured ones', async () => {
+    const registry = createProviderRegistry({ config: parseConfig({ models: { providers: { local: { baseUrl: 'http://127.0.0.1:9/v1' } } } }, {}) });
+    expect(registry.ids()).toEqual(['offline', 'local']);
+    const resolved = registry.resolve('local/qwen/qwen3');
+    expect([resolved.provider.id, resolved.modelId]).toEqual(['local', 'qwen/qwen3']);
+    await registry.close();
+  });
+
+  it('lets the configuration replace offline', async () => {
+    const registry = createProviderRegistry({ config: parseConfig({ models: { providers: { offline: { baseUrl: 'http://127.0.0.1:9/v1' } } } }, {}) });
+    expect(registry.ids()).toEqual(['offline']);
+    expect(registry.get('offline')?.id).toBe('offline');
+    await registry.close();
+  });
+
+  it('fails at start-up when an agent references an unknown provider, naming the key', () => {
+    // Bypasses parseConfig's own check to prove the registry guards on its own.
+    const config = parseConfig({}, {});
+    const broken = { ...config, agents: { ...config.agents, list: [{ id: 'main', default: true, model: 'nowhere/m' }] } };
+    let caught: unknown;
+    try {
+      createProviderRegistry({ config: broken });
+    } catch (error) {
+      caught = error;
+    }
+    expect(ConfigError.isInstance(caught) && caught.message).toBe("agents.list.0.model: unknown provider 'nowhere' (configured: offline)");
+  });
+
+  it('refuses to resolve references without a provider', () => {
+    const registry = createProviderRegistry({ config: parseConfig({}, {}) });
+    expect(() => registry.resolve('gpt-4o')).toThrow('model: expected "<provider>/<model id>", got \'gpt-4o\'');
+  });
+});
