@@ -39,6 +39,8 @@ export interface StreamStepResult {
   incompleteStreams: number;
   /** Largest gap between two arrivals on any stream (after the first byte), ms. */
   maxGapMs: number;
+  /** When the largest gap ended, in ms from the first request of the step (tells ramp from steady state). */
+  maxGapEndedAtMs: number;
   /** Largest time from sending the request to the first byte of the answer, ms. */
   maxFirstByteMs: number;
   /** Time to connect all sockets before the step, ms (not part of the verdict). */
@@ -52,6 +54,7 @@ const contentFramePattern = /"content":"[^"]/;
 interface StreamOutcome {
   status: 'complete' | 'error' | 'incomplete';
   maxGapMs: number;
+  maxGapEndedAt?: number;
   firstByteMs: number;
   error?: string;
 }
@@ -103,6 +106,7 @@ export async function measureStreamStep(options: StreamStepOptions): Promise<Str
       stalledStreams: 0,
       incompleteStreams: 0,
       maxGapMs: 0,
+      maxGapEndedAtMs: 0,
       maxFirstByteMs: 0,
       connectMs,
       firstError: `connect: ${String(connectFailure.reason)}`,
@@ -114,6 +118,7 @@ export async function measureStreamStep(options: StreamStepOptions): Promise<Str
     timer = setTimeout(resolve, options.timeoutMs);
   });
   const rampMs = options.rampMs ?? 640;
+  const stepStarted = performance.now();
   const outcomes = await Promise.all(
     sockets.map((socket, index) =>
       runOneStream(socket, requestBytes, options.expectedContentFrames, timedOut, (index * rampMs) / sockets.length),
@@ -122,6 +127,7 @@ export async function measureStreamStep(options: StreamStepOptions): Promise<Str
   clearTimeout(timer);
 
   let maxGapMs = 0;
+  let maxGapEndedAtMs = 0;
   let maxFirstByteMs = 0;
   let completeStreams = 0;
   let erroredStreams = 0;
@@ -129,6 +135,7 @@ export async function measureStreamStep(options: StreamStepOptions): Promise<Str
   let incompleteStreams = 0;
   let firstError: string | undefined;
   for (const outcome of outcomes) {
+    if (outcome.maxGapMs > maxGapMs) maxGapEndedAtMs = (outcome.maxGapEndedAt ?? stepStarted) - stepStarted;
     maxGapMs = Math.max(maxGapMs, outcome.maxGapMs);
     maxFirstByteMs = Math.max(maxFirstByteMs, outcome.firstByteMs);
     if (outcome.status === 'complete') completeStreams++;
@@ -145,6 +152,7 @@ export async function measureStreamStep(options: StreamStepOptions): Promise<Str
     stalledStreams,
     incompleteStreams,
     maxGapMs,
+    maxGapEndedAtMs,
     maxFirstByteMs,
     connectMs,
     ...(firstError === undefined ? {} : { firstError }),
@@ -166,6 +174,7 @@ function runOneStream(
     let started = performance.now();
     let firstByteMs = 0;
     let maxGapMs = 0;
+    let maxGapEndedAt = 0;
     let lastArrival = 0;
     let contentFrames = 0;
     let headerChecked = false;
@@ -175,12 +184,15 @@ function runOneStream(
       if (settled) return;
       settled = true;
       socket.destroy();
-      resolve(outcome);
+      resolve({ ...outcome, maxGapEndedAt });
     };
     socket.on('data', (chunk: Buffer) => {
       const now = performance.now();
       if (lastArrival === 0) firstByteMs = now - started;
-      else if (now - lastArrival > maxGapMs) maxGapMs = now - lastArrival;
+      else if (now - lastArrival > maxGapMs) {
+        maxGapMs = now - lastArrival;
+        maxGapEndedAt = now;
+      }
       lastArrival = now;
       pending += chunk.toString('latin1');
       if (!headerChecked) {

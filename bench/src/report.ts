@@ -53,7 +53,7 @@ export function formatRate(value: number): string {
   return `${Math.round(value).toLocaleString('en-US')} req/s`;
 }
 
-/** Bytes as MB (10^6 would flatter; these are MiB, as `ps` and /proc count). */
+/** Bytes as decimal MB (10^6): the stricter reading of the issue's "80 MB" (MiB would flatter by 5%). */
 export function formatMegabytes(bytes: number | undefined): string {
-  return bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return bytes === undefined ? 'n/a' : `${(bytes / 1_000_000).toFixed(1)} MB`;
 }

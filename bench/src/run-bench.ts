@@ -335,7 +335,7 @@ async function main(): Promise<void> {
             gateway: formatMegabytes(rssAfterStart),
             delta: '-',
             target: '<= 80 MB',
-            status: verdict(rssAfterStart !== undefined && rssAfterStart <= 80 * 1024 * 1024),
+            status: verdict(rssAfterStart !== undefined && rssAfterStart <= 80_000_000),
           },
           {
             measure: 'RSS at end of load',
@@ -375,7 +375,7 @@ async function main(): Promise<void> {
               timeoutMs: 30_000,
             });
             results.push(result);
-            log(`streams ${side} ${streams}: ${result.ok ? 'ok' : 'FAILED'} (max gap ${result.maxGapMs.toFixed(0)} ms, ${result.completeStreams} complete${result.firstError ? `, ${result.firstError}` : ''})`);
+            log(`streams ${side} ${streams}: ${result.ok ? 'ok' : 'FAILED'} (max gap ${result.maxGapMs.toFixed(0)} ms ending at ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s, ${result.completeStreams} complete${result.firstError ? `, ${result.firstError}` : ''})`);
             if (!result.ok) break;
             // Let sockets from the last step close before opening more.
             await sleep(300);
@@ -399,7 +399,7 @@ async function main(): Promise<void> {
           delta: failed ? `failed at ${failed.streams}` : `all steps to ${steps.at(-1)} ok`,
           target: '>= 1,000',
           status: verdict(gatewayMax >= 1_000, bound),
-          ...(failed ? { note: `at ${failed.streams}: ${failed.completeStreams} complete, ${failed.stalledStreams} stalled, max gap ${failed.maxGapMs.toFixed(0)} ms${failed.firstError ? `, ${failed.firstError}` : ''}` } : {}),
+          ...(failed ? { note: `at ${failed.streams}: ${failed.completeStreams} complete, ${failed.stalledStreams} stalled, max gap ${failed.maxGapMs.toFixed(0)} ms ending ${(failed.maxGapEndedAtMs / 1000).toFixed(2)} s into the step${failed.firstError ? `, ${failed.firstError}` : ''}` } : {}),
         });
       }
 

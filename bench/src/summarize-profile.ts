@@ -35,6 +35,8 @@ export interface ProfileSummary {
   top: ProfileFrame[];
   /** Self time grouped by where the code lives (a package, the gateway, Node's internals, GC). */
   byModule: ProfileFrame[];
+  /** Time with the function anywhere on the stack (its callees included), gateway and workspace code only. */
+  inclusive: ProfileFrame[];
 }
 
 /** The package or area a script URL belongs to, for the by-module view. */
@@ -90,11 +92,31 @@ export function summariseProfile(path: string, count = 25): ProfileSummary {
     .sort((left, right) => right[1] - left[1])
     .slice(0, count)
     .map(([frame, micros]) => ({ frame, selfMs: Math.round(micros / 1000), selfPercent: (micros / busyMicros) * 100 }));
+  // Inclusive time: walk each sample's stack once; a recursive frame counts once per sample.
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const inclusiveMicros = new Map<string, number>();
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    const seen = new Set<string>();
+    for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {
+      const frame = byId.get(current)?.callFrame;
+      if (frame === undefined || !/\/(apps|packages)\//.test(frame.url) || frame.url.includes('node_modules')) continue;
+      const key = `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusiveMicros.set(key, (inclusiveMicros.get(key) ?? 0) + delta);
+    }
+  });
+  const inclusive = [...inclusiveMicros]
+    .sort((left, right) => right[1] - left[1])
+    .slice(0, count)
+    .map(([frame, micros]) => ({ frame, selfMs: Math.round(micros / 1000), selfPercent: (micros / busyMicros) * 100 }));
   const byModule = [...moduleMicros]
     .filter(([area]) => area !== '(idle)')
     .sort((left, right) => right[1] - left[1])
     .map(([frame, micros]) => ({ frame, selfMs: Math.round(micros / 1000), selfPercent: (micros / busyMicros) * 100 }));
-  return { byModule, file: basename(path), totalMs: Math.round(totalMicros / 1000), idlePercent: (idleMicros / Math.max(1, totalMicros)) * 100, top };
+  return { byModule, inclusive, file: basename(path), totalMs: Math.round(totalMicros / 1000), idlePercent: (idleMicros / Math.max(1, totalMicros)) * 100, top };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -106,6 +128,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const summary = summariseProfile(file, Number(count ?? 30));
   process.stdout.write(`${summary.file}: ${summary.totalMs} ms sampled, ${summary.idlePercent.toFixed(1)}% idle; self time of busy time:\n`);
   for (const frame of summary.top) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
+  process.stdout.write('\ninclusive (gateway and workspace packages):\n');
+  for (const frame of summary.inclusive) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
   process.stdout.write('\nby module:\n');
   for (const frame of summary.byModule) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
 }
