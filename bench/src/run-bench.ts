@@ -41,7 +41,7 @@ import { round } from './statistics.js';
 import { summariseProfile } from './summarize-profile.js';
 
 const benchDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const sections = ['latency', 'throughput', 'streams', 'memory', 'failure', 'file'] as const;
+const sections = ['latency', 'throughput', 'streams', 'memory', 'failure', 'file', 'reference'] as const;
 type Section = (typeof sections)[number];
 
 interface Settings {
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
     // The mock's own ceiling at each concurrency, measured first with the same generator (issue 8).
     const ceilings = new Map<number, ClosedLoopResult>();
     const concurrenciesNeeded = new Set<number>([
-      ...(wants('throughput') || wants('file') ? settings.throughput.concurrencies : []),
+      ...(wants('throughput') || wants('file') || wants('reference') ? settings.throughput.concurrencies : []),
       ...(wants('failure') ? [settings.failure.concurrency] : []),
     ]);
     for (const concurrency of concurrenciesNeeded) {
@@ -477,6 +477,41 @@ async function main(): Promise<void> {
       }
       await stopGateway(gateway.child);
       record.fileSessions = file;
+    }
+    if (wants('reference')) {
+      // What a bare Node relay does on the gateway's core: the platform's share of any gap to a target.
+      const reference: Record<string, ClosedLoopResult> = {};
+      for (const mode of ['upstream-json', 'upstream-stream'] as const) {
+        const port = await findFreePort();
+        const relay = await startChild({
+          command: process.execPath,
+          args: [...process.execArgv, join(benchDirectory, 'src/reference-relay.ts'), mock.origin, String(port), mode],
+          cwd: benchDirectory,
+          taskset: pin ? taskset : undefined,
+          core: 0,
+          readyPattern: /^http:\/\//,
+          timeoutMs: 20_000,
+          label: `reference relay (${mode})`,
+        });
+        children.add(relay);
+        for (const concurrency of settings.throughput.concurrencies) {
+          const result = await closedLoop(`http://127.0.0.1:${port}`, concurrency, () => gatewayRequests.complete);
+          reference[`${mode} c${concurrency}`] = result;
+          const ceiling = ceilings.get(concurrency)?.requestsPerSecond ?? Number.NaN;
+          log(`reference relay ${mode} c=${concurrency}: ${formatRate(result.requestsPerSecond)}, ${result.errors} errors`);
+          rows.push({
+            measure: `Reference: bare Node relay, ${mode === 'upstream-json' ? 'JSON' : 'SSE'} upstream, c=${concurrency}`,
+            direct: formatRate(ceiling),
+            gateway: formatRate(result.requestsPerSecond),
+            delta: `${((result.requestsPerSecond / ceiling) * 100).toFixed(0)}% of mock`,
+            target: '-',
+            status: result.errors > 0 ? 'ERRORS' : ceilingBound(result.requestsPerSecond, concurrency) ? 'FLAGGED' : 'INFO',
+          });
+        }
+        await relay.stop();
+        children.delete(relay);
+      }
+      record.referenceRelay = reference;
     }
   } finally {
     await stopEverything();
