@@ -5,6 +5,8 @@
 export { createApp, READ_SCOPE, WRITE_SCOPE } from './app.js';
 export type { AppDependencies } from './app.js';
 export { startGateway, readOrCreateToken, GATEWAY_TOKEN_FILE } from './server.js';
+export { createGatewayRuntime } from './gateway-runtime.js';
+export type { GatewayRuntime, CreateGatewayRuntimeOptions } from './gateway-runtime.js';
 export type { RunningGateway, StartGatewayOptions } from './server.js';
 export type { HttpLogger } from './http/http-logger.js';
 export { loadConfig } from './config/load-config.js';

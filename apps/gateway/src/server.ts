@@ -3,23 +3,17 @@
  * and listens (conventions §26). It wires config → stores → providers → runner → authorizer →
  * `createApp` and serves it on one `http.Server`, whose `Upgrade` requests never reach Express.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { createGatewayAuthorizer, MemoryRateLimitStore, resolveAuthConfig, type ResolvedAuthConfig } from '@clawgate/auth';
-import { createAgentRunner } from './agent/create-agent-runner.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
 import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
-import { createProviderRegistry } from './providers/provider-registry.js';
-import { createSessionStore } from './sessions/create-session-store.js';
+import { createGatewayRuntime } from './gateway-runtime.js';
 
-/** File name of the generated token inside the state directory. */
-export const GATEWAY_TOKEN_FILE = 'gateway-token';
+export { GATEWAY_TOKEN_FILE, readOrCreateToken } from './ensure-gateway-secret.js';
 
 /** Options of {@link startGateway}; every field overrides the configuration file. */
 export interface StartGatewayOptions {
@@ -69,34 +63,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const stateDir = path.resolve(options.stateDir ?? resolveStateDir(env));
   const { config, path: configFile } = await loadConfig({ path: options.configPath, env, stateDir });
 
-  const rateLimit = config.gateway.auth.rateLimit;
-  // Redis-backed limiter state arrives with the next issue; until then a Redis store is refused
-  // loudly instead of silently counting in memory.
-  if (rateLimit.enabled && rateLimit.store !== 'memory') {
-    throw new Error('gateway.auth.rateLimit.store: redis is not supported yet; use "memory"');
-  }
-
-  const resolved = resolveAuthConfig(config.gateway.auth, env);
-  const { auth, description: authDescription } = await ensureSecret(resolved, stateDir, config.gateway.auth);
-
-  const rateLimitStore = rateLimit.enabled ? new MemoryRateLimitStore() : undefined;
-  const authorizer = createGatewayAuthorizer({
-    auth,
-    trustedProxies: config.gateway.trustedProxies,
-    rateLimit:
-      rateLimitStore === undefined
-        ? false
-        : {
-            store: rateLimitStore,
-            maxAttempts: rateLimit.maxAttempts,
-            windowMs: rateLimit.windowMs,
-            lockoutMs: rateLimit.lockoutMs,
-            exemptLoopback: rateLimit.exemptLoopback,
-          },
-  });
-  const sessionStore = createSessionStore({ config, stateDir });
-  const providers = createProviderRegistry({ config });
-  const runner = createAgentRunner({ config, sessionStore, providers });
+  const runtime = await createGatewayRuntime({ config, stateDir, env });
+  const { runner, authorizer, authDescription } = runtime;
+  if (authorizer === undefined || authDescription === undefined) throw new Error('unreachable: the runtime was built with auth');
   const app = createApp({ config, runner, authorizer, logger });
 
   const server = http.createServer(app);
@@ -110,12 +79,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
   const port = options.port ?? config.gateway.port;
   const bind = options.bind ?? config.gateway.bind;
-  const releaseResources = async () => {
-    authorizer.close();
-    rateLimitStore?.close();
-    await providers.close();
-    await sessionStore.close();
-  };
+  const releaseResources = () => runtime.close();
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -156,79 +120,6 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       return closing;
     },
   };
-}
-
-/**
- * Token mode without a token: reuse or create `<stateDir>/gateway-token`. Prints where the secret
- * lives, never the secret (contract §2).
- */
-async function ensureSecret(
-  resolved: ResolvedAuthConfig,
-  stateDir: string,
-  configured: { token?: string | undefined; password?: string | undefined },
-): Promise<{ auth: ResolvedAuthConfig; description: string }> {
-  if (resolved.mode === 'none') {
-    return { auth: resolved, description: 'auth: none (every caller is admitted; scopes come from x-openclaw-scopes)' };
-  }
-  if (resolved.mode === 'trusted-proxy') {
-    return { auth: resolved, description: 'auth: trusted-proxy (identity from the trusted proxy header)' };
-  }
-  if (resolved.secret !== undefined) {
-    const fromConfig = (resolved.mode === 'token' ? configured.token : configured.password)?.trim();
-    const source = fromConfig ? `gateway.auth.${resolved.mode}` : `OPENCLAW_GATEWAY_${resolved.mode.toUpperCase()}`;
-    return { auth: resolved, description: `auth: ${resolved.mode} (from ${source})` };
-  }
-  if (resolved.mode === 'password') {
-    throw new Error('gateway.auth.password: password mode needs a password (or OPENCLAW_GATEWAY_PASSWORD)');
-  }
-  const file = path.join(stateDir, GATEWAY_TOKEN_FILE);
-  const token = await readOrCreateToken(file);
-  return {
-    auth: { ...resolved, secret: token },
-    description: `auth: token; send "Authorization: Bearer <token>" with the token stored in ${file}`,
-  };
-}
-
-/**
- * Reads the stored token, or writes a fresh one with `wx` (so two gateways starting at once agree on
- * one token) and mode 0600.
- */
-export async function readOrCreateToken(file: string): Promise<string> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const existing = await readTokenFile(file);
-  if (existing !== undefined) {
-    // Tighten permissions an operator may have loosened by copying the file around.
-    await chmod(file, 0o600);
-    return existing;
-  }
-  const token = randomBytes(32).toString('base64url');
-  try {
-    await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
-    return token;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      const raced = await readTokenFile(file);
-      if (raced !== undefined) {
-        return raced;
-      }
-      // An empty file (e.g. truncated by hand) holds no token: replace it.
-      await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'w' });
-      return token;
-    }
-    throw error;
-  }
-}
-
-async function readTokenFile(file: string): Promise<string | undefined> {
-  try {
-    const text = (await readFile(file, 'utf8')).trim();
-    return text === '' ? undefined : text;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 /** Minimal JSON-lines logger on stderr until structured logging lands (next issue). */

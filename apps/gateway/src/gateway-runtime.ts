@@ -1,0 +1,142 @@
+/**
+ * `createGatewayRuntime`: everything a transport needs, built once from a validated config. The
+ * HTTP server and the `clawgate agent` CLI both call it, so a CLI turn goes through exactly the
+ * same stores, providers and runner as an HTTP request (issue 6).
+ */
+import { createGatewayAuthorizer, MemoryRateLimitStore, resolveAuthConfig, type GatewayAuthorizer, type RateLimitStore } from '@clawgate/auth';
+import { RedisRateLimitStore } from '@clawgate/auth/redis';
+import { Redis } from 'ioredis';
+import type { AgentRunner } from './agent/agent-runner.js';
+import { createAgentRunner } from './agent/create-agent-runner.js';
+import type { GatewayConfig } from './config/config-schema.js';
+import { ensureGatewaySecret } from './ensure-gateway-secret.js';
+import { createProviderRegistry, type ProviderRegistry } from './providers/provider-registry.js';
+import { createSessionStore } from './sessions/create-session-store.js';
+import { createRedisSessionClient, redactRedisUrl } from './sessions/redis-session-client.js';
+import type { SessionStore } from './sessions/session-store.js';
+
+/** What {@link createGatewayRuntime} built. `authorizer` is absent when `auth: false` was asked for. */
+export interface GatewayRuntime {
+  config: GatewayConfig;
+  runner: AgentRunner;
+  sessionStore: SessionStore;
+  providers: ProviderRegistry;
+  authorizer: GatewayAuthorizer | undefined;
+  /** One line saying how callers authenticate (never the secret). */
+  authDescription: string | undefined;
+  /** True while every shared store is connected (for `/readyz`); no I/O. */
+  isReady(): boolean;
+  /** Releases stores, pools and Redis connections; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createGatewayRuntime}. */
+export interface CreateGatewayRuntimeOptions {
+  config: GatewayConfig;
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Build the authorizer (and generate a token when needed). The CLI's `agent` command does not. @defaultValue true */
+  auth?: boolean;
+}
+
+/**
+ * Builds the runtime and waits until Redis-backed stores (if configured) are connected.
+ *
+ * @throws Error naming the store and the redacted Redis URL when Redis is unreachable at start-up.
+ */
+export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions): Promise<GatewayRuntime> {
+  const { config, stateDir, env } = options;
+  const cleanups: Array<() => unknown> = [];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    const readiness: Array<() => boolean> = [];
+    let authorizer: GatewayAuthorizer | undefined;
+    let authDescription: string | undefined;
+    if (options.auth !== false) {
+      const secured = await ensureGatewaySecret({
+        resolved: resolveAuthConfig(config.gateway.auth, env),
+        stateDir,
+        configured: config.gateway.auth,
+      });
+      authDescription = secured.description;
+      const rateLimit = config.gateway.auth.rateLimit;
+      let store: RateLimitStore | undefined;
+      if (rateLimit.enabled) {
+        if (rateLimit.store === 'memory') {
+          const memory = new MemoryRateLimitStore();
+          cleanups.push(() => memory.close());
+          store = memory;
+        } else {
+          const client = await connectRateLimitRedis(rateLimit.store.redis);
+          cleanups.push(() => client.quit().catch(() => client.disconnect()));
+          readiness.push(() => client.status === 'ready');
+          store = new RedisRateLimitStore({ client });
+        }
+      }
+      authorizer = createGatewayAuthorizer({
+        auth: secured.auth,
+        trustedProxies: config.gateway.trustedProxies,
+        rateLimit:
+          store === undefined
+            ? false
+            : {
+                store,
+                maxAttempts: rateLimit.maxAttempts,
+                windowMs: rateLimit.windowMs,
+                lockoutMs: rateLimit.lockoutMs,
+                exemptLoopback: rateLimit.exemptLoopback,
+              },
+      });
+      const built = authorizer;
+      cleanups.push(() => built.close());
+    }
+
+    const sessionStore = createSessionStore({ config, stateDir });
+    cleanups.push(() => sessionStore.close());
+    if (hasReadiness(sessionStore)) {
+      await sessionStore.ready();
+      readiness.push(() => sessionStore.isReady());
+    }
+    const providers = createProviderRegistry({ config });
+    cleanups.push(() => providers.close());
+    const runner = createAgentRunner({ config, sessionStore, providers });
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      runner,
+      sessionStore,
+      providers,
+      authorizer,
+      authDescription,
+      isReady: () => closing === undefined && readiness.every((ready) => ready()),
+      close: () => (closing ??= close()),
+    };
+  } catch (error) {
+    // A half-built runtime (e.g. Redis down at start) must not leave timers or sockets behind.
+    await close();
+    throw error;
+  }
+}
+
+function hasReadiness(store: SessionStore): store is SessionStore & { ready(): Promise<void>; isReady(): boolean } {
+  return typeof (store as { ready?: unknown }).ready === 'function';
+}
+
+/** Connects the limiter's Redis client with the same fail-fast options as the session store's. */
+async function connectRateLimitRedis(url: string): Promise<Redis> {
+  const client = createRedisSessionClient({ url, connectionName: 'clawgate:rate-limit' });
+  client.on('error', () => undefined); // surfaced per request as RateLimitStoreUnavailableError → 503
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw new Error(
+      `gateway.auth.rateLimit.store: cannot connect to ${redactRedisUrl(url)} (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+}
