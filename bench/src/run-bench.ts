@@ -70,7 +70,7 @@ function parseSettings(argv: readonly string[]): Settings {
   if (stray.length > 0) throw new Error(`unknown argument(s): ${stray.join(' ')}`);
   return {
     mode: smoke ? 'smoke' : 'full',
-    latency: smoke ? { warmup: 20, rounds: 2, perRound: 20 } : { warmup: 300, rounds: 7, perRound: 200 },
+    latency: smoke ? { warmup: 20, rounds: 2, perRound: 20 } : { warmup: 1_000, rounds: 7, perRound: 200 },
     throughput: smoke
       ? { concurrencies: [16, 64], durationMs: 700, warmupMs: 200 }
       : { concurrencies: [16, 64], durationMs: 10_000, warmupMs: 2_000 },
