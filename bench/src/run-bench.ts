@@ -519,7 +519,7 @@ async function main(): Promise<void> {
 
   const profiles = settings.profile ? summariseProfiles(join(benchDirectory, 'results/profiles')) : undefined;
   const date = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
-  const resultsPath = join(benchDirectory, 'results', `${date}${settings.mode === 'smoke' ? '-smoke' : ''}${settings.profile ? '-profiled' : ''}.json`);
+  const resultsPath = join(benchDirectory, 'results', `${date}${settings.mode === 'smoke' ? '-smoke' : ''}${settings.only.length < sections.length ? '-partial' : ''}${settings.profile ? '-profiled' : ''}.json`);
   mkdirSync(dirname(resultsPath), { recursive: true });
   writeFileSync(
     resultsPath,
