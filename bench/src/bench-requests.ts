@@ -19,6 +19,7 @@ export const directRequests = {
   complete: build('instant', BENCH_TOKEN),
   stream: build('instant', BENCH_TOKEN, { stream: true }),
   paced: build('paced', BENCH_TOKEN, { stream: true }),
+  delayed: build('delay-20', BENCH_TOKEN),
 };
 
 /** Requests to the gateway; the model id picks the agent. */
@@ -26,6 +27,8 @@ export const gatewayRequests = {
   complete: build('openclaw', BENCH_TOKEN),
   stream: build('openclaw', BENCH_TOKEN, { stream: true }),
   paced: build('openclaw/paced', BENCH_TOKEN, { stream: true }),
+  /** The answer after a 20 ms upstream delay: the setting of the Portkey figure in issue 8. */
+  delayed: build('openclaw/delayed', BENCH_TOKEN),
   /** One stored session per worker: the worker index names the user. */
   withUser: (workerIndex: number): BenchRequest => build('openclaw', BENCH_TOKEN, { user: `bench-user-${workerIndex}` }),
   wrongToken: build('openclaw', 'wrong-token-for-the-failure-path'),

@@ -21,8 +21,8 @@ export interface GatewayConfigOptions {
 }
 
 /**
- * Builds a config object (JSON is valid JSON5) with two agents on the mock provider:
- * `main` (default, instant answers) and `paced` (20 ms deltas).
+ * Builds a config object (JSON is valid JSON5) with three agents on the mock provider:
+ * `main` (default, instant answers), `paced` (20 ms deltas) and `delayed` (answers after 20 ms).
  */
 export function createGatewayConfig(options: GatewayConfigOptions): Record<string, unknown> {
   return {
@@ -43,6 +43,7 @@ export function createGatewayConfig(options: GatewayConfigOptions): Record<strin
       list: [
         { id: 'main', default: true },
         { id: 'paced', model: 'mock/paced' },
+        { id: 'delayed', model: 'mock/delay-20' },
       ],
     },
     sessions: { store: options.sessionsStore },

@@ -313,6 +313,23 @@ async function main(): Promise<void> {
             });
           }
         }
+        // Issue 8's peer figure (Portkey ~860 req/s) was taken with a 20 ms upstream: same setting here.
+        const delayedConcurrency = settings.throughput.concurrencies.at(-1) ?? 64;
+        const delayedDirect = await closedLoop(mock.origin, delayedConcurrency, () => directRequests.delayed);
+        const delayed = await closedLoop(gateway.origin, delayedConcurrency, () => gatewayRequests.delayed);
+        throughput[`delayed-20ms direct c${delayedConcurrency}`] = delayedDirect;
+        throughput[`delayed-20ms c${delayedConcurrency}`] = delayed;
+        log(`throughput 20 ms upstream c=${delayedConcurrency}: direct ${formatRate(delayedDirect.requestsPerSecond)}, gateway ${formatRate(delayed.requestsPerSecond)}`);
+        rows.push({
+          measure: `Throughput stateless, 20 ms upstream, c=${delayedConcurrency}`,
+          direct: formatRate(delayedDirect.requestsPerSecond),
+          gateway: formatRate(delayed.requestsPerSecond),
+          delta: `${((delayed.requestsPerSecond / delayedDirect.requestsPerSecond) * 100).toFixed(0)}% of mock`,
+          target: '- (Portkey ~860 req/s)',
+          status:
+            delayed.errors > 0 ? 'ERRORS' : delayed.requestsPerSecond >= MOCK_CEILING_FLAG_RATIO * delayedDirect.requestsPerSecond ? 'FLAGGED' : 'INFO',
+          ...(delayed.errors > 0 ? { note: `${delayed.errors} errors, first: ${delayed.firstError}` } : {}),
+        });
         record.throughput = throughput;
       }
 
