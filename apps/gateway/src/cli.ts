@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `clawgate` bin: a thin shell around `runCli` that wires real stdout/stderr and signals.
+ * The `clawgate` bin: a thin shell around `runCli` that wires real stdout/stderr, the environment
+ * and signals (the only `process.*` reads of the CLI).
  */
 import { runCli } from './cli/run-cli.js';
 
@@ -19,6 +20,8 @@ function waitForStopSignal(): Promise<string> {
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
+  writeStdout: (text) => process.stdout.write(text),
+  env: process.env,
   waitForStopSignal,
 });
 process.exitCode = exitCode;

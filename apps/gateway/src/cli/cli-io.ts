@@ -1,12 +1,20 @@
 /**
- * What a CLI command may touch besides its arguments: output streams and a way to wait for a stop
- * signal. Injected so commands are testable in-process and `cli.ts` stays a thin shell.
+ * What a CLI command may touch besides its arguments: output streams, the environment and a way to
+ * wait for a stop signal. Injected so commands are testable in-process and `cli.ts` (the bin, like
+ * `server.ts` for the server) stays the only place that reads `process.*`.
  */
 export interface CliIo {
-  /** Normal output (URLs, results). */
+  /** Normal output (URLs, results), one line per call (a newline is added). */
   stdout: (line: string) => void;
-  /** Diagnostics and errors. */
+  /** Diagnostics and errors, one line per call (a newline is added). */
   stderr: (line: string) => void;
+  /**
+   * Raw stdout without an added newline, for reply text streamed piece by piece.
+   * @defaultValue pieces are buffered and flushed through `stdout` as lines
+   */
+  writeStdout?: (text: string) => void;
+  /** Environment (`CLAWGATE_CONFIG`, `CLAWGATE_STATE_DIR`, `${VAR}` references). @defaultValue `{}` */
+  env?: NodeJS.ProcessEnv;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   waitForStopSignal: () => Promise<string>;
 }

@@ -1,9 +1,12 @@
 /**
  * The `clawgate` command dispatcher. Each command lives in its own file and is listed in
- * `COMMANDS`; `agent` and `config check` slot in here in the next issue.
+ * `COMMANDS`; the dispatcher owns the shared exit-code policy (see `exit-codes.ts`).
  */
+import { runAgentCommand } from './agent-command.js';
 import type { CliIo } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
+import { runConfigCommand } from './config-command.js';
+import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { runGatewayCommand } from './gateway-command.js';
 
 /** One subcommand: a one-line summary for the top-level help and its runner. */
@@ -14,6 +17,8 @@ interface CliCommand {
 
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
   gateway: { summary: 'run the gateway server', run: runGatewayCommand },
+  agent: { summary: 'run one agent turn and print the reply', run: runAgentCommand },
+  config: { summary: "check a configuration file ('config check')", run: runConfigCommand },
 };
 
 /** Top-level usage text. */
@@ -24,34 +29,40 @@ ${Object.entries(COMMANDS)
   .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}`)
   .join('\n')}
 
-Run 'clawgate <command> --help' for a command's options.`;
+Options:
+  -h, --help  show this help
+
+Run 'clawgate <command> --help' for a command's options.
+
+${EXIT_CODES_HELP}`;
 
 /**
  * Runs the CLI.
  *
  * @param argv - Arguments after the program name.
- * @param io - Output and signal hooks.
- * @returns The exit code: 0 success, 1 runtime failure (e.g. a bad config file), 2 usage error.
+ * @param io - Output, environment and signal hooks.
+ * @returns The exit code: 0 success, 1 runtime failure (e.g. a bad config file), 2 usage error,
+ *   128 + signal number when `agent` was interrupted.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(CLI_USAGE);
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    io.stderr(`Unknown command '${name}'\n\n${CLI_USAGE}`);
-    return 2;
+    io.stderr(`${name.startsWith('-') ? `Unknown option '${name}'` : `Unknown command '${name}'`}\n\n${CLI_USAGE}`);
+    return EXIT_USAGE;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof CliUsageError) {
       io.stderr(`${error.message}\n\n${error.usage}`);
-      return 2;
+      return EXIT_USAGE;
     }
     io.stderr(`clawgate ${name}: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return EXIT_FAILURE;
   }
 }

@@ -1,0 +1,270 @@
+/**
+ * `clawgate agent`: one agent turn from the command line, through the same runtime as the HTTP
+ * endpoint (config, state dir, session store, transcript, runner), so a conversation can move
+ * between the two (issue 6). The reply streams to stdout; `--json` prints the `chat.completion` body.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { deriveSessionKey, isReservedSessionKey, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
+import type { AgentRunInput, RunEvent } from '../agent/agent-runner.js';
+import { buildChatCompletionBody } from '../agent/build-chat-completion-body.js';
+import { loadConfig } from '../config/load-config.js';
+import { getDefaultAgentId } from '../config/resolve-agent-settings.js';
+import { resolveStateDir } from '../config/state-dir.js';
+import { GatewayError, internalError } from '../errors.js';
+import { createGatewayRuntime } from '../gateway-runtime.js';
+import type { CliIo } from './cli-io.js';
+import { CliUsageError } from './cli-usage-error.js';
+import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, exitCodeForSignal } from './exit-codes.js';
+
+/** Channel recorded on CLI turns when `--channel` is not given (HTTP records `webchat`). */
+export const CLI_MESSAGE_CHANNEL = 'cli';
+
+/** Usage text of `clawgate agent`. */
+export const AGENT_USAGE = `Usage: clawgate agent --message <text> [options]
+
+Runs one agent turn through the same runtime as POST /v1/chat/completions (same config, state
+directory, session store and transcripts) and streams the reply text to stdout.
+
+Options:
+  -m, --message <text>      the user message (required)
+  -a, --agent <id>          agent id; default the configured default agent
+      --session-key <key>   session key, used verbatim (subagent:, cron:, acp: are reserved)
+      --user <user>         continue the session agent:<id>:openai-user:<user, lowercased>, the one
+                            HTTP requests with the same "user" field use
+      --model <ref>         model override, like x-openclaw-model; must be in the agent's allowedModels
+      --channel <name>      message channel recorded with the turn; default "cli"
+      --json                print the final chat.completion body (JSON) instead of streaming text
+      --config <file>       configuration file (JSON5); default $CLAWGATE_CONFIG, else
+                            <state dir>/clawgate.json5 (state dir: $CLAWGATE_STATE_DIR, else ~/.clawgate)
+  -h, --help                show this help
+
+Without --session-key or --user the turn gets a fresh session that is not stored (unless
+sessions.persistEphemeral). Tool calls and a cut-off reply (finish_reason "length") are reported on
+stderr; stdout carries only the reply. With --json a failed turn prints {"error":{...}} on stdout too.
+
+${EXIT_CODES_HELP}`;
+
+/**
+ * Parses the arguments, runs one turn and prints the reply.
+ *
+ * @param args - Arguments after `agent`.
+ * @param io - Output, environment and signal hooks.
+ * @returns 0 after a completed turn; 1 when the turn was refused or failed (message on stderr);
+ *   128 + signal number when interrupted.
+ * @throws CliUsageError for unknown flags or bad values; ConfigError for a bad configuration file.
+ * @example
+ * // clawgate agent --agent main --user alice --message "hello"
+ * await runAgentCommand(['--user', 'alice', '--message', 'hello'], io);
+ */
+export async function runAgentCommand(args: string[], io: CliIo): Promise<number> {
+  const options = parseAgentArgs(args);
+  if (options === 'help') {
+    io.stdout(AGENT_USAGE);
+    return EXIT_OK;
+  }
+  const env = io.env ?? {};
+  const stateDir = resolveStateDir(env);
+  const { config } = await loadConfig({ path: options.config, env, stateDir });
+  // No authorizer: the CLI user already has the state directory, so there is nothing to check.
+  const runtime = await createGatewayRuntime({ config, stateDir, env, auth: false });
+  try {
+    // Same resolution as the HTTP headers: --agent behaves like x-openclaw-agent-id.
+    const agent = resolveAgentId({ headerAgentId: options.agent, defaultAgentId: getDefaultAgentId(config) });
+    if (!agent.ok) throw new Error('unreachable: no model is passed, so the agent always resolves');
+    const session = deriveSessionKey({ agentId: agent.agentId, sessionKeyHeader: options.sessionKey, user: options.user });
+    if (!session.ok) throw new Error('unreachable: reserved keys were refused while parsing');
+    const input: AgentRunInput = {
+      agentId: agent.agentId,
+      sessionKey: session.sessionKey,
+      sessionKind: session.kind,
+      messages: [{ role: 'user', content: options.message }],
+      parameters: {},
+      ...(options.model === undefined ? {} : { modelOverride: options.model }),
+      messageChannel: options.channel,
+    };
+    const printer = options.json
+      ? createJsonPrinter(io, agent.agentId)
+      : createStreamPrinter(io);
+    return await runTurn({ runtime, input, io, printer });
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** The parsed flags of `clawgate agent`. */
+interface AgentOptions {
+  message: string;
+  agent: string | undefined;
+  sessionKey: string | undefined;
+  user: string | undefined;
+  model: string | undefined;
+  channel: string;
+  json: boolean;
+  config: string | undefined;
+}
+
+function parseAgentArgs(args: string[]): AgentOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        message: { type: 'string', short: 'm' },
+        agent: { type: 'string', short: 'a' },
+        'session-key': { type: 'string' },
+        user: { type: 'string' },
+        model: { type: 'string' },
+        channel: { type: 'string' },
+        json: { type: 'boolean' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  if (values.help === true) return 'help';
+  if (values.message === undefined) throw usage('Option --message is required');
+  for (const flag of ['agent', 'session-key', 'user', 'model', 'channel', 'config'] as const) {
+    const value = values[flag];
+    // A blank value is almost always an unset shell variable: refuse it rather than guess.
+    if (value !== undefined && value.trim() === '') throw usage(`Option --${flag} needs a value`);
+  }
+  const sessionKey = values['session-key']?.trim();
+  if (sessionKey !== undefined && isReservedSessionKey(sessionKey)) {
+    // The contract's message (§3), naming the flag instead of the header.
+    throw usage('`--session-key` cannot use reserved internal session namespaces.');
+  }
+  const model = values.model?.trim();
+  if (model !== undefined && !parseModelOverride(model).ok) throw usage('Invalid `--model`.');
+  return {
+    message: values.message,
+    agent: values.agent,
+    sessionKey,
+    user: values.user,
+    model,
+    channel: values.channel?.trim().toLowerCase() ?? CLI_MESSAGE_CHANNEL,
+    json: values.json === true,
+    config: values.config,
+  };
+}
+
+function usage(message: string): CliUsageError {
+  return new CliUsageError(message, { usage: AGENT_USAGE });
+}
+
+/** How a turn's events reach the terminal: streamed text, or one JSON body at the end. */
+interface TurnPrinter {
+  event(event: Exclude<RunEvent, { type: 'error' }>): void;
+  error(error: GatewayError): void;
+}
+
+/** Streams text to stdout as it arrives; tool calls and a cut-off reply go to stderr. */
+function createStreamPrinter(io: CliIo): TurnPrinter {
+  const write: ((text: string) => void) & { flush?: () => void } = io.writeStdout ?? createLineBuffer(io.stdout);
+  let written = '';
+  return {
+    event(event) {
+      if (event.type === 'delta') {
+        if (event.text === '') return;
+        written += event.text;
+        write(event.text);
+        return;
+      }
+      if (event.type !== 'end') return;
+      // A provider that sends no deltas still gets its text out (as the HTTP stream does).
+      if (written === '' && event.text !== '') {
+        written = event.text;
+        write(event.text);
+      }
+      if (written !== '' && !written.endsWith('\n')) write('\n');
+      write.flush?.();
+      for (const call of event.toolCalls) io.stderr(`tool call ${call.name} ${call.arguments} (id ${call.id})`);
+      if (event.finishReason === 'length') io.stderr('clawgate agent: the reply was cut off (finish_reason "length")');
+    },
+    error(error) {
+      // Text already streamed stays; end its line so the error starts on its own.
+      if (written !== '' && !written.endsWith('\n')) write('\n');
+      write.flush?.();
+      io.stderr(`clawgate agent: ${error.message}`);
+    },
+  };
+}
+
+/** Prints the non-streaming response body, or the OpenAI error body, as pretty JSON on stdout. */
+function createJsonPrinter(io: CliIo, agentId: string): TurnPrinter {
+  // The model a client would send to reach this agent over HTTP (documented in the README).
+  const identity = { id: `chatcmpl_${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: `openclaw/${agentId}` };
+  return {
+    event(event) {
+      if (event.type === 'end') io.stdout(JSON.stringify(buildChatCompletionBody(identity, event), null, 2));
+    },
+    error(error) {
+      io.stdout(JSON.stringify(error.toJSON(), null, 2));
+      io.stderr(`clawgate agent: ${error.message}`);
+    },
+  };
+}
+
+/** Collects raw pieces into lines for an `io` without `writeStdout` (in-process tests). */
+function createLineBuffer(stdout: (line: string) => void): ((text: string) => void) & { flush?: () => void } {
+  let pending = '';
+  const write = (text: string) => {
+    pending += text;
+    let newline = pending.indexOf('\n');
+    while (newline !== -1) {
+      stdout(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+  };
+  write.flush = () => {
+    if (pending !== '') stdout(pending);
+    pending = '';
+  };
+  return write;
+}
+
+/** Prepares, verifies and runs the turn; SIGINT/SIGTERM abort it (and the upstream request). */
+async function runTurn(options: {
+  runtime: Awaited<ReturnType<typeof createGatewayRuntime>>;
+  input: AgentRunInput;
+  io: CliIo;
+  printer: TurnPrinter;
+}): Promise<number> {
+  const { runtime, input, io, printer } = options;
+  const controller = new AbortController();
+  let interruptedBy: string | undefined;
+  void io.waitForStopSignal().then((signal) => {
+    interruptedBy = signal;
+    controller.abort();
+  });
+  try {
+    const prepared = runtime.runner.prepare(input);
+    await runtime.runner.verify?.(prepared);
+    for await (const event of runtime.runner.run(prepared, { signal: controller.signal })) {
+      if (event.type === 'error') {
+        if (interruptedBy !== undefined) break;
+        printer.error(event.error);
+        return EXIT_FAILURE;
+      }
+      printer.event(event);
+      if (event.type === 'end') return EXIT_OK;
+    }
+    if (interruptedBy === undefined) {
+      // A runner must end with `end` or `error`; ending silently is a bug.
+      printer.error(internalError(new Error('agent run ended without an end event')));
+      return EXIT_FAILURE;
+    }
+  } catch (error) {
+    // prepare/verify refuse with the contract's 400 messages (unknown agent, model not allowed...).
+    if (!GatewayError.isInstance(error)) throw error;
+    printer.error(error);
+    return EXIT_FAILURE;
+  }
+  io.stderr(`clawgate agent: interrupted by ${interruptedBy}, turn aborted`);
+  return exitCodeForSignal(interruptedBy);
+}
