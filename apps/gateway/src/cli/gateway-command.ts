@@ -62,7 +62,8 @@ export async function runGatewayCommand(args: string[], io: CliIo): Promise<numb
   });
   const signal = await io.waitForStopSignal();
   io.stderr(`received ${signal}, shutting down`);
-  await gateway.close();
+  // Graceful: drain in-flight requests and streams until gateway.shutdownTimeoutMs, then release stores.
+  await gateway.shutdown();
   return 0;
 }
 
