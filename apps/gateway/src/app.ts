@@ -4,7 +4,7 @@
  * stays the only place that reads the environment and listens (conventions §26).
  */
 import { randomUUID as nodeRandomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { GatewayAuthorizer } from '@clawgate/auth';
 import type { AgentRunner } from './agent/agent-runner.js';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -13,10 +13,12 @@ import { createAuthMiddleware } from './http/auth-middleware.js';
 import { createBodyMiddleware } from './http/body-middleware.js';
 import { createChatCompletionHandler } from './http/chat-completion-handler.js';
 import { createErrorMiddleware } from './http/error-middleware.js';
+import { createReadinessHandler, livenessHandler } from './http/health-handlers.js';
 import { silentLogger, type HttpLogger } from './http/http-logger.js';
 import { createMethodMiddleware } from './http/method-middleware.js';
 import { createListModelsHandler, createRetrieveModelHandler } from './http/models-handlers.js';
 import { notFoundHandler } from './http/not-found-handler.js';
+import { createRequestLogMiddleware } from './http/request-log-middleware.js';
 import { createResolveRunMiddleware } from './http/resolve-run-middleware.js';
 import { createResponseHeadersMiddleware } from './http/response-headers-middleware.js';
 import { createScopeMiddleware } from './http/scope-middleware.js';
@@ -39,15 +41,29 @@ export interface AppDependencies {
   now?: () => number;
   /** Id source for completion ids, request ids and ephemeral sessions. @defaultValue `crypto.randomUUID` */
   randomUUID?: () => string;
-  /** Receives unexpected errors. @defaultValue a silent logger */
+  /**
+   * The request log (one line per request), unexpected errors and, with `logging.includeContent`,
+   * message content at `debug`. A pino logger (`createLogger`) fits.
+   * @defaultValue a silent logger
+   */
   logger?: HttpLogger;
+  /** Answers `GET /readyz`: true once stores and providers are up, false while starting, draining or without Redis. @defaultValue always true */
+  isReady?: () => boolean;
+  /** False while a shared store (Redis) is unreachable: turns are refused with 503 before any header. @defaultValue always true */
+  storesAvailable?: () => boolean;
+  /** True while draining for shutdown: responses carry `Connection: close`. @defaultValue never */
+  draining?: () => boolean;
+  /** Called as each agent run starts and once it has fully unwound (the shutdown drain waits for these). */
+  onRunStart?: () => void;
+  onRunEnd?: () => void;
 }
 
 /**
  * Builds the gateway's Express application.
  *
- * Routes (only when `gateway.http.endpoints.chatCompletions.enabled`): `POST /v1/chat/completions`,
- * `GET /v1/models`, `GET /v1/models/<id>`. Everything else is `404 text/plain`. Each step of a
+ * Routes: `GET /healthz` and `GET /readyz` (no auth, always mounted); only when
+ * `gateway.http.endpoints.chatCompletions.enabled`: `POST /v1/chat/completions`, `GET /v1/models`,
+ * `GET /v1/models/<id>`. Everything else is `404 text/plain`. Every request ends with one log line. Each step of a
  * request is one middleware, in the contract's order: method → auth → scope → body → validation →
  * resolution and `prepare` → run.
  *
@@ -74,7 +90,12 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', false);
   app.disable('etag');
 
-  app.use(createResponseHeadersMiddleware({ randomUUID }));
+  app.use(createResponseHeadersMiddleware({ randomUUID, closeConnections: deps.draining }));
+  app.use(createRequestLogMiddleware({ logger }));
+
+  // Probes: no auth (they carry no credential); GET only, like /v1/models.
+  app.all('/healthz', createMethodMiddleware({ allow: 'GET' }), livenessHandler);
+  app.all('/readyz', createMethodMiddleware({ allow: 'GET' }), createReadinessHandler({ isReady: deps.isReady ?? (() => true) }));
 
   if (http.endpoints.chatCompletions.enabled) {
     app.all(
@@ -84,8 +105,23 @@ export function createApp(deps: AppDependencies): Express {
       createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
       createBodyMiddleware({ maxBytes: http.maxBodyBytes, timeoutMs: http.bodyTimeoutMs }),
       createValidationMiddleware(),
-      createResolveRunMiddleware({ runner, defaultAgentId: getDefaultAgentId(config), randomUUID }),
-      createChatCompletionHandler({ runner, heartbeatMs: http.sseHeartbeatMs, now, randomUUID, logger }),
+      createResolveRunMiddleware({
+        runner,
+        defaultAgentId: getDefaultAgentId(config),
+        randomUUID,
+        storesAvailable: deps.storesAvailable,
+      }),
+      trackRuns(
+        createChatCompletionHandler({
+          runner,
+          heartbeatMs: http.sseHeartbeatMs,
+          now,
+          randomUUID,
+          logger,
+          includeContent: config.logging.includeContent,
+        }),
+        deps,
+      ),
     );
 
     const agentIds = listAgentIds(config);
@@ -102,4 +138,17 @@ export function createApp(deps: AppDependencies): Express {
   app.use(notFoundHandler);
   app.use(createErrorMiddleware({ logger }));
   return app;
+}
+
+/** Brackets the run step with `onRunStart`/`onRunEnd`, so shutdown can wait until runs (and their transcript writes) unwind. */
+function trackRuns(handler: RequestHandler, hooks: Pick<AppDependencies, 'onRunStart' | 'onRunEnd'>): RequestHandler {
+  if (hooks.onRunStart === undefined && hooks.onRunEnd === undefined) return handler;
+  return async (request, response, next) => {
+    hooks.onRunStart?.();
+    try {
+      await handler(request, response, next);
+    } finally {
+      hooks.onRunEnd?.();
+    }
+  };
 }

@@ -13,6 +13,7 @@ import { ensureGatewaySecret } from './ensure-gateway-secret.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/provider-registry.js';
 import { createSessionStore } from './sessions/create-session-store.js';
 import { createRedisSessionClient, redactRedisUrl } from './sessions/redis-session-client.js';
+import { createRedisSessionStore } from './sessions/redis-session-store.js';
 import type { SessionStore } from './sessions/session-store.js';
 
 /** What {@link createGatewayRuntime} built. `authorizer` is absent when `auth: false` was asked for. */
@@ -37,6 +38,12 @@ export interface CreateGatewayRuntimeOptions {
   env: NodeJS.ProcessEnv;
   /** Build the authorizer (and generate a token when needed). The CLI's `agent` command does not. @defaultValue true */
   auth?: boolean;
+  /**
+   * Prefix of every Redis key (sessions under `<prefix>session:…`, the limiter under `<prefix>auth:…`),
+   * so several deployments or test runs can share one Redis database. Not a config key (yet).
+   * @defaultValue the stores' own prefixes (`clawgate:` and `clawgate:auth:`)
+   */
+  redisKeyPrefix?: string;
 }
 
 /**
@@ -72,7 +79,10 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
           const client = await connectRateLimitRedis(rateLimit.store.redis);
           cleanups.push(() => client.quit().catch(() => client.disconnect()));
           readiness.push(() => client.status === 'ready');
-          store = new RedisRateLimitStore({ client });
+          store = new RedisRateLimitStore({
+            client,
+            ...(options.redisKeyPrefix === undefined ? {} : { prefix: `${options.redisKeyPrefix}auth:` }),
+          });
         }
       }
       authorizer = createGatewayAuthorizer({
@@ -93,10 +103,19 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
       cleanups.push(() => built.close());
     }
 
-    const sessionStore = createSessionStore({ config, stateDir });
+    const configuredStore = config.sessions.store;
+    const sessionStore =
+      options.redisKeyPrefix !== undefined && typeof configuredStore === 'object'
+        ? createRedisSessionStore({ url: configuredStore.redis, prefix: options.redisKeyPrefix })
+        : createSessionStore({ config, stateDir });
     cleanups.push(() => sessionStore.close());
     if (hasReadiness(sessionStore)) {
-      await sessionStore.ready();
+      try {
+        await sessionStore.ready();
+      } catch (error) {
+        // Name the config key an operator has to look at; the store's message already redacts the URL.
+        throw new Error(`sessions.store: ${(error as Error).message}`, { cause: error });
+      }
       readiness.push(() => sessionStore.isReady());
     }
     const providers = createProviderRegistry({ config });

@@ -1,7 +1,8 @@
 /**
  * `startGateway(options)`: the one place that reads the environment, touches the state directory
  * and listens (conventions §26). It wires config → stores → providers → runner → authorizer →
- * `createApp` and serves it on one `http.Server`, whose `Upgrade` requests never reach Express.
+ * `createApp` and serves it on one `http.Server`, whose `Upgrade` requests never reach Express,
+ * and owns the graceful shutdown (drain, deadline, release).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { loadConfig } from './config/load-config.js';
 import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
 import { createGatewayRuntime } from './gateway-runtime.js';
+import { createLogger } from './logging/create-logger.js';
 
 export { GATEWAY_TOKEN_FILE, readOrCreateToken } from './ensure-gateway-secret.js';
 
@@ -27,19 +29,50 @@ export interface StartGatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** State directory. @defaultValue `$CLAWGATE_STATE_DIR`, else `~/.clawgate` */
   stateDir?: string;
-  /** Where start-up lines go (URL, where the token is). @defaultValue `console.log` */
+  /** Where start-up lines for humans go (URL, where the token is). @defaultValue `console.log` */
   print?: (line: string) => void;
-  /** Receives unexpected request errors. @defaultValue JSON lines on stderr */
+  /** Structured logs (request lines, start-up, shutdown, errors). @defaultValue pino JSON lines on stderr at `logging.level` */
   logger?: HttpLogger;
+  /** Prefix of every Redis key (see `createGatewayRuntime`). @defaultValue the stores' own prefixes */
+  redisKeyPrefix?: string;
+}
+
+/** Options of {@link RunningGateway.shutdown}. */
+export interface ShutdownOptions {
+  /** How long in-flight requests and SSE streams may still run before they are cut. @defaultValue `gateway.shutdownTimeoutMs` (10000) */
+  deadlineMs?: number;
+}
+
+/** What {@link RunningGateway.shutdown} did. */
+export interface ShutdownResult {
+  /** Wall time from the call until stores were released, in ms. */
+  durationMs: number;
+  /** True when the deadline passed and open connections were destroyed. */
+  timedOut: boolean;
 }
 
 /** A running gateway. */
 export interface RunningGateway {
   /** `http://<bind>:<port>`, with the real port when `0` was asked for. */
   url: string;
-  /** Stops listening, drops open connections and releases stores and upstream pools. */
+  /** What `GET /readyz` answers: serving, not draining, and every shared store connected. */
+  isReady(): boolean;
+  /**
+   * Graceful stop (what SIGTERM/SIGINT should call): stops accepting connections, turns `/readyz`
+   * to 503, closes idle keep-alive sockets (responses now say `Connection: close`), lets in-flight
+   * requests and SSE streams finish until `deadlineMs`, then destroys what is left, waits for the
+   * runs to unwind and releases stores and upstream pools. Idempotent: later calls share the first
+   * call's promise. Never rejects.
+   */
+  shutdown(options?: ShutdownOptions): Promise<ShutdownResult>;
+  /** Immediate stop: `shutdown({ deadlineMs: 0 })` (open streams are cut at once). */
   close(): Promise<void>;
 }
+
+/** Longest wait for cut runs to unwind after the deadline (they only release locks and sockets). */
+const UNWIND_GRACE_MS = 2_000;
+/** How often idle keep-alive sockets are closed while draining (a socket turns idle when its response ends). */
+const IDLE_SWEEP_MS = 50;
 
 /**
  * Loads the configuration, builds every dependency and listens.
@@ -49,24 +82,48 @@ export interface RunningGateway {
  * token.
  *
  * @param options - See {@link StartGatewayOptions}.
- * @returns The URL and a `close()` function.
- * @throws ConfigError for a bad configuration file; a listen error (e.g. `EADDRINUSE`) as is.
+ * @returns The URL, readiness, `shutdown()` and `close()`.
+ * @throws ConfigError for a bad configuration file; an Error naming the config key and the redacted
+ *   URL when Redis is unreachable; a listen error (e.g. `EADDRINUSE`) as is.
  * @example
  * const gateway = await startGateway({ configPath: './examples/offline.json5', port: 0 });
- * console.log(gateway.url);
- * await gateway.close();
+ * process.once('SIGTERM', () => void gateway.shutdown());
  */
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => console.log(line));
-  const logger = options.logger ?? createStderrLogger();
   const stateDir = path.resolve(options.stateDir ?? resolveStateDir(env));
   const { config, path: configFile } = await loadConfig({ path: options.configPath, env, stateDir });
+  const logger = options.logger ?? createLogger({ level: config.logging.level });
 
-  const runtime = await createGatewayRuntime({ config, stateDir, env });
+  const runtime = await createGatewayRuntime({
+    config,
+    stateDir,
+    env,
+    ...(options.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: options.redisKeyPrefix }),
+  });
   const { runner, authorizer, authDescription } = runtime;
   if (authorizer === undefined || authDescription === undefined) throw new Error('unreachable: the runtime was built with auth');
-  const app = createApp({ config, runner, authorizer, logger });
+
+  let state: 'starting' | 'serving' | 'draining' = 'starting';
+  let activeRuns = 0;
+  let runsIdle: (() => void) | undefined;
+  const app = createApp({
+    config,
+    runner,
+    authorizer,
+    logger,
+    isReady: () => state === 'serving' && runtime.isReady(),
+    storesAvailable: () => runtime.isReady(),
+    draining: () => state === 'draining',
+    onRunStart: () => {
+      activeRuns += 1;
+    },
+    onRunEnd: () => {
+      activeRuns -= 1;
+      if (activeRuns === 0) runsIdle?.();
+    },
+  });
 
   const server = http.createServer(app);
   // WebSocket control protocol comes later; an Upgrade must never fall through to Express.
@@ -79,7 +136,6 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
   const port = options.port ?? config.gateway.port;
   const bind = options.bind ?? config.gateway.bind;
-  const releaseResources = () => runtime.close();
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -90,9 +146,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     });
   } catch (error) {
     // EADDRINUSE and friends: release what was built so a caller that retries leaks nothing.
-    await releaseResources();
+    await runtime.close();
     throw error;
   }
+  state = 'serving';
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -105,28 +162,78 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       ? `endpoint: POST ${url}/v1/chat/completions (models: GET ${url}/v1/models)`
       : 'endpoint: /v1/chat/completions is disabled (set gateway.http.endpoints.chatCompletions.enabled: true)',
   );
+  // Store kinds only: a Redis URL may carry a password.
+  logger.info(
+    {
+      url,
+      configFile: configFile ?? null,
+      authMode: config.gateway.auth.mode ?? null,
+      sessionStore: typeof config.sessions.store === 'string' ? config.sessions.store : 'redis',
+      rateLimitStore: !config.gateway.auth.rateLimit.enabled
+        ? 'off'
+        : typeof config.gateway.auth.rateLimit.store === 'string'
+          ? config.gateway.auth.rateLimit.store
+          : 'redis',
+      chatCompletions: config.gateway.http.endpoints.chatCompletions.enabled,
+      agents: config.agents.list.map((agent) => agent.id),
+    },
+    'gateway started',
+  );
 
-  let closing: Promise<void> | undefined;
+  let shuttingDown: Promise<ShutdownResult> | undefined;
+  const shutdown = (shutdownOptions: ShutdownOptions = {}): Promise<ShutdownResult> => {
+    shuttingDown ??= (async () => {
+      const started = Date.now();
+      const deadlineMs = Math.max(0, shutdownOptions.deadlineMs ?? config.gateway.shutdownTimeoutMs);
+      state = 'draining';
+      logger.info({ deadlineMs, activeRuns }, 'shutdown started');
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+      let timedOut = false;
+      let deadlineTimer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        deadlineTimer = setTimeout(() => resolve('deadline'), deadlineMs);
+      });
+      if ((await Promise.race([serverClosed.then(() => 'closed' as const), deadline])) === 'deadline') {
+        timedOut = true;
+        // Destroying the sockets aborts their runs (and the upstream requests) through `res` close.
+        server.closeAllConnections();
+        await serverClosed;
+      }
+      clearTimeout(deadlineTimer);
+      clearInterval(sweep);
+      await waitForRuns();
+      try {
+        await runtime.close();
+      } catch (error) {
+        logger.error({ err: error }, 'releasing stores failed');
+      }
+      const result = { durationMs: Date.now() - started, timedOut };
+      logger.info(result, 'shutdown complete');
+      return result;
+    })();
+    return shuttingDown;
+  };
+
+  /** Resolves once every run has unwound, or after {@link UNWIND_GRACE_MS}. */
+  async function waitForRuns(): Promise<void> {
+    if (activeRuns === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, UNWIND_GRACE_MS);
+      runsIdle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   return {
     url,
-    close() {
-      closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await releaseResources();
-      })();
-      return closing;
+    isReady: () => state === 'serving' && runtime.isReady(),
+    shutdown,
+    async close() {
+      await shutdown({ deadlineMs: 0 });
     },
   };
-}
-
-/** Minimal JSON-lines logger on stderr until structured logging lands (next issue). */
-function createStderrLogger(): HttpLogger {
-  const write = (level: string) => (object: Record<string, unknown>, message: string) => {
-    const error = object.err instanceof Error ? { name: object.err.name, message: object.err.message, stack: object.err.stack } : object.err;
-    process.stderr.write(`${JSON.stringify({ level, time: Date.now(), msg: message, ...object, err: error })}\n`);
-  };
-  return { error: write('error'), warn: write('warn') };
 }

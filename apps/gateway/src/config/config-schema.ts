@@ -87,6 +87,8 @@ const gatewaySchema = z.strictObject({
   /** Peers whose `X-Forwarded-For` is believed and who may use `trusted-proxy` auth. */
   trustedProxies: z.array(z.string().trim().min(1)).default([]),
   http: httpSchema.prefault({}),
+  /** On SIGTERM/SIGINT, how long in-flight requests and SSE streams may run before they are cut (ms). */
+  shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
 });
 
 /** An OpenAI-compatible upstream (OpenAI, vLLM, Ollama, llama.cpp, LM Studio, OpenRouter...). */
@@ -213,7 +215,7 @@ const loggingSchema = z.strictObject({
  *   `.trustedProxy`† `{ userHeader, requiredHeaders?, allowUsers? }`
  * - `gateway.auth.rateLimit`: `enabled`† (true), `maxAttempts` (10), `windowMs` (60000),
  *   `lockoutMs` (300000), `exemptLoopback` (true), `store` ("memory" | `{ redis: url }`)
- * - `gateway.trustedProxies` ([])
+ * - `gateway.trustedProxies` ([]), `gateway.shutdownTimeoutMs`† (10000)
  * - `gateway.http.endpoints.chatCompletions.enabled` (false); `.images`†: `allowUrl` (false),
  *   `maxImages` (8), `maxImageBytes` (10 MiB), `maxTotalImageBytes` (20 MiB)
  * - `gateway.http.sseHeartbeatMs` (15000), `.maxBodyBytes`† (20 MiB), `.bodyTimeoutMs`† (30000)

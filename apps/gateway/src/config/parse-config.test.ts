@@ -22,6 +22,7 @@ describe('parseConfig defaults', () => {
         bind: '127.0.0.1',
         auth: { rateLimit: { enabled: true, maxAttempts: 10, windowMs: 60000, lockoutMs: 300000, exemptLoopback: true, store: 'memory' } },
         trustedProxies: [],
+        shutdownTimeoutMs: 10000,
         http: {
           endpoints: {
             chatCompletions: {

@@ -7,7 +7,7 @@ import { createSseResponseWriter } from '@clawgate/sse';
 import type { AgentRunner, FinishReason, PreparedRun, RunEvent, ToolCall } from '../agent/agent-runner.js';
 import { GatewayError, internalError } from '../errors.js';
 import { silentLogger, type HttpLogger } from './http-logger.js';
-import { chatLocals } from './request-state.js';
+import { chatLocals, requestLocals } from './request-state.js';
 
 /** What the contract answers when the model produced neither text nor tool calls (§6). */
 export const EMPTY_OUTPUT_CONTENT = 'No response from OpenClaw.';
@@ -24,6 +24,8 @@ export interface ChatCompletionHandlerOptions {
   randomUUID: () => string;
   /** Receives unexpected errors that happen after the SSE headers went out. @defaultValue silent */
   logger?: HttpLogger;
+  /** `logging.includeContent`: log the messages and the reply text at `debug`. @defaultValue false */
+  includeContent?: boolean;
 }
 
 /** Identity shared by every chunk of one completion (§6: same id, created and model). */
@@ -58,8 +60,18 @@ export function createChatCompletionHandler(options: ChatCompletionHandlerOption
       created: Math.floor(now() / 1000),
       model: chatRequest.model ?? DEFAULT_RESPONSE_MODEL,
     };
+    // Message content reaches the log only when the operator asked for it (logging.includeContent).
+    const logContent = (text: string) => {
+      if (options.includeContent === true) {
+        logger.debug(
+          { requestId: requestLocals(response.locals).requestId, messages: chatRequest.messages, response: text },
+          'run content',
+        );
+      }
+    };
     if (chatRequest.stream === true) {
       await streamCompletion({
+        logContent,
         runner,
         prepared,
         response,
@@ -71,7 +83,7 @@ export function createChatCompletionHandler(options: ChatCompletionHandlerOption
       });
       return;
     }
-    await respondWithCompletion({ runner, prepared, response, identity });
+    await respondWithCompletion({ runner, prepared, response, identity, logContent });
   };
 }
 
@@ -80,6 +92,7 @@ async function respondWithCompletion(options: {
   prepared: PreparedRun;
   response: Response;
   identity: CompletionIdentity;
+  logContent: (text: string) => void;
 }): Promise<void> {
   const { runner, prepared, response, identity } = options;
   const controller = new AbortController();
@@ -103,6 +116,7 @@ async function respondWithCompletion(options: {
         if (controller.signal.aborted) {
           return;
         }
+        options.logContent(event.text);
         response.status(200).json({
           id: identity.id,
           object: 'chat.completion',
@@ -153,6 +167,7 @@ async function streamCompletion(options: {
   heartbeatMs: number;
   includeUsage: boolean;
   onUnexpectedError: (error: unknown) => void;
+  logContent: (text: string) => void;
 }): Promise<void> {
   const { runner, prepared, response, identity, heartbeatMs, includeUsage, onUnexpectedError } = options;
   const writer = createSseResponseWriter(response, { heartbeatMs });
@@ -198,6 +213,7 @@ async function streamCompletion(options: {
           }
           break;
         case 'end':
+          options.logContent(event.text);
           // A provider that does not stream deltas still gets its text out; nothing at all is the
           // contract's fallback text, as in the non-streaming answer.
           if (!wroteOutput && event.toolCalls.length === 0) {
@@ -217,12 +233,14 @@ async function streamCompletion(options: {
           await writer.writeDone();
           return;
         case 'error':
+          requestLocals(response.locals).errorType = event.error.type;
           await writer.writeJson(event.error.toJSON());
           await writer.writeDone();
           return;
       }
     }
     if (!writer.closed) {
+      requestLocals(response.locals).errorType = internalError().type;
       await writer.writeJson(internalError().toJSON());
     }
   } catch (error) {
@@ -231,7 +249,9 @@ async function streamCompletion(options: {
       onUnexpectedError(error);
     }
     if (!writer.closed) {
-      await writer.writeJson((GatewayError.isInstance(error) ? error : internalError(error)).toJSON());
+      const reported = GatewayError.isInstance(error) ? error : internalError(error);
+      requestLocals(response.locals).errorType = reported.type;
+      await writer.writeJson(reported.toJSON());
     }
   }
   await writer.writeDone();

@@ -21,6 +21,19 @@ export interface ChatCompletionLocals {
   prepared?: PreparedRun;
 }
 
+/** What every request (not only chat completions) leaves in `res.locals` for the request log. */
+export interface RequestLocals {
+  /** Step 0: the `x-request-id` this response carries. */
+  requestId?: string;
+  /** The `error.type` of the refusal or SSE error frame that ended the request, if any. */
+  errorType?: string;
+}
+
+/** Typed view of `res.locals` for any request. */
+export function requestLocals(locals: Record<string, unknown>): RequestLocals & ChatCompletionLocals {
+  return locals as RequestLocals & ChatCompletionLocals;
+}
+
 /** Typed view of `res.locals`. */
 export function chatLocals(locals: Record<string, unknown>): ChatCompletionLocals {
   return locals as ChatCompletionLocals;

@@ -5,7 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import { deriveSessionKey, normalizeMessageChannel, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
-import { invalidRequest } from '../errors.js';
+import { GatewayError, invalidRequest } from '../errors.js';
 import type { AgentRunInput, AgentRunner, ForwardedParameters } from '../agent/agent-runner.js';
 import { firstHeaderValue } from './first-header-value.js';
 import { chatLocals } from './request-state.js';
@@ -40,14 +40,17 @@ const FORWARDED_FIELDS = [
  * @param options.runner - The agent runner.
  * @param options.defaultAgentId - The configured default agent (`main` unless configured).
  * @param options.randomUUID - Source of ephemeral session ids (injected for tests).
+ * @param options.storesAvailable - False while a shared store (Redis) is unreachable: the turn is
+ *   then refused with 503 `service_unavailable` before any header, streaming or not.
  */
 export function createResolveRunMiddleware(options: {
   runner: AgentRunner;
   defaultAgentId: string;
   randomUUID: () => string;
+  storesAvailable?: () => boolean;
 }): RequestHandler {
   const { runner, defaultAgentId, randomUUID } = options;
-  return (request, response, next) => {
+  return async (request, response, next) => {
     const locals = chatLocals(response.locals);
     const chatRequest = locals.chatRequest;
     if (chatRequest === undefined) {
@@ -96,8 +99,16 @@ export function createResolveRunMiddleware(options: {
       ...(modelOverride === undefined ? {} : { modelOverride }),
       messageChannel: normalizeMessageChannel(firstHeaderValue(request, 'x-openclaw-message-channel')),
     };
-    // prepare throws GatewayError 400s; Express 5 forwards them to the error middleware.
-    locals.prepared = runner.prepare(input);
+    // prepare throws GatewayError 400s; Express 5 forwards them (and async rejections) to the error middleware.
+    const prepared = runner.prepare(input);
+    locals.prepared = prepared;
+    // The checks that need I/O (remote image hosts) run here, before any header: a refused image is
+    // a plain 400 even for a streamed request.
+    await runner.verify?.(prepared);
+    // A stream would send 200 before the run reaches the session store; refuse honestly instead.
+    if (options.storesAvailable !== undefined && !options.storesAvailable()) {
+      throw new GatewayError('session store unavailable', { status: 503, type: 'service_unavailable', retryAfterSeconds: 1 });
+    }
     next();
   };
 }

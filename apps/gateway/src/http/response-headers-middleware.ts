@@ -1,8 +1,10 @@
 /**
  * Step 0 of every request: the headers that must be on every response kind (404, 405, errors,
- * JSON and SSE), set before anything else can answer (contract §1).
+ * health, JSON and SSE), set before anything else can answer (contract §1), plus the request id.
  */
 import type { RequestHandler } from 'express';
+import { chooseRequestId } from './request-id.js';
+import { requestLocals } from './request-state.js';
 
 /** The security headers OpenClaw 2026.9 sends on every response (contract §1). */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -12,17 +14,27 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 });
 
 /**
- * Creates the middleware that sets {@link SECURITY_HEADERS} and a fresh `x-request-id`.
+ * Creates the middleware that sets {@link SECURITY_HEADERS} and `x-request-id` (the caller's when
+ * well-formed, see {@link chooseRequestId}; else a fresh one), and keeps the id in `res.locals`.
  *
  * @param options.randomUUID - Source of request ids (injected for tests).
+ * @param options.closeConnections - True while the server drains for shutdown: every response then
+ *   says `Connection: close` so keep-alive clients move to another replica.
  */
-export function createResponseHeadersMiddleware(options: { randomUUID: () => string }): RequestHandler {
-  return (_request, response, next) => {
+export function createResponseHeadersMiddleware(options: {
+  randomUUID: () => string;
+  closeConnections?: () => boolean;
+}): RequestHandler {
+  return (request, response, next) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       response.setHeader(name, value);
     }
-    // Always our own id: an incoming `x-request-id` is client-controlled and could collide or inject.
-    response.setHeader('x-request-id', options.randomUUID());
+    const requestId = chooseRequestId(request.headers['x-request-id'], options.randomUUID);
+    requestLocals(response.locals).requestId = requestId;
+    response.setHeader('x-request-id', requestId);
+    if (options.closeConnections?.() === true) {
+      response.setHeader('Connection', 'close');
+    }
     next();
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Response } from 'express';
 import type { ErrorBody } from '../errors.js';
+import { requestLocals } from './request-state.js';
 
 /**
  * Sends `status` with `body` as `application/json; charset=utf-8`.
@@ -17,6 +18,8 @@ export function sendError(response: Response, status: number, body: ErrorBody, r
   if (retryAfterSeconds !== undefined) {
     response.setHeader('Retry-After', String(Math.max(0, Math.ceil(retryAfterSeconds))));
   }
+  // The request log names the error type (never the message, which may quote the request).
+  requestLocals(response.locals).errorType = body.error.type;
   // `res.json` sets `application/json; charset=utf-8`, the exact type the contract names.
   response.status(status).json(body);
 }

@@ -1,0 +1,52 @@
+/**
+ * One structured log line per request, written when the response is finished (or the client left):
+ * enough to follow a request across replicas without ever logging a secret or message content.
+ */
+import type { RequestHandler } from 'express';
+import { hashSessionKey } from '../logging/hash-session-key.js';
+import type { HttpLogger } from './http-logger.js';
+import { requestLocals } from './request-state.js';
+
+/** The `msg` of the per-request line. */
+export const REQUEST_LOG_MESSAGE = 'request completed';
+
+/**
+ * Creates the middleware that logs `request completed` at `info` (`warn` for 5xx) with
+ * `requestId`, `method`, `path` (no query string), `status`, `durationMs`, and when known
+ * `agentId`, `sessionKeyHash` (see {@link hashSessionKey}), `stream`, `errorType`; `aborted: true`
+ * when the client went away before the response ended.
+ *
+ * @param options.logger - Where the line goes.
+ */
+export function createRequestLogMiddleware(options: { logger: HttpLogger }): RequestHandler {
+  const { logger } = options;
+  return (request, response, next) => {
+    const started = process.hrtime.bigint();
+    // `req.path` would be rewritten by routers; the raw URL minus its query is what the client sent.
+    const rawUrl = request.originalUrl;
+    const queryStart = rawUrl.indexOf('?');
+    const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
+    response.once('close', () => {
+      const locals = requestLocals(response.locals);
+      const input = locals.prepared?.input;
+      const status = response.statusCode;
+      const line: Record<string, unknown> = {
+        requestId: locals.requestId,
+        method: request.method,
+        path,
+        status,
+        durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+      };
+      if (input !== undefined) {
+        line.agentId = input.agentId;
+        line.sessionKeyHash = hashSessionKey(input.sessionKey);
+      }
+      if (locals.chatRequest !== undefined) line.stream = locals.chatRequest.stream === true;
+      if (locals.errorType !== undefined) line.errorType = locals.errorType;
+      if (!response.writableFinished) line.aborted = true;
+      if (status >= 500) logger.warn(line, REQUEST_LOG_MESSAGE);
+      else logger.info(line, REQUEST_LOG_MESSAGE);
+    });
+    next();
+  };
+}
