@@ -4,10 +4,12 @@
  * can see what will run before starting it (issue 6).
  */
 import { parseArgs } from 'node:util';
+import { resolveAuthConfig } from '@clawgate/auth';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { redactConfig } from '../config/redact-config.js';
 import { resolveStateDir } from '../config/state-dir.js';
+import { createProviderRegistry } from '../providers/provider-registry.js';
 import type { CliIo } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -24,9 +26,10 @@ Run 'clawgate config check --help' for its options.`;
 export const CONFIG_CHECK_USAGE = `Usage: clawgate config check [options]
 
 Validates a configuration file the way 'clawgate gateway' does at start-up (JSON5, \${VAR}
-references, every key) and prints the resolved settings as JSON on stdout, with every default
-filled in and every secret (tokens, passwords, API keys, credential headers, passwords in URLs)
-replaced by "***". The file that was read goes to stderr. Nothing is started or written.
+references, every key, the auth mode, every agent's provider) and prints the resolved settings
+as JSON on stdout: every default filled in, gateway.auth.mode as start-up derives it, and every
+secret (tokens, passwords, API keys, credential headers, passwords in URLs) replaced by "***".
+The file that was read goes to stderr. Nothing is started, connected or written.
 
 Options:
   --config <file>   configuration file (JSON5); default $CLAWGATE_CONFIG, else
@@ -93,7 +96,18 @@ async function runConfigCheck(args: string[], io: CliIo): Promise<number> {
     return EXIT_FAILURE;
   }
   const { config, path } = loaded;
+  let mode: string;
+  try {
+    // The checks start-up makes beyond the schema: the auth mode (env secrets decide it when unset)
+    // and every agent's provider.
+    mode = resolveAuthConfig(config.gateway.auth, env).mode;
+    await createProviderRegistry({ config }).close();
+  } catch (error) {
+    io.stderr(`clawgate config check: ${(error as Error).message}${path === undefined ? '' : ` (in ${path})`}`);
+    return EXIT_FAILURE;
+  }
+  const resolved = { ...config, gateway: { ...config.gateway, auth: { mode, ...config.gateway.auth } } };
   io.stderr(`config: ${path ?? '(none: built-in defaults)'}`);
-  io.stdout(JSON.stringify(redactConfig(config), null, 2));
+  io.stdout(JSON.stringify(redactConfig(resolved), null, 2));
   return EXIT_OK;
 }

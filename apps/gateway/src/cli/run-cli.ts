@@ -2,12 +2,9 @@
  * The `clawgate` command dispatcher. Each command lives in its own file and is listed in
  * `COMMANDS`; the dispatcher owns the shared exit-code policy (see `exit-codes.ts`).
  */
-import { runAgentCommand } from './agent-command.js';
 import type { CliIo } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
-import { runConfigCommand } from './config-command.js';
 import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { runGatewayCommand } from './gateway-command.js';
 
 /** One subcommand: a one-line summary for the top-level help and its runner. */
 interface CliCommand {
@@ -15,10 +12,20 @@ interface CliCommand {
   run: (args: string[], io: CliIo) => Promise<number>;
 }
 
+// Commands load on use: `--help` or `config check` should not pay for Express, ioredis and undici.
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
-  gateway: { summary: 'run the gateway server', run: runGatewayCommand },
-  agent: { summary: 'run one agent turn and print the reply', run: runAgentCommand },
-  config: { summary: "check a configuration file ('config check')", run: runConfigCommand },
+  gateway: {
+    summary: 'run the gateway server',
+    run: async (args, io) => (await import('./gateway-command.js')).runGatewayCommand(args, io),
+  },
+  agent: {
+    summary: 'run one agent turn and print the reply',
+    run: async (args, io) => (await import('./agent-command.js')).runAgentCommand(args, io),
+  },
+  config: {
+    summary: "check a configuration file ('config check')",
+    run: async (args, io) => (await import('./config-command.js')).runConfigCommand(args, io),
+  },
 };
 
 /** Top-level usage text. */
