@@ -17,7 +17,9 @@ export function createErrorMiddleware(options: { logger: HttpLogger }): ErrorReq
   const { logger } = options;
   return (error: unknown, request, response, _next) => {
     const gatewayError = GatewayError.isInstance(error) ? error : internalError(error);
-    if (!GatewayError.isInstance(error) || gatewayError.status >= 500) {
+    // Known refusals (4xx, 503 store outage, mapped upstream failures) are in the request line already;
+    // only the unexpected deserve a stack in the log.
+    if (!GatewayError.isInstance(error) || gatewayError.status === 500) {
       logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: request.path }, 'request failed');
     }
     if (response.headersSent) {
