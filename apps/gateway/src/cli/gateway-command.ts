@@ -15,7 +15,12 @@ Options:
   --config <file>   configuration file (JSON5); default $CLAWGATE_CONFIG, else <state dir>/clawgate.json5
   --port <n>        port to listen on (0 picks a free one); default gateway.port (18789)
   --bind <address>  address to listen on; default gateway.bind (127.0.0.1)
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+Exit codes:
+  0    stopped by SIGINT or SIGTERM (in-flight requests drained up to gateway.shutdownTimeoutMs)
+  1    could not start (bad config, port in use, Redis unreachable)
+  2    usage error (unknown flag, missing or bad flag value)`;
 
 /**
  * Parses the arguments, starts the gateway and waits for a stop signal.
