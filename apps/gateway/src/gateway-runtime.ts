@@ -38,12 +38,20 @@ export interface CreateGatewayRuntimeOptions {
   env: NodeJS.ProcessEnv;
   /** Build the authorizer (and generate a token when needed). The CLI's `agent` command does not. @defaultValue true */
   auth?: boolean;
+  /** Programmatic Redis settings (not config keys): see {@link RuntimeRedisOptions}. */
+  redis?: RuntimeRedisOptions;
+}
+
+/** Redis settings a program (or a test) may set beside the config file. */
+export interface RuntimeRedisOptions {
   /**
    * Prefix of every Redis key (sessions under `<prefix>session:…`, the limiter under `<prefix>auth:…`),
-   * so several deployments or test runs can share one Redis database. Not a config key (yet).
+   * so several deployments or test runs can share one Redis database.
    * @defaultValue the stores' own prefixes (`clawgate:` and `clawgate:auth:`)
    */
-  redisKeyPrefix?: string;
+  keyPrefix?: string;
+  /** Expiry of a session lock whose holder died (renewed while it lives). @defaultValue `15_000` */
+  sessionLockTtlMs?: number;
 }
 
 /**
@@ -81,7 +89,7 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
           readiness.push(() => client.status === 'ready');
           store = new RedisRateLimitStore({
             client,
-            ...(options.redisKeyPrefix === undefined ? {} : { prefix: `${options.redisKeyPrefix}auth:` }),
+            ...(options.redis?.keyPrefix === undefined ? {} : { prefix: `${options.redis.keyPrefix}auth:` }),
           });
         }
       }
@@ -105,8 +113,12 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
 
     const configuredStore = config.sessions.store;
     const sessionStore =
-      options.redisKeyPrefix !== undefined && typeof configuredStore === 'object'
-        ? createRedisSessionStore({ url: configuredStore.redis, prefix: options.redisKeyPrefix })
+      options.redis !== undefined && typeof configuredStore === 'object'
+        ? createRedisSessionStore({
+            url: configuredStore.redis,
+            ...(options.redis.keyPrefix === undefined ? {} : { prefix: options.redis.keyPrefix }),
+            ...(options.redis.sessionLockTtlMs === undefined ? {} : { lockTtlMs: options.redis.sessionLockTtlMs }),
+          })
         : createSessionStore({ config, stateDir });
     cleanups.push(() => sessionStore.close());
     if (hasReadiness(sessionStore)) {

@@ -12,7 +12,7 @@ import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
 import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
-import { createGatewayRuntime } from './gateway-runtime.js';
+import { createGatewayRuntime, type RuntimeRedisOptions } from './gateway-runtime.js';
 import { createLogger } from './logging/create-logger.js';
 
 export { GATEWAY_TOKEN_FILE, readOrCreateToken } from './ensure-gateway-secret.js';
@@ -33,8 +33,8 @@ export interface StartGatewayOptions {
   print?: (line: string) => void;
   /** Structured logs (request lines, start-up, shutdown, errors). @defaultValue pino JSON lines on stderr at `logging.level` */
   logger?: HttpLogger;
-  /** Prefix of every Redis key (see `createGatewayRuntime`). @defaultValue the stores' own prefixes */
-  redisKeyPrefix?: string;
+  /** Programmatic Redis settings: key prefix, session lock expiry (see `createGatewayRuntime`). */
+  redis?: RuntimeRedisOptions;
 }
 
 /** Options of {@link RunningGateway.shutdown}. */
@@ -100,7 +100,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     config,
     stateDir,
     env,
-    ...(options.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: options.redisKeyPrefix }),
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
   const { runner, authorizer, authDescription } = runtime;
   if (authorizer === undefined || authDescription === undefined) throw new Error('unreachable: the runtime was built with auth');
