@@ -159,14 +159,18 @@ function hasReadiness(store: SessionStore): store is SessionStore & { ready(): P
 /** Connects the limiter's Redis client with the same fail-fast options as the session store's. */
 async function connectRateLimitRedis(url: string): Promise<Redis> {
   const client = createRedisSessionClient({ url, connectionName: 'clawgate:rate-limit' });
-  client.on('error', () => undefined); // surfaced per request as RateLimitStoreUnavailableError → 503
+  // Surfaced per request as RateLimitStoreUnavailableError → 503; the last one explains a failed start.
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => (lastError = error));
   try {
     await client.connect();
     return client;
   } catch (error) {
     client.disconnect();
+    // ioredis rejects with "Connection is closed."; the socket error (ECONNREFUSED...) says why.
+    const reason = (lastError ?? (error as Error)).message;
     throw new Error(
-      `gateway.auth.rateLimit.store: cannot connect to ${redactRedisUrl(url)} (${(error as Error).message})`,
+      `gateway.auth.rateLimit.store: cannot connect to ${redactRedisUrl(url)} (${reason})`,
       { cause: error },
     );
   }

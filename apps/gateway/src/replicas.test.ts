@@ -187,27 +187,35 @@ describe.skipIf(admin === undefined)('two replicas sharing Redis', () => {
 });
 
 describe('Redis at start-up', () => {
-  it.each([
-    ['sessions.store', { sessions: { store: { redis: 'redis://:hunter2@127.0.0.1:1' } } }],
-    ['gateway.auth.rateLimit.store', { gateway: { auth: { mode: 'token', token: TOKEN, rateLimit: { store: { redis: 'redis://:hunter2@127.0.0.1:1' } } } } }],
-  ])('unreachable for %s: exit 1 with the key and the redacted URL', async (key, config) => {
+  it('unreachable: exit 1 with the config key and the redacted URL (sessions.store, gateway.auth.rateLimit.store)', async () => {
     ensureBuiltGateway();
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-redis-start-'));
-    try {
-      const configPath = path.join(dir, 'config.json5');
-      await writeFile(configPath, JSON.stringify(config));
-      const started = spawnGateway([CLI_PATH, 'gateway', '--config', configPath, '--port', '0'], { PATH: process.env.PATH, CLAWGATE_STATE_DIR: dir });
-      const error = (await started.then(
-        () => new Error('started'),
-        (caught: Error) => caught,
-      )) as Error;
-      expect(error.message).toMatch(/^gateway exited with 1 before listening/);
-      expect(error.message).toContain(`${key}: `);
-      expect(error.message).toContain('redis://:***@127.0.0.1:1');
-      expect(error.message).not.toContain('hunter2');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const cases = [
+      ['sessions.store', { sessions: { store: { redis: 'redis://:hunter2@127.0.0.1:1' } } }],
+      ['gateway.auth.rateLimit.store', { gateway: { auth: { mode: 'token', token: TOKEN, rateLimit: { store: { redis: 'redis://:hunter2@127.0.0.1:1' } } } } }],
+    ] as const;
+    // In parallel: each waits about 2 s for a first connection before giving up.
+    await Promise.all(
+      cases.map(async ([key, config]) => {
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-redis-start-'));
+        try {
+          const configPath = path.join(dir, 'config.json5');
+          await writeFile(configPath, JSON.stringify(config));
+          const error = await spawnGateway([CLI_PATH, 'gateway', '--config', configPath, '--port', '0'], {
+            PATH: process.env.PATH,
+            CLAWGATE_STATE_DIR: dir,
+          }).then(
+            () => new Error('started'),
+            (caught: Error) => caught,
+          );
+          expect(error.message).toMatch(/^gateway exited with 1 before listening/);
+          expect(error.message).toContain(`clawgate gateway: ${key}: `);
+          expect(error.message).toContain('cannot connect to redis://:***@127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)');
+          expect(error.message).not.toContain('hunter2');
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }),
+    );
   });
 });
 
@@ -222,6 +230,10 @@ describe.skipIf(admin === undefined)('Redis lost while running', () => {
     inProcess.push(gateway);
     expect((await chat(gateway.url, 'erin', 'before')).content).toBe(reply(1, 'before'));
 
+    // The response goes out before the run releases its session lock; cut only once it is released,
+    // or the next turn would wait for the lock's expiry (correct, but slow for a test).
+    const lockKey = redisSessionKeys(`${prefix}relay:`, 'agent:main:openai-user:erin').lock;
+    for (let attempt = 0; attempt < 50 && (await admin!.exists(lockKey)) === 1; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
     await relay.cut();
     for (let attempt = 0; attempt < 50 && gateway.isReady(); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
     const ready = await fetch(`${gateway.url}/readyz`);
