@@ -160,6 +160,8 @@ function usage(message: string): CliUsageError {
 interface TurnPrinter {
   event(event: Exclude<RunEvent, { type: 'error' }>): void;
   error(error: GatewayError): void;
+  /** The turn was interrupted: end whatever was printed cleanly. */
+  interrupted(): void;
 }
 
 /** Streams text to stdout as it arrives; tool calls and a cut-off reply go to stderr. */
@@ -191,6 +193,10 @@ function createStreamPrinter(io: CliIo): TurnPrinter {
       write.flush?.();
       io.stderr(`clawgate agent: ${error.message}`);
     },
+    interrupted() {
+      if (written !== '' && !written.endsWith('\n')) write('\n');
+      write.flush?.();
+    },
   };
 }
 
@@ -205,6 +211,9 @@ function createJsonPrinter(io: CliIo, agentId: string): TurnPrinter {
     error(error) {
       io.stdout(JSON.stringify(error.toJSON(), null, 2));
       io.stderr(`clawgate agent: ${error.message}`);
+    },
+    interrupted() {
+      // Nothing was printed yet: the body only exists for a finished turn.
     },
   };
 }
@@ -265,6 +274,7 @@ async function runTurn(options: {
     printer.error(error);
     return EXIT_FAILURE;
   }
+  printer.interrupted();
   io.stderr(`clawgate agent: interrupted by ${interruptedBy}, turn aborted`);
   return exitCodeForSignal(interruptedBy);
 }

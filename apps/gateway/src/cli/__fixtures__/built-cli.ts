@@ -2,18 +2,18 @@
  * Test helpers that run the BUILT `clawgate` bin (what users run) as a child process.
  *
  * `ensureBuiltCli()` rebuilds `dist/` when it is missing or older than `src/`. Test files run in
- * parallel and tsup cleans `dist/` first, so the rebuild holds a directory lock and re-checks inside
- * it: a second file never wipes `dist/` under a bin the first one is running.
+ * parallel and tsup cleans `dist/` first, so the rebuild holds a lock and re-checks inside it: a
+ * second file never wipes `dist/` under a bin the first one is running.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const cliPath = path.join(packageDir, 'dist', 'cli.js');
-const lockDir = path.join(os.tmpdir(), 'clawgate-gateway-build.lock');
+// Shared with src/__fixtures__/ensure-built-gateway.ts: one build at a time across test files.
+const lockFile = '/tmp/clawgate-gateway-build.lock';
 
 /** Newest modification time under `dir` (tests excluded). */
 function newestSourceTime(dir: string): number {
@@ -30,35 +30,31 @@ function isStale(): boolean {
   return !existsSync(cliPath) || statSync(cliPath).mtimeMs < newestSourceTime(path.join(packageDir, 'src'));
 }
 
-/** Builds `dist/` if stale; bounded wait (120 s) for another file's build. */
+/**
+ * Builds `dist/` if stale. Holds the same `flock` lock as `src/__fixtures__/ensure-built-gateway.ts`
+ * and re-checks inside it, so a file that waited for another file's build does not build again.
+ */
 export function ensureBuiltCli(): void {
   if (!isStale()) return;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
+  const recheckAndBuild = `
+    const { existsSync, readdirSync, statSync } = require('node:fs');
+    const path = require('node:path');
+    const newest = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return Math.max(max, newest(full));
+      return entry.name.endsWith('.test.ts') ? max : Math.max(max, statSync(full).mtimeMs);
+    }, 0);
+    const cli = ${JSON.stringify(cliPath)};
+    if (existsSync(cli) && statSync(cli).mtimeMs >= newest(${JSON.stringify(path.join(packageDir, 'src'))})) process.exit(0);
     try {
-      mkdirSync(lockDir);
-      break;
-    } catch {
-      // Someone else builds; a lock older than the deadline is from a killed run.
-      if (Date.now() > deadline) {
-        rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (!isStale()) return;
-    try {
-      execFileSync(path.join(packageDir, 'node_modules', '.bin', 'tsup'), [], { cwd: packageDir, stdio: 'ignore' });
+      require('node:child_process').execFileSync(${JSON.stringify(path.join(packageDir, 'node_modules', '.bin', 'tsup'))}, [], { stdio: 'ignore' });
     } catch (error) {
-      // The declaration step can fail while the JS (all these tests need) was written; only a
-      // missing or still-stale bin is fatal.
-      if (isStale()) throw error;
-    }
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
+      // The declaration step can fail while the JS (all the CLI tests need) was written.
+      if (!existsSync(cli)) throw error;
+    }`;
+  execFileSync('flock', ['-w', '120', lockFile, process.execPath, '-e', recheckAndBuild], { cwd: packageDir, stdio: 'ignore' });
+  // Not `isStale()`: another helper may save a source file while the build runs.
+  if (!existsSync(cliPath)) throw new Error(`no dist/cli.js after a build: run 'pnpm --filter @clawgate/gateway build' to see why`);
 }
 
 /** What a finished child wrote and how it ended. */
