@@ -2,14 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AGENT_USAGE } from './agent-command.js';
 import type { CliIo } from './cli-io.js';
+import { CONFIG_CHECK_USAGE } from './config-command.js';
+import { EXIT_CODES_HELP, exitCodeForSignal } from './exit-codes.js';
 import { GATEWAY_USAGE } from './gateway-command.js';
 import { CLI_USAGE, runCli } from './run-cli.js';
 
-function captureIo(stop: Promise<string> = new Promise(() => undefined)) {
+function captureIo(stop: Promise<string> = new Promise(() => undefined), env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { stdout: (line) => out.push(line), stderr: (line) => err.push(line), waitForStopSignal: () => stop };
+  const io: CliIo = { stdout: (line) => out.push(line), stderr: (line) => err.push(line), env, waitForStopSignal: () => stop };
   return { io, out, err };
 }
 
@@ -28,6 +31,55 @@ describe('clawgate CLI', () => {
     const { io, err } = captureIo();
     expect(await runCli(['serve'], io)).toBe(2);
     expect(err[0]).toBe(`Unknown command 'serve'\n\n${CLI_USAGE}`);
+    // Object prototype names are not commands.
+    const proto = captureIo();
+    expect(await runCli(['toString'], proto.io)).toBe(2);
+    expect(proto.err[0]).toBe(`Unknown command 'toString'\n\n${CLI_USAGE}`);
+  });
+
+  it('refuses an unknown top-level option with exit 2', async () => {
+    const { io, out, err } = captureIo();
+    expect(await runCli(['--verbose'], io)).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toEqual([`Unknown option '--verbose'\n\n${CLI_USAGE}`]);
+  });
+
+  it('lists every command and the exit codes in the top-level help', () => {
+    expect(CLI_USAGE).toContain('  gateway   run the gateway server\n  agent     run one agent turn and print the reply\n  config    check a configuration file');
+    expect(CLI_USAGE.endsWith(EXIT_CODES_HELP)).toBe(true);
+    for (const usage of [AGENT_USAGE, CONFIG_CHECK_USAGE, GATEWAY_USAGE]) expect(usage).toMatch(/\nExit codes:\n {2}0 {4}.+\n {2}1 {4}.+\n {2}2 {4}usage error/);
+  });
+
+  it('maps signals to 128 + their number', () => {
+    expect(exitCodeForSignal('SIGINT')).toBe(130);
+    expect(exitCodeForSignal('SIGTERM')).toBe(143);
+    expect(exitCodeForSignal('SIGNOPE')).toBe(1);
+  });
+
+  it('runs an agent turn in-process: line output without writeStdout, memory store, stop signal aborts', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-cli-agent-'));
+    try {
+      const configPath = path.join(dir, 'c.json5');
+      await writeFile(configPath, '{ sessions: { store: "memory" } }');
+      const first = captureIo(undefined, { CLAWGATE_STATE_DIR: dir });
+      expect(await runCli(['agent', '--config', configPath, '--user', 'u', '-m', 'hi'], first.io)).toBe(0);
+      expect(first.out).toEqual(['[clawgate offline model] Turn 1. You said: "hi"']);
+      expect(first.err).toEqual([]);
+
+      // A slow offline model and a stop signal that fires mid-reply: 130, and the line is ended.
+      await writeFile(configPath, '{ sessions: { store: "memory" }, models: { providers: { offline: { api: "offline", delayMs: 300 } } } }');
+      let stop!: (signal: string) => void;
+      const stopped = captureIo(new Promise((resolve) => (stop = resolve)), { CLAWGATE_STATE_DIR: dir });
+      const running = runCli(['agent', '--config', configPath, '-m', 'hi'], stopped.io);
+      setTimeout(() => stop('SIGINT'), 800);
+      expect(await running).toBe(130);
+      expect(stopped.out).toHaveLength(1);
+      expect('[clawgate offline model] Turn 1. You said: "hi"'.startsWith(stopped.out[0]!)).toBe(true);
+      expect(stopped.out[0]!.length).toBeGreaterThan(0);
+      expect(stopped.err).toEqual(['clawgate agent: interrupted by SIGINT, turn aborted']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints gateway --help and -h without starting anything', async () => {
