@@ -17,6 +17,12 @@ function waitForStopSignal(): Promise<string> {
   });
 }
 
+// `clawgate agent ... | head -c 100` closes the pipe early: keep going so the turn is still stored
+// in the transcript and the process exits normally, instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
