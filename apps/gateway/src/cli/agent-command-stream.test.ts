@@ -18,7 +18,9 @@ let configPath: string;
 let env: NodeJS.ProcessEnv;
 let upstream: UpstreamServer;
 /** The handler of the next upstream request; each test sets its own. */
-let handle: (response: ServerResponse) => void | Promise<void> = (response) => response.end();
+let handle: (response: ServerResponse) => void | Promise<void> = (response) => {
+  response.end();
+};
 
 beforeAll(async () => {
   ensureBuiltCli();
