@@ -38,6 +38,7 @@ function buildApp(options: {
   logLevel?: string;
   isReady?: () => boolean;
   storesAvailable?: () => boolean;
+  draining?: () => boolean;
 } = {}) {
   const config = parseConfig(
     {
@@ -64,6 +65,7 @@ function buildApp(options: {
     logger: capture.logger,
     ...(options.isReady === undefined ? {} : { isReady: options.isReady }),
     ...(options.storesAvailable === undefined ? {} : { storesAvailable: options.storesAvailable }),
+    ...(options.draining === undefined ? {} : { draining: options.draining }),
   });
   return { app, ...capture };
 }
@@ -193,7 +195,7 @@ describe('health probes', () => {
 
   it('GET /readyz follows isReady (200 ready / 503 not ready)', async () => {
     let ready = false;
-    const { app } = buildApp({ isReady: () => ready });
+    const { app, lines, records } = buildApp({ isReady: () => ready, config: { logging: { level: 'debug' } } });
     const notReady = await request(app).get('/readyz');
     expect(notReady.status).toBe(503);
     expect(notReady.body).toEqual({ status: 'not ready' });
@@ -202,6 +204,22 @@ describe('health probes', () => {
     const isReady = await request(app).get('/readyz');
     expect(isReady.status).toBe(200);
     expect(isReady.body).toEqual({ status: 'ready' });
+    // A failing probe is a warning; a passing one only shows at debug.
+    await waitForLines(lines, 2);
+    expect(records().map((record) => [record.path, record.status, record.level])).toEqual([
+      ['/readyz', 503, 40],
+      ['/readyz', 200, 20],
+    ]);
+  });
+
+  it('says Connection: close on every response while draining, so keep-alive clients reconnect elsewhere', async () => {
+    let draining = false;
+    const { app } = buildApp({ draining: () => draining });
+    expect((await request(app).get('/healthz').set('Connection', 'keep-alive')).headers.connection).toBe('keep-alive');
+    draining = true;
+    expect((await request(app).get('/healthz').set('Connection', 'keep-alive')).headers.connection).toBe('close');
+    const chat = await request(app).post('/v1/chat/completions').set(AUTH).set('Connection', 'keep-alive').send({ messages: [{ role: 'user', content: 'hi' }] });
+    expect([chat.status, chat.headers.connection]).toEqual([200, 'close']);
   });
 
   it('answers other methods with 405, Allow: GET, and stays mounted when chat completions is disabled', async () => {

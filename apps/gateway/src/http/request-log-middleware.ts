@@ -10,8 +10,12 @@ import { requestLocals } from './request-state.js';
 /** The `msg` of the per-request line. */
 export const REQUEST_LOG_MESSAGE = 'request completed';
 
+/** Probe paths, logged at `debug` unless they answer 5xx. */
+const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
 /**
- * Creates the middleware that logs `request completed` at `info` (`warn` for 5xx) with
+ * Creates the middleware that logs `request completed` at `info` (`warn` for 5xx, `debug` for a
+ * probe under 500) with
  * `requestId`, `method`, `path` (no query string), `status`, `durationMs`, and when known
  * `agentId`, `sessionKeyHash` (see {@link hashSessionKey}), `stream`, `errorType`; `aborted: true`
  * when the client went away before the response ended.
@@ -45,6 +49,8 @@ export function createRequestLogMiddleware(options: { logger: HttpLogger }): Req
       if (locals.errorType !== undefined) line.errorType = locals.errorType;
       if (!response.writableFinished) line.aborted = true;
       if (status >= 500) logger.warn(line, REQUEST_LOG_MESSAGE);
+      // Orchestrators probe every few seconds: healthy probes would drown the request log at info.
+      else if (PROBE_PATHS.has(path)) logger.debug(line, REQUEST_LOG_MESSAGE);
       else logger.info(line, REQUEST_LOG_MESSAGE);
     });
     next();
