@@ -81,6 +81,16 @@ describe('SIGTERM', () => {
     const exit = await gateway.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     const records = logRecords(gateway.output().stderr);
+    expect(records.find((record) => record.msg === 'gateway started')).toMatchObject({
+      level: 30,
+      url: gateway.url,
+      authMode: 'token',
+      sessionStore: 'memory',
+      rateLimitStore: 'memory',
+      chatCompletions: true,
+      agents: ['main'],
+    });
+    expect(records.find((record) => record.msg === 'shutdown started')).toMatchObject({ deadlineMs: 10_000 });
     expect(records.find((record) => record.msg === 'shutdown complete')).toMatchObject({ timedOut: false });
     expect(records.find((record) => record.msg === 'request completed' && record.path === '/v1/chat/completions')).toMatchObject({ status: 200, stream: true });
     expect(gateway.output().stderr).not.toContain(TOKEN);

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { resolveAuthConfig } from '@clawgate/auth';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
 import { resolveStateDir } from './config/state-dir.js';
@@ -167,7 +168,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     {
       url,
       configFile: configFile ?? null,
-      authMode: config.gateway.auth.mode ?? null,
+      // The effective mode (unset resolves to password or token); the secret itself is never read here.
+      authMode: resolveAuthConfig(config.gateway.auth, env).mode,
       sessionStore: typeof config.sessions.store === 'string' ? config.sessions.store : 'redis',
       rateLimitStore: !config.gateway.auth.rateLimit.enabled
         ? 'off'

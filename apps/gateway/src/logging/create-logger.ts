@@ -42,8 +42,9 @@ export interface CreateLoggerOptions {
 }
 
 /**
- * Builds the gateway logger: one JSON object per line, `time` in ms since the epoch, pino's numeric
- * `level`, `msg`, and the fields of each call; secret-looking fields are redacted.
+ * Builds the gateway logger: one JSON object per line with pino's numeric `level`, `time` (ms since
+ * the epoch), `pid`, `hostname` (to tell replicas apart), the fields of each call and `msg`;
+ * secret-looking fields are redacted.
  *
  * @param options - See {@link CreateLoggerOptions}.
  * @returns A pino logger.
@@ -55,7 +56,6 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
-      base: { pid: process.pid },
       redact: { paths: [...REDACTED_LOG_PATHS], censor: '[Redacted]' },
     },
     options.destination ?? destination({ fd: 2, sync: true }),
