@@ -23,10 +23,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
 });
 
+async function readStdin(): Promise<string> {
+  let text = '';
+  process.stdin.setEncoding('utf8');
+  for await (const piece of process.stdin) text += piece as string;
+  return text;
+}
+
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   writeStdout: (text) => process.stdout.write(text),
+  readStdin,
   env: process.env,
   waitForStopSignal,
 });

@@ -135,6 +135,21 @@ describe('clawgate agent and HTTP share one conversation', () => {
     expect(await readdir(path.join(stateDir, 'sessions'))).toEqual(before);
   });
 
+  it("--message - reads the message from stdin; an empty stdin is the contract's missing-message error", async () => {
+    expect(await runCliProcess(['agent', '--config', configPath, '--user', 'erin', '-m', '-'], env, { input: 'piped text' })).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `${reply(1, 'piped text')}\n`,
+      stderr: '',
+    });
+    expect(await runCliProcess(['agent', '--config', configPath, '-m', '-'], env)).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr: 'clawgate agent: Missing user message in `messages`.\n',
+    });
+  });
+
   it('--json prints the non-streaming body with model openclaw/<agent>', async () => {
     const started = Math.floor(Date.now() / 1000);
     const result = await agent('--agent', 'beta', '--user', 'dave', '--json', '-m', 'hi');

@@ -12,7 +12,7 @@ import { loadConfig } from '../config/load-config.js';
 import { getDefaultAgentId } from '../config/resolve-agent-settings.js';
 import { resolveStateDir } from '../config/state-dir.js';
 import { GatewayError, internalError } from '../errors.js';
-import { createGatewayRuntime } from '../gateway-runtime.js';
+import type { GatewayRuntime } from '../gateway-runtime.js';
 import type { CliIo } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { EXIT_CODES_HELP, EXIT_FAILURE, EXIT_OK, exitCodeForSignal } from './exit-codes.js';
@@ -27,7 +27,7 @@ Runs one agent turn through the same runtime as POST /v1/chat/completions (same 
 directory, session store and transcripts) and streams the reply text to stdout.
 
 Options:
-  -m, --message <text>      the user message (required)
+  -m, --message <text>      the user message (required); '-' reads it from stdin
   -a, --agent <id>          agent id; default the configured default agent
       --session-key <key>   session key, used verbatim (subagent:, cron:, acp: are reserved)
       --user <user>         continue the session agent:<id>:openai-user:<user, lowercased>, the one
@@ -63,9 +63,15 @@ export async function runAgentCommand(args: string[], io: CliIo): Promise<number
     io.stdout(AGENT_USAGE);
     return EXIT_OK;
   }
+  if (options.message === '-') {
+    // `git log -1 | clawgate agent -m -`: the whole of stdin is the message (refused when empty, as HTTP does).
+    options.message = (await io.readStdin?.()) ?? '';
+  }
   const env = io.env ?? {};
   const stateDir = resolveStateDir(env);
   const { config } = await loadConfig({ path: options.config, env, stateDir });
+  // Loaded here, not at the top: usage errors and --help should not pay for ioredis and undici.
+  const { createGatewayRuntime } = await import('../gateway-runtime.js');
   // No authorizer: the CLI user already has the state directory, so there is nothing to check.
   const runtime = await createGatewayRuntime({ config, stateDir, env, auth: false });
   try {
@@ -239,7 +245,7 @@ function createLineBuffer(stdout: (line: string) => void): ((text: string) => vo
 
 /** Prepares, verifies and runs the turn; SIGINT/SIGTERM abort it (and the upstream request). */
 async function runTurn(options: {
-  runtime: Awaited<ReturnType<typeof createGatewayRuntime>>;
+  runtime: GatewayRuntime;
   input: AgentRunInput;
   io: CliIo;
   printer: TurnPrinter;

@@ -13,6 +13,8 @@ export interface CliIo {
    * @defaultValue pieces are buffered and flushed through `stdout` as lines
    */
   writeStdout?: (text: string) => void;
+  /** Reads all of stdin as UTF-8 (for `--message -`). @defaultValue stdin is empty */
+  readStdin?: () => Promise<string>;
   /** Environment (`CLAWGATE_CONFIG`, `CLAWGATE_STATE_DIR`, `${VAR}` references). @defaultValue `{}` */
   env?: NodeJS.ProcessEnv;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */

@@ -79,9 +79,11 @@ export function cliEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
   return env;
 }
 
-/** Starts `node dist/cli.js ...args` with piped output. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [cliPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node dist/cli.js ...args` with piped output; stdin is piped only when `input` is given. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, input?: string): ChildProcess {
+  const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
+  return child;
 }
 
 /**
@@ -89,9 +91,12 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
  *
  * @param args - Arguments after `clawgate`.
  * @param env - The child's environment (see {@link cliEnv}).
+ * @param options.input - Text piped to stdin (stdin is closed and empty without it).
+ * @param options.timeoutMs - SIGKILL after this long. @defaultValue 15000
  */
-export function runCliProcess(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<CliResult> {
-  const child = spawnCli(args, env);
+export function runCliProcess(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const { input, timeoutMs = 15_000 } = options;
+  const child = spawnCli(args, env, input);
   return collect(child, timeoutMs);
 }
 
