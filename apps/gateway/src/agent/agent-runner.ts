@@ -38,6 +38,13 @@ export interface AgentRunInput {
   modelOverride?: string;
   /** `x-openclaw-message-channel`, trimmed and lowercased; default `webchat`. */
   messageChannel: string;
+  /**
+   * Added: `false` when the transport answers with one JSON body (the request's `stream` was not
+   * `true`), so the provider may fetch the upstream answer whole instead of as an SSE stream. The
+   * run's events are the same either way.
+   * @defaultValue `true` (stream from the upstream, as the CLI and streaming clients want)
+   */
+  stream?: boolean;
 }
 
 /** A turn that passed every request-level check; opaque to the transports. */

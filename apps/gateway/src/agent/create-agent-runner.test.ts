@@ -262,6 +262,38 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
     ]);
   });
 
+  it('fetches the whole answer (stream: false upstream) when the transport will not stream, with the same events and transcript', async () => {
+    const { runner, server, store } = await upstreamSetup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({
+        id: 'c', object: 'chat.completion', created: 1, model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Bonjour' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 },
+      }));
+    });
+    const events = await runOnce(runner, input({ stream: false }));
+    expect(events).toEqual([
+      { type: 'delta', text: 'Bonjour' },
+      { type: 'end', finishReason: 'stop', text: 'Bonjour', toolCalls: [], usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 } },
+    ]);
+    const body = server.requests[0]!.body as Record<string, unknown>;
+    expect([body.stream, 'stream_options' in body]).toEqual([false, false]);
+    expect(await store.load('agent:main:openai-user:alice', { maxMessages: 10 })).toEqual([
+      { role: 'user', content: 'hello' },
+      { role: 'assistant', content: 'Bonjour' },
+    ]);
+  });
+
+  it('streams from the upstream when the input does not say stream: false', async () => {
+    const { runner, server } = await upstreamSetup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(sseFrame(textChunk('streamed', 'stop')) + sseFrame('[DONE]'));
+    });
+    expect(endOf(await runOnce(runner, input())).text).toBe('streamed');
+    expect(endOf(await runOnce(runner, input({ stream: true }))).text).toBe('streamed');
+    expect(server.requests.map((request) => (request.body as { stream: unknown }).stream)).toEqual([true, true]);
+  });
+
   it('answers "No response from OpenClaw." for empty output', async () => {
     const { runner } = await upstreamSetup((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });

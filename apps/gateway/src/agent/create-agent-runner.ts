@@ -106,7 +106,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
       const toolCalls: ToolCall[] = [];
       let usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
       let finishReason: FinishReason = 'stop';
-      for await (const event of provider.stream({ model: modelId, messages, parameters: input.parameters }, { signal })) {
+      for await (const event of provider.stream({ model: modelId, messages, parameters: input.parameters, ...(input.stream === false ? { stream: false } : {}) }, { signal })) {
         switch (event.type) {
           case 'text-delta':
             text += event.text;

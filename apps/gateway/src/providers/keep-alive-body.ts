@@ -32,6 +32,8 @@ export function createKeepAliveBody(body: Readable): KeepAliveBody {
       }),
     },
     drain({ limitBytes, timeoutMs }) {
+      // Usually the whole body has been read already: no timer, no reader for nothing to read.
+      if (body.readableEnded) return;
       const timer = setTimeout(() => body.destroy(), timeoutMs);
       timer.unref();
       void (async () => {

@@ -32,6 +32,12 @@ export interface ProviderRequest {
   messages: ProviderMessage[];
   /** Sampling fields, `tools` and `tool_choice`, forwarded verbatim (contract §3). */
   parameters: ForwardedParameters;
+  /**
+   * `false` when the caller only wants the whole answer: a provider may then ask its upstream for
+   * one non-streamed response (much cheaper to read). Events are the same either way.
+   * @defaultValue `true` (stream from the upstream)
+   */
+  stream?: boolean;
 }
 
 /**

@@ -224,6 +224,104 @@ describe('openai-completions provider: streaming', () => {
   });
 });
 
+describe('openai-completions provider: whole answer (stream: false)', () => {
+  const wholeRequest: ProviderRequest = { ...request, stream: false };
+  const completion = (message: unknown, finishReason: string, usage?: unknown) =>
+    JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message, finish_reason: finishReason }], ...(usage ? { usage } : {}) });
+
+  it('asks the upstream for one JSON answer (stream: false, no stream_options) and yields the same events', async () => {
+    const provider = await setup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(completion({ role: 'assistant', content: 'Whole answer' }, 'length', { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }));
+    });
+    const parameters = { temperature: 0.5, max_tokens: 9 } as ProviderRequest['parameters'];
+    const events = await collect(provider.stream({ ...wholeRequest, parameters }, { signal: new AbortController().signal }));
+    expect(events).toEqual([
+      { type: 'text-delta', text: 'Whole answer' },
+      { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+      { type: 'finish', finishReason: 'length' },
+    ]);
+    const received = server!.requests[0]!;
+    expect(received.body).toEqual({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hello' }], temperature: 0.5, max_tokens: 9, stream: false });
+    expect(received.headers.accept).toBe('application/json');
+    expect(received.headers.authorization).toBe(`Bearer ${API_KEY}`);
+  });
+
+  it('turns message tool calls into start/delta events, estimating usage when none is sent', async () => {
+    const provider = await setup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(
+        completion(
+          { role: 'assistant', content: null, tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          'tool_calls',
+        ),
+      );
+    });
+    const events = await collect(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    // Prompt: JSON of "hello" is 7 characters → 2 tokens; completion: 16 argument characters → 4 tokens.
+    expect(events).toEqual([
+      { type: 'tool-call-start', index: 0, id: 'call_a', name: 'get_weather' },
+      { type: 'tool-call-delta', index: 0, arguments: '{"city":"Paris"}' },
+      { type: 'usage', usage: { prompt_tokens: 2, completion_tokens: 4, total_tokens: 6 } },
+      { type: 'finish', finishReason: 'tool_calls' },
+    ]);
+  });
+
+  it('still decodes SSE from a server that ignores stream: false', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('Hi ')) + sseFrame(textChunk('there', 'stop')) + sseFrame('[DONE]'));
+    });
+    const events = await collect(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    expect(events.filter((event) => event.type === 'text-delta')).toEqual([
+      { type: 'text-delta', text: 'Hi ' },
+      { type: 'text-delta', text: 'there' },
+    ]);
+    expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it('maps an upstream 429 with Retry-After, and a 200 {error} body to 502 with the scrubbed message', async () => {
+    let call = 0;
+    const provider = await setup((_request, response) => {
+      call += 1;
+      if (call === 1) {
+        response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
+        response.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'x', code: 'rate_limit_exceeded' } }));
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: `bad key ${API_KEY}`, type: 'server_error' } }));
+      }
+    });
+    const limited = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    expect([limited.status, limited.type, limited.message, limited.code, limited.retryAfterSeconds]).toEqual([
+      429, 'rate_limit_error', 'Rate limit reached', 'rate_limit_exceeded', 7,
+    ]);
+    const failed = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    expect([failed.status, failed.type, failed.message]).toEqual([502, 'api_error', 'bad key ***']);
+  });
+
+  it('maps a JSON body that is not a completion to 502 upstream provider error', async () => {
+    const provider = await setup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"choices": "nope"}');
+    });
+    const error = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    expect(error.toJSON()).toEqual({ error: { message: 'upstream provider error', type: 'api_error' } });
+  });
+
+  it('maps a model slower than timeoutMs to 504: the whole answer must arrive within it', async () => {
+    const provider = await setup((_request, response) => {
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(completion({ role: 'assistant', content: 'late' }, 'stop'));
+        // Well past undici's timer resolution, so the timeout (not the answer) decides.
+      }, 1_500);
+    }, { timeoutMs: 150 });
+    const error = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
+  });
+});
+
 describe('openai-completions provider: upstream errors (contract §6)', () => {
   const cases: [number, Record<string, string>, number, string, string, string | undefined][] = [
     [401, {}, 401, 'authentication_error', `Incorrect API key provided: ${API_KEY}.`, 'invalid_api_key'],

@@ -4,7 +4,7 @@
  * global fetch is avoided because its shared dispatcher and buffered errors hide timeouts and resets.
  */
 import { randomUUID } from 'node:crypto';
-import { upstreamChatCompletionChunkSchema, upstreamChatCompletionSchema } from '@clawgate/openai-schemas';
+import { upstreamChatCompletionChunkSchema, upstreamChatCompletionSchema, type ChatCompletionUsage } from '@clawgate/openai-schemas';
 import { decodeSseStream, SseDecodeError } from '@clawgate/sse';
 import { Pool } from 'undici';
 import type { FinishReason } from '../agent/agent-runner.js';
@@ -61,9 +61,12 @@ interface UpstreamPayloadView {
 /**
  * Creates an `openai-completions` provider.
  *
- * Requests: `POST <baseUrl>/chat/completions` with `stream: true`, `stream_options.include_usage`,
- * the model id, the messages and every forwarded parameter (`tools`, `tool_choice`, sampling) as is.
- * `timeoutMs` bounds the wait for response headers and each silence between body chunks (504).
+ * Requests: `POST <baseUrl>/chat/completions` with the model id, the messages and every forwarded
+ * parameter (`tools`, `tool_choice`, sampling) as is, plus `stream: true` and
+ * `stream_options.include_usage`, or `stream: false` when the request says `stream: false` (a
+ * caller that only wants the whole answer). `timeoutMs` bounds the wait for response headers and
+ * each silence between body chunks (504); for a whole answer the headers come only once the model
+ * has finished, so there it bounds the whole generation.
  *
  * @throws GatewayError while iterating, mapped per contract §6; never containing the API key.
  * @example
@@ -80,28 +83,32 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
   const secrets = [config.apiKey, ...Object.values(config.headers ?? {})].filter(
     (value): value is string => typeof value === 'string' && value !== '',
   );
-  const headers: Record<string, string> = {
+  const baseHeaders: Record<string, string> = {
     ...config.headers,
     'content-type': 'application/json',
-    accept: 'text/event-stream, application/json',
     ...(config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {}),
   };
+  // Built once: the two header sets of a streamed and of a whole-answer upstream request.
+  const streamHeaders = { ...baseHeaders, accept: 'text/event-stream, application/json' };
+  const jsonHeaders = { ...baseHeaders, accept: 'application/json' };
 
   async function* stream(request: ProviderRequest, { signal }: { signal: AbortSignal }): AsyncIterable<ProviderEvent> {
     signal.throwIfAborted();
-    const requestBody = JSON.stringify({
-      model: request.model,
-      messages: request.messages,
-      ...request.parameters,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
+    // A caller that will not stream (a non-streaming HTTP client) gets one JSON answer either way.
+    // Asking the upstream for one JSON body then costs one parse instead of one parse, one schema
+    // check and several async hops per SSE frame (most of the gateway's CPU per request).
+    const streamUpstream = request.stream !== false;
+    const requestBody = JSON.stringify(
+      streamUpstream
+        ? { model: request.model, messages: request.messages, ...request.parameters, stream: true, stream_options: { include_usage: true } }
+        : { model: request.model, messages: request.messages, ...request.parameters, stream: false },
+    );
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await pool.request({
         path,
         method: 'POST',
-        headers,
+        headers: streamUpstream ? streamHeaders : jsonHeaders,
         body: requestBody,
         signal,
         headersTimeout: config.timeoutMs,
@@ -122,13 +129,32 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
           parseRetryAfter(response.headers['retry-after']),
         );
       }
-      // We asked for a stream, so anything not declared JSON (even a missing content-type) is read
-      // as SSE; a JSON body means a server that ignored `stream: true`.
+      const answer = createAnswerState(request);
+      // A streamed request reads anything not declared JSON (even a missing content-type) as SSE; a
+      // JSON body then means a server that ignored `stream: true`. A whole-answer request reads SSE
+      // only when the server declares it (one that ignored `stream: false`).
       const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
-      const events = contentType.includes('json')
-        ? decodeWhole(responseBody.iterable, secrets)
-        : decodeStreamed(responseBody.iterable, signal, secrets);
-      yield* withUsageAndFinish(events, request);
+      const sse = streamUpstream ? !contentType.includes('json') : contentType.includes('text/event-stream');
+      if (sse) {
+        // One generator for decode, tool-call tracking and usage: every layer of async iteration
+        // costs microtask hops per frame, and streams carry dozens of frames.
+        for await (const result of decodeSseStream(responseBody.iterable, { schema: upstreamChatCompletionChunkSchema, signal })) {
+          if (!result.success) {
+            if (SseDecodeError.isInstance(result.error) && result.error.type === 'error-payload') {
+              throw upstreamPayloadError(JSON.stringify(result.error.payload ?? {}), secrets);
+            }
+            // One malformed chunk is skipped, not fatal (some servers send keep-alive junk).
+            continue;
+          }
+          const events = answer.accept(result.value as UpstreamPayloadView, 'delta');
+          for (let index = 0; index < events.length; index += 1) yield events[index] as ProviderEvent;
+        }
+      } else {
+        const events = answer.accept(await readWholeCompletion(responseBody.iterable, secrets), 'message');
+        for (let index = 0; index < events.length; index += 1) yield events[index] as ProviderEvent;
+      }
+      yield answer.usage();
+      yield answer.finish();
       completed = true;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
@@ -145,34 +171,18 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
   return { id: options.id, stream, close: () => pool.close() };
 }
 
-type RawEvent = ProviderEvent | { type: 'finish-raw'; reason: string | null | undefined };
-
-/** SSE body → raw events; a mid-stream `{error}` payload becomes a 502 with the upstream's text. */
-async function* decodeStreamed(
-  body: AsyncIterable<Uint8Array>,
-  signal: AbortSignal,
-  secrets: readonly string[],
-): AsyncIterable<RawEvent> {
-  const tracker = createToolCallTracker(randomUUID);
-  for await (const result of decodeSseStream(body, { schema: upstreamChatCompletionChunkSchema, signal })) {
-    if (!result.success) {
-      if (SseDecodeError.isInstance(result.error) && result.error.type === 'error-payload') {
-        const details = parseUpstreamErrorBody(JSON.stringify(result.error.payload ?? {}));
-        throw new GatewayError(details.message ? scrubSecrets(details.message, secrets) : UPSTREAM_ERROR_MESSAGE, {
-          status: 502,
-          type: 'api_error',
-          code: details.code,
-        });
-      }
-      // One malformed chunk is skipped, not fatal (some servers send keep-alive junk).
-      continue;
-    }
-    yield* payloadEvents(result.value as UpstreamPayloadView, tracker, 'delta');
-  }
+/** An upstream `{error}` body (mid-stream or in place of a completion) as a 502 with its scrubbed message. */
+function upstreamPayloadError(text: string, secrets: readonly string[]): GatewayError {
+  const details = parseUpstreamErrorBody(text);
+  return new GatewayError(details.message ? scrubSecrets(details.message, secrets) : UPSTREAM_ERROR_MESSAGE, {
+    status: 502,
+    type: 'api_error',
+    code: details.code,
+  });
 }
 
-/** A plain JSON completion (servers that ignore `stream: true`) → the same raw events. */
-async function* decodeWhole(body: AsyncIterable<Uint8Array>, secrets: readonly string[]): AsyncIterable<RawEvent> {
+/** A plain JSON completion (asked for, or from a server that ignores `stream: true`), validated. */
+async function readWholeCompletion(body: AsyncIterable<Uint8Array>, secrets: readonly string[]): Promise<UpstreamPayloadView> {
   const text = await readBodyText(body, MAX_JSON_BODY_BYTES);
   let value: unknown;
   try {
@@ -180,76 +190,72 @@ async function* decodeWhole(body: AsyncIterable<Uint8Array>, secrets: readonly s
   } catch (error) {
     throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', cause: error });
   }
-  if (value !== null && typeof value === 'object' && 'error' in value) {
-    const details = parseUpstreamErrorBody(text);
-    throw new GatewayError(details.message ? scrubSecrets(details.message, secrets) : UPSTREAM_ERROR_MESSAGE, {
-      status: 502,
-      type: 'api_error',
-      code: details.code,
-    });
-  }
+  if (value !== null && typeof value === 'object' && 'error' in value) throw upstreamPayloadError(text, secrets);
   const parsed = upstreamChatCompletionSchema.safeParse(value);
   if (!parsed.success) throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
-  yield* payloadEvents(parsed.data as UpstreamPayloadView, createToolCallTracker(randomUUID), 'message');
-}
-
-function* payloadEvents(
-  payload: UpstreamPayloadView,
-  tracker: ReturnType<typeof createToolCallTracker>,
-  field: 'delta' | 'message',
-): Iterable<RawEvent> {
-  const choice = payload.choices?.[0];
-  const part = choice?.[field];
-  if (part?.content) yield { type: 'text-delta', text: part.content };
-  for (const call of part?.tool_calls ?? []) yield* tracker.accept(call);
-  if (choice?.finish_reason) yield { type: 'finish-raw', reason: choice.finish_reason };
-  const usage = payload.usage;
-  if (usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number') {
-    yield {
-      type: 'usage',
-      usage: {
-        prompt_tokens: usage.prompt_tokens,
-        completion_tokens: usage.completion_tokens,
-        total_tokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens,
-      },
-    };
-  }
+  return parsed.data as UpstreamPayloadView;
 }
 
 /**
- * Passes deltas through as they arrive and ends with exactly one `usage` and one `finish`: the
- * upstream's usage arrives after the finish reason (`include_usage` sends it in a last chunk), so
- * both are held until the body ends.
+ * What one answer has produced so far. Deltas pass through as they arrive; the answer ends with
+ * exactly one `usage` and one `finish`, held until the body ends because the upstream's usage
+ * arrives after its finish reason (`include_usage` sends it in a last chunk).
  */
-async function* withUsageAndFinish(events: AsyncIterable<RawEvent>, request: ProviderRequest): AsyncIterable<ProviderEvent> {
-  let usage: ProviderEvent | undefined;
+function createAnswerState(request: ProviderRequest) {
+  const tracker = createToolCallTracker(randomUUID);
+  // Reused for every payload: the caller drains it before the next `accept`.
+  const events: ProviderEvent[] = [];
+  let usage: ChatCompletionUsage | undefined;
   let rawFinish: string | null | undefined;
   let sawToolCall = false;
   let outputCharacters = 0;
-  for await (const event of events) {
-    if (event.type === 'finish-raw') rawFinish = event.reason;
-    else if (event.type === 'usage') usage = event;
-    else {
-      if (event.type === 'tool-call-start') sawToolCall = true;
-      if (event.type === 'text-delta') outputCharacters += event.text.length;
-      if (event.type === 'tool-call-delta') outputCharacters += event.arguments.length;
-      yield event;
-    }
-  }
-  // Some servers (older llama.cpp, proxies stripping stream_options) send no usage at all. Then we
-  // estimate with the common 4-characters-per-token rule so clients still get numbers; they are
-  // approximations, not billing figures.
-  if (!usage) {
-    const promptCharacters = request.messages.reduce((total, message) => total + JSON.stringify(message.content ?? '').length, 0);
-    const promptTokens = Math.ceil(promptCharacters / 4);
-    const completionTokens = Math.ceil(outputCharacters / 4);
-    usage = { type: 'usage', usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } };
-  }
-  yield usage;
-  const finishReason: FinishReason = sawToolCall || rawFinish === 'tool_calls' || rawFinish === 'function_call'
-    ? 'tool_calls'
-    : rawFinish === 'length'
-      ? 'length'
-      : 'stop';
-  yield { type: 'finish', finishReason };
+  return {
+    /** The pass-through events of one payload (valid until the next call). */
+    accept(payload: UpstreamPayloadView, field: 'delta' | 'message'): readonly ProviderEvent[] {
+      events.length = 0;
+      const choice = payload.choices?.[0];
+      const part = choice?.[field];
+      if (part?.content) {
+        outputCharacters += part.content.length;
+        events.push({ type: 'text-delta', text: part.content });
+      }
+      const toolCalls = part?.tool_calls;
+      if (toolCalls) {
+        for (const call of toolCalls) {
+          for (const event of tracker.accept(call)) {
+            if (event.type === 'tool-call-start') sawToolCall = true;
+            if (event.type === 'tool-call-delta') outputCharacters += event.arguments.length;
+            events.push(event);
+          }
+        }
+      }
+      if (choice?.finish_reason) rawFinish = choice.finish_reason;
+      const reported = payload.usage;
+      if (reported && typeof reported.prompt_tokens === 'number' && typeof reported.completion_tokens === 'number') {
+        usage = {
+          prompt_tokens: reported.prompt_tokens,
+          completion_tokens: reported.completion_tokens,
+          total_tokens: reported.total_tokens ?? reported.prompt_tokens + reported.completion_tokens,
+        };
+      }
+      return events;
+    },
+    /**
+     * The upstream's usage. Some servers (older llama.cpp, proxies stripping stream_options) send
+     * none: then an estimate by the common 4-characters-per-token rule, so clients still get
+     * numbers; they are approximations, not billing figures.
+     */
+    usage(): ProviderEvent {
+      if (usage) return { type: 'usage', usage };
+      const promptCharacters = request.messages.reduce((total, message) => total + JSON.stringify(message.content ?? '').length, 0);
+      const promptTokens = Math.ceil(promptCharacters / 4);
+      const completionTokens = Math.ceil(outputCharacters / 4);
+      return { type: 'usage', usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } };
+    },
+    finish(): ProviderEvent {
+      const finishReason: FinishReason =
+        sawToolCall || rawFinish === 'tool_calls' || rawFinish === 'function_call' ? 'tool_calls' : rawFinish === 'length' ? 'length' : 'stop';
+      return { type: 'finish', finishReason };
+    },
+  };
 }
