@@ -20,7 +20,12 @@ export const CONFIG_USAGE = `Usage: clawgate config <subcommand> [options]
 Subcommands:
   check     validate a configuration file and print the resolved settings
 
-Run 'clawgate config check --help' for its options.`;
+Run 'clawgate config check --help' for its options.
+
+Exit codes:
+  0    the configuration is valid
+  1    the configuration is invalid: the message names the offending key (or the file)
+  2    usage error (no or unknown subcommand, unknown flag, missing flag value)`;
 
 /** Usage text of `clawgate config check`. */
 export const CONFIG_CHECK_USAGE = `Usage: clawgate config check [options]

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_USAGE } from './agent-command.js';
 import type { CliIo } from './cli-io.js';
-import { CONFIG_CHECK_USAGE } from './config-command.js';
+import { CONFIG_CHECK_USAGE, CONFIG_USAGE } from './config-command.js';
 import { EXIT_CODES_HELP, exitCodeForSignal } from './exit-codes.js';
 import { GATEWAY_USAGE } from './gateway-command.js';
 import { CLI_USAGE, runCli } from './run-cli.js';
@@ -47,7 +47,7 @@ describe('clawgate CLI', () => {
   it('lists every command and the exit codes in the top-level help', () => {
     expect(CLI_USAGE).toContain('  gateway   run the gateway server\n  agent     run one agent turn and print the reply\n  config    check a configuration file');
     expect(CLI_USAGE.endsWith(EXIT_CODES_HELP)).toBe(true);
-    for (const usage of [AGENT_USAGE, CONFIG_CHECK_USAGE, GATEWAY_USAGE]) expect(usage).toMatch(/\nExit codes:\n {2}0 {4}.+\n {2}1 {4}.+\n {2}2 {4}usage error/);
+    for (const usage of [AGENT_USAGE, CONFIG_USAGE, CONFIG_CHECK_USAGE, GATEWAY_USAGE]) expect(usage).toMatch(/\nExit codes:\n {2}0 {4}.+\n {2}1 {4}.+\n {2}2 {4}usage error/);
   });
 
   it('maps signals to 128 + their number', () => {
