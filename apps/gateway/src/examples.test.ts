@@ -3,11 +3,14 @@
  * `parseConfig`, so an example that drifts from the schema, names a provider that does not exist
  * or references a new environment variable fails here instead of in an operator's terminal.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import JSON5 from 'json5';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveRunModel } from './agent/resolve-run-model.js';
 import { ConfigError } from './config/config-error.js';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -15,7 +18,9 @@ import { parseConfig } from './config/parse-config.js';
 import { redactConfig } from './config/redact-config.js';
 import { resolveAgentSettings } from './config/resolve-agent-settings.js';
 import { GatewayError } from './errors.js';
+import { silentLogger } from './http/http-logger.js';
 import { createProviderRegistry } from './providers/provider-registry.js';
+import { startGateway } from './server.js';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const examplesDir = path.join(appDir, 'examples');
@@ -274,5 +279,116 @@ describe('README.md JSON5 blocks', () => {
     // A block that names an example file must configure exactly what that file configures.
     const named = /^\/\/ examples\/([\w-]+\.json5)/.exec(block)?.[1];
     if (named !== undefined) expect(config).toEqual(parseExample(named));
+  });
+});
+
+// Parsing is not enough for the two files operators start first: boot them for real.
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisPrefix = `clawgate-test:examples:${randomUUID()}:`;
+const stateDirs: string[] = [];
+
+async function connectRedis(): Promise<Redis | undefined> {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    // Under CI a missing Redis is a failure; locally the Redis example is skipped.
+    if (process.env.CI === 'true') throw error;
+    return undefined;
+  }
+}
+
+const admin = await connectRedis();
+
+afterAll(async () => {
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+  if (!admin) return;
+  const keys = await admin.keys(`${redisPrefix}*`);
+  if (keys.length > 0) await admin.del(...keys);
+  admin.disconnect();
+});
+
+function newStateDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clawgate-examples-'));
+  stateDirs.push(dir);
+  return dir;
+}
+
+/** The parts of a chat completion or error body these tests read. */
+interface ChatResponseBody {
+  choices?: { message: { content: string } }[];
+  error?: { message: string; type: string };
+}
+
+async function chat(url: string, token: string, body: unknown): Promise<{ status: number; body: ChatResponseBody }> {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as ChatResponseBody };
+}
+
+describe('examples/ boot with startGateway', () => {
+  it('offline.json5 serves the offline model with a generated token and a stored session', async () => {
+    const stateDir = newStateDir();
+    const gateway = await startGateway({
+      configPath: path.join(examplesDir, 'offline.json5'),
+      port: 0,
+      env: {},
+      stateDir,
+      print: () => undefined,
+      logger: silentLogger,
+    });
+    try {
+      const token = readFileSync(path.join(stateDir, 'gateway-token'), 'utf8').trim();
+      const first = await chat(gateway.url, token, { model: 'openclaw', user: 'alice', messages: [{ role: 'user', content: 'hello' }] });
+      expect(first.status).toBe(200);
+      expect(first.body.choices?.[0]?.message.content).toBe('[clawgate offline model] Turn 1. You said: "hello"');
+      const second = await chat(gateway.url, token, { model: 'openclaw', user: 'alice', messages: [{ role: 'user', content: 'again' }] });
+      expect(second.body.choices?.[0]?.message.content).toBe('[clawgate offline model] Turn 2. You said: "again"');
+      const beta = await chat(gateway.url, token, { model: 'openclaw/beta', messages: [{ role: 'user', content: 'hi' }] });
+      expect(beta.body.choices?.[0]?.message.content).toBe('[clawgate offline model] Turn 1. You said: "hi"');
+      const refused = await chat(gateway.url, 'wrong', { messages: [{ role: 'user', content: 'hi' }] });
+      expect(refused).toEqual({ status: 401, body: { error: { message: 'Unauthorized', type: 'unauthorized' } } });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it.skipIf(admin === undefined)('replicas-redis.json5 starts against real Redis, answers /readyz and counts auth failures in Redis', async () => {
+    const env = { ...dummyEnvFor(['OPENAI_API_KEY', 'OPENCLAW_GATEWAY_TOKEN']), REDIS_URL: redisUrl };
+    const gateway = await startGateway({
+      configPath: path.join(examplesDir, 'replicas-redis.json5'),
+      port: 0,
+      bind: '127.0.0.1',
+      env,
+      stateDir: newStateDir(),
+      print: () => undefined,
+      logger: silentLogger,
+      redis: { keyPrefix: redisPrefix },
+    });
+    try {
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+      const models = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${DUMMY_ENV.OPENCLAW_GATEWAY_TOKEN}` } });
+      expect(models.status).toBe(200);
+      expect(((await models.json()) as { data: { id: string }[] }).data.map((model) => model.id)).toEqual([
+        'openclaw',
+        'openclaw/default',
+        'openclaw/main',
+        'openclaw/coder',
+      ]);
+      // Loopback is not exempt in this example: a wrong token is counted in Redis under our prefix.
+      const wrong = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer wrong' } });
+      expect(wrong.status).toBe(401);
+      expect((await admin!.keys(`${redisPrefix}auth:*`)).length).toBeGreaterThan(0);
+    } finally {
+      await gateway.close();
+    }
   });
 });
