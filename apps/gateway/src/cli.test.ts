@@ -1,31 +1,13 @@
 /**
  * End to end: the BUILT `clawgate` bin as a child process, driven by the official `openai` SDK.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cliPath = path.join(packageDir, 'dist', 'cli.js');
-
-/** Newest modification time under `src/` (tests excluded), to detect a stale build. */
-function newestSourceTime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      newest = Math.max(newest, newestSourceTime(full));
-    } else if (!entry.name.endsWith('.test.ts')) {
-      newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  }
-  return newest;
-}
+import { CLI_PATH as cliPath, ensureBuiltGateway } from './__fixtures__/ensure-built-gateway.js';
 
 let child: ChildProcess | undefined;
 let stateDir: string;
@@ -34,10 +16,8 @@ let token: string;
 let stdout = '';
 
 beforeAll(async () => {
-  // The bin is what users run; build it when missing or older than the sources (turbo builds only deps first).
-  if (!existsSync(cliPath) || statSync(cliPath).mtimeMs < newestSourceTime(path.join(packageDir, 'src'))) {
-    execFileSync(path.join(packageDir, 'node_modules', '.bin', 'tsup'), [], { cwd: packageDir, stdio: 'ignore' });
-  }
+  // The bin is what users run.
+  ensureBuiltGateway();
   stateDir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-e2e-'));
   const configPath = path.join(stateDir, 'e2e.json5');
   await writeFile(

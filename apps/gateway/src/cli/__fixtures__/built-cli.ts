@@ -1,61 +1,18 @@
 /**
  * Test helpers that run the BUILT `clawgate` bin (what users run) as a child process.
  *
- * `ensureBuiltCli()` rebuilds `dist/` when it is missing or older than `src/`. Test files run in
- * parallel and tsup cleans `dist/` first, so the rebuild holds a lock and re-checks inside it: a
- * second file never wipes `dist/` under a bin the first one is running.
+ * `ensureBuiltCli()` rebuilds `dist/` when it is missing or older than `src/` (see
+ * `src/__fixtures__/ensure-built-gateway.ts`).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuiltGateway } from '../../__fixtures__/ensure-built-gateway.js';
 
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const cliPath = path.join(packageDir, 'dist', 'cli.js');
-// Shared with src/__fixtures__/ensure-built-gateway.ts: one build at a time across test files.
-const lockFile = '/tmp/clawgate-gateway-build.lock';
-
-/** Newest modification time under `dir` (tests excluded). */
-function newestSourceTime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(full));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function isStale(): boolean {
-  return !existsSync(cliPath) || statSync(cliPath).mtimeMs < newestSourceTime(path.join(packageDir, 'src'));
-}
-
-/**
- * Builds `dist/` if stale. Holds the same `flock` lock as `src/__fixtures__/ensure-built-gateway.ts`
- * and re-checks inside it, so a file that waited for another file's build does not build again.
- */
-export function ensureBuiltCli(): void {
-  if (!isStale()) return;
-  const recheckAndBuild = `
-    const { existsSync, readdirSync, statSync } = require('node:fs');
-    const path = require('node:path');
-    const newest = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return Math.max(max, newest(full));
-      return entry.name.endsWith('.test.ts') ? max : Math.max(max, statSync(full).mtimeMs);
-    }, 0);
-    const cli = ${JSON.stringify(cliPath)};
-    if (existsSync(cli) && statSync(cli).mtimeMs >= newest(${JSON.stringify(path.join(packageDir, 'src'))})) process.exit(0);
-    try {
-      require('node:child_process').execFileSync(${JSON.stringify(path.join(packageDir, 'node_modules', '.bin', 'tsup'))}, [], { stdio: 'ignore' });
-    } catch (error) {
-      // The declaration step can fail while the JS (all the CLI tests need) was written.
-      if (!existsSync(cli)) throw error;
-    }`;
-  execFileSync('flock', ['-w', '120', lockFile, process.execPath, '-e', recheckAndBuild], { cwd: packageDir, stdio: 'ignore' });
-  // Not `isStale()`: another helper may save a source file while the build runs.
-  if (!existsSync(cliPath)) throw new Error(`no dist/cli.js after a build: run 'pnpm --filter @clawgate/gateway build' to see why`);
-}
+/** Builds `dist/` if stale; see `ensureBuiltGateway`. */
+export const ensureBuiltCli = ensureBuiltGateway;
 
 /** What a finished child wrote and how it ended. */
 export interface CliResult {
