@@ -4,42 +4,27 @@
  * completed turn. Also Redis missing at start (exit 1) and Redis lost while running (503, recovery).
  * Under CI=true a missing Redis fails this file; locally it skips.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from './__fixtures__/redis-admin.js';
 import { CLI_PATH, ensureBuiltGateway, INDEX_PATH } from './__fixtures__/ensure-built-gateway.js';
 import { spawnGateway, streamCompletion, type GatewayProcess } from './__fixtures__/gateway-process.js';
 import { startTcpRelay } from './__fixtures__/tcp-relay.js';
 import { startGateway, type RunningGateway } from './server.js';
 import { redisSessionKeys } from './sessions/redis-session-keys.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = REDIS_URL;
 // A unique prefix per run keeps parallel runs apart; every key under it is deleted afterwards.
-const prefix = `clawgate-test:replicas:${randomUUID()}:`;
+const prefix = uniqueRedisPrefix('replicas');
 const TOKEN = 'replica-test-token-8d3b';
 const MAX_ATTEMPTS = 3;
 const REPLICA_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'run-gateway-replica.mjs');
 
-async function connectAdmin(): Promise<Redis | undefined> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch (error) {
-    client.disconnect();
-    // Under CI a missing Redis is a failure; locally the suite skips.
-    if (process.env.CI === 'true') throw error;
-    return undefined;
-  }
-}
 
-const admin = await connectAdmin();
+const admin = await connectRedisAdmin();
 let stateDir: string;
 const replicas: GatewayProcess[] = [];
 const inProcess: RunningGateway[] = [];
@@ -80,9 +65,7 @@ afterAll(async () => {
   }
   for (const gateway of inProcess) await gateway.close();
   if (admin !== undefined) {
-    const keys = await admin.keys(`${prefix}*`);
-    if (keys.length > 0) await admin.del(...keys);
-    admin.disconnect();
+    await cleanUpRedis(admin, prefix);
   }
   await rm(stateDir, { recursive: true, force: true });
 });

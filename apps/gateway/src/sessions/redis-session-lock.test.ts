@@ -1,39 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanUpRedis, connectRedisAdmin, uniqueRedisPrefix } from '../__fixtures__/redis-admin.js';
 import { GatewayError } from '../errors.js';
 import { redisSessionKeys } from './redis-session-keys.js';
 import { createRedisSessionLock } from './redis-session-lock.js';
 import { defineRedisSessionScripts } from './redis-session-scripts.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // A unique prefix per run keeps parallel runs apart; every key under it is deleted afterwards.
-const prefix = `clawgate-test:session-lock:${randomUUID()}:`;
+const prefix = uniqueRedisPrefix('session-lock');
 
-async function connect(): Promise<Redis | undefined> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch (error) {
-    client.disconnect();
-    // Under CI a missing Redis is a failure; locally the suite skips.
-    if (process.env.CI === 'true') throw error;
-    return undefined;
-  }
-}
 
-const client = await connect();
+const client = await connectRedisAdmin();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-afterAll(async () => {
-  if (!client) return;
-  const keys = await client.keys(`${prefix}*`);
-  if (keys.length > 0) await client.del(...keys);
-  client.disconnect();
-});
+afterAll(() => cleanUpRedis(client, prefix));
 
 describe.skipIf(client === undefined)('createRedisSessionLock (real Redis)', () => {
   const redis = client!;

@@ -1,32 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startTcpRelay } from '../__fixtures__/tcp-relay.js';
+import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from '../__fixtures__/redis-admin.js';
 import { GatewayError } from '../errors.js';
 import { redisSessionKeys } from './redis-session-keys.js';
 import { createRedisSessionStore, type RedisSessionStore, type RedisSessionStoreCommonOptions } from './redis-session-store.js';
 import type { TranscriptTurn } from './session-store.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = REDIS_URL;
 // A unique prefix per run keeps parallel runs apart; every key under it is deleted afterwards.
-const prefix = `clawgate-test:sessions:${randomUUID()}:`;
+const prefix = uniqueRedisPrefix('sessions');
 
-async function connectAdmin(): Promise<Redis | undefined> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch (error) {
-    client.disconnect();
-    // Under CI a missing Redis is a failure; locally the suite skips.
-    if (process.env.CI === 'true') throw error;
-    return undefined;
-  }
-}
 
-const admin = await connectAdmin();
+const admin = await connectRedisAdmin();
 const stores: RedisSessionStore[] = [];
 
 function newStore(options: RedisSessionStoreCommonOptions = {}): RedisSessionStore {
@@ -58,10 +45,7 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
 
 afterAll(async () => {
   for (const store of stores) await store.close().catch(() => undefined);
-  if (!admin) return;
-  const keys = await admin.keys(`${prefix}*`);
-  if (keys.length > 0) await admin.del(...keys);
-  admin.disconnect();
+  await cleanUpRedis(admin, prefix);
 });
 
 describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conformance (real Redis)', () => {
@@ -392,43 +376,6 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: several replicas 
 });
 
 /** A TCP relay to the real Redis that the test can cut and restore, on a fixed port. */
-async function startRelay(target: URL): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const listen = (server: net.Server, port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
-    });
-  const createServer = () =>
-    net.createServer((socket) => {
-      const upstream = net.connect(Number(target.port || 6379), target.hostname);
-      sockets.add(socket).add(upstream);
-      const drop = () => {
-        socket.destroy();
-        upstream.destroy();
-        sockets.delete(socket);
-        sockets.delete(upstream);
-      };
-      socket.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      socket.pipe(upstream).pipe(socket);
-    });
-  let server = createServer();
-  const port = await listen(server, 0);
-  return {
-    port,
-    async cut() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-    },
-    async restore() {
-      server = createServer();
-      await listen(server, port);
-    },
-  };
-}
 
 describe('createRedisSessionStore: Redis unavailable', () => {
   it('reports a closed port clearly at start-up and answers operations with a quick 503', async () => {
@@ -455,7 +402,7 @@ describe('createRedisSessionStore: Redis unavailable', () => {
   });
 
   it.skipIf(admin === undefined)('fails fast while Redis is lost and recovers by itself', async () => {
-    const relay = await startRelay(new URL(redisUrl));
+    const relay = await startTcpRelay({ host: new URL(redisUrl).hostname, port: Number(new URL(redisUrl).port || 6379) });
     const target = new URL(redisUrl);
     target.host = `127.0.0.1:${relay.port}`;
     const store = createRedisSessionStore({ url: target.toString(), prefix });
