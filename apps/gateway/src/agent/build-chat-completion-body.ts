@@ -1,7 +1,7 @@
 /**
  * The non-streaming `chat.completion` body (contract §6) built from a run's `end` event, with no
- * transport attached. The `clawgate agent --json` command prints it; the HTTP handler builds the
- * same shape inline today and can switch to this helper without a change on the wire.
+ * transport attached: the HTTP handler sends it and `clawgate agent --json` prints it, so both
+ * transports answer with the same bytes.
  */
 import type { ChatCompletionUsage } from '@clawgate/openai-schemas';
 import type { FinishReason, RunEvent, ToolCall } from './agent-runner.js';

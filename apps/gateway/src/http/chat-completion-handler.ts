@@ -4,13 +4,13 @@
  */
 import type { RequestHandler, Response } from 'express';
 import { createSseResponseWriter } from '@clawgate/sse';
-import type { AgentRunner, FinishReason, PreparedRun, RunEvent, ToolCall } from '../agent/agent-runner.js';
+import type { AgentRunner, FinishReason, PreparedRun, RunEvent } from '../agent/agent-runner.js';
+import { buildChatCompletionBody, type CompletionIdentity } from '../agent/build-chat-completion-body.js';
+import { EMPTY_RESPONSE_TEXT } from '../agent/create-agent-runner.js';
 import { GatewayError, internalError } from '../errors.js';
 import { silentLogger, type HttpLogger } from './http-logger.js';
 import { chatLocals, requestLocals } from './request-state.js';
 
-/** What the contract answers when the model produced neither text nor tool calls (§6). */
-export const EMPTY_OUTPUT_CONTENT = 'No response from OpenClaw.';
 
 /** The model echoed in responses when the request had none (§3). */
 const DEFAULT_RESPONSE_MODEL = 'openclaw';
@@ -26,13 +26,6 @@ export interface ChatCompletionHandlerOptions {
   logger?: HttpLogger;
   /** `logging.includeContent`: log the messages and the reply text at `debug`. @defaultValue false */
   includeContent?: boolean;
-}
-
-/** Identity shared by every chunk of one completion (§6: same id, created and model). */
-interface CompletionIdentity {
-  id: string;
-  created: number;
-  model: string;
 }
 
 /**
@@ -117,24 +110,7 @@ async function respondWithCompletion(options: {
           return;
         }
         options.logContent(event.text);
-        response.status(200).json({
-          id: identity.id,
-          object: 'chat.completion',
-          created: identity.created,
-          model: identity.model,
-          choices: [
-            {
-              index: 0,
-              message: {
-                role: 'assistant',
-                content: completionContent(event.text, event.toolCalls),
-                ...(event.toolCalls.length > 0 ? { tool_calls: event.toolCalls.map(toWireToolCall) } : {}),
-              },
-              finish_reason: event.finishReason,
-            },
-          ],
-          usage: event.usage,
-        });
+        response.status(200).json(buildChatCompletionBody(identity, event));
         return;
       }
     }
@@ -145,18 +121,6 @@ async function respondWithCompletion(options: {
   } finally {
     response.off('close', onClose);
   }
-}
-
-/** Empty text with tool calls is `null` (as OpenAI sends); empty with nothing at all is the fallback. */
-function completionContent(text: string, toolCalls: ToolCall[]): string | null {
-  if (text !== '') {
-    return text;
-  }
-  return toolCalls.length > 0 ? null : EMPTY_OUTPUT_CONTENT;
-}
-
-function toWireToolCall(call: ToolCall) {
-  return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } };
 }
 
 async function streamCompletion(options: {
@@ -217,7 +181,7 @@ async function streamCompletion(options: {
           // A provider that does not stream deltas still gets its text out; nothing at all is the
           // contract's fallback text, as in the non-streaming answer.
           if (!wroteOutput && event.toolCalls.length === 0) {
-            await writer.writeJson(chunk({ content: event.text === '' ? EMPTY_OUTPUT_CONTENT : event.text }));
+            await writer.writeJson(chunk({ content: event.text === '' ? EMPTY_RESPONSE_TEXT : event.text }));
           }
           await writer.writeJson(chunk({}, event.finishReason));
           if (includeUsage) {
