@@ -31,6 +31,30 @@ describe('memory session store', () => {
   });
 });
 
+describe('memory session store copies', () => {
+  it('keeps tool calls and meta, and loaded tool calls are copies too', async () => {
+    const store = createMemorySessionStore();
+    const call = { id: 'call_1', name: 'lookup', arguments: '{"q":1}' };
+    await store.append('k', {
+      createdAt: '2026-01-01T00:00:00.000Z',
+      messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '', toolCalls: [call] }],
+      meta: { agentId: 'main', model: 'up/m', messageChannel: 'webchat', finishReason: 'tool_calls' },
+    });
+    call.arguments = 'changed after append';
+    const loaded = await store.load('k', { maxMessages: 10 });
+    expect(loaded).toEqual([
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":1}' }] },
+    ]);
+    const assistant = loaded[1];
+    if (assistant?.role === 'assistant') assistant.toolCalls![0]!.name = 'changed after load';
+    expect(await store.load('k', { maxMessages: 10 })).toEqual([
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":1}' }] },
+    ]);
+  });
+});
+
 describe('memory session store bound', () => {
   it('drops the least recently written session past maxSessions', async () => {
     const store = createMemorySessionStore({ maxSessions: 2 });

@@ -8,9 +8,19 @@ import type { TranscriptMessage, TranscriptTurn } from './session-store.js';
  * @param maxMessages - The agent's `maxHistoryMessages`.
  */
 export function trimTranscript(turns: readonly TranscriptTurn[], maxMessages: number): TranscriptMessage[] {
-  const messages = turns.flatMap((turn) => turn.messages).slice(-maxMessages);
-  const firstUser = messages.findIndex((message) => message.role === 'user');
-  return firstUser < 0 ? [] : messages.slice(firstUser);
+  // Walks back from the newest turn and stops at the limit: a long stored history costs nothing
+  // beyond the messages actually sent (this runs on every turn of a stored session).
+  const kept: TranscriptMessage[] = [];
+  for (let turnIndex = turns.length - 1; turnIndex >= 0 && kept.length < maxMessages; turnIndex -= 1) {
+    const messages = turns[turnIndex]?.messages ?? [];
+    for (let index = messages.length - 1; index >= 0 && kept.length < maxMessages; index -= 1) {
+      kept.push(messages[index] as TranscriptMessage);
+    }
+  }
+  kept.reverse();
+  const firstUser = kept.findIndex((message) => message.role === 'user');
+  if (firstUser < 0) return [];
+  return firstUser === 0 ? kept : kept.slice(firstUser);
 }
 
 /**
