@@ -3,14 +3,13 @@
  * `parseConfig`, so an example that drifts from the schema, names a provider that does not exist
  * or references a new environment variable fails here instead of in an operator's terminal.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import JSON5 from 'json5';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from './__fixtures__/redis-admin.js';
 import { resolveRunModel } from './agent/resolve-run-model.js';
 import { ConfigError } from './config/config-error.js';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -283,33 +282,13 @@ describe('README.md JSON5 blocks', () => {
 });
 
 // Parsing is not enough for the two files operators start first: boot them for real.
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisPrefix = `clawgate-test:examples:${randomUUID()}:`;
+const redisPrefix = uniqueRedisPrefix('examples');
 const stateDirs: string[] = [];
-
-async function connectRedis(): Promise<Redis | undefined> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch (error) {
-    client.disconnect();
-    // Under CI a missing Redis is a failure; locally the Redis example is skipped.
-    if (process.env.CI === 'true') throw error;
-    return undefined;
-  }
-}
-
-const admin = await connectRedis();
+const admin = await connectRedisAdmin();
 
 afterAll(async () => {
   for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
-  if (!admin) return;
-  const keys = await admin.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await admin.del(...keys);
-  admin.disconnect();
+  await cleanUpRedis(admin, redisPrefix);
 });
 
 function newStateDir(): string {
@@ -361,7 +340,7 @@ describe('examples/ boot with startGateway', () => {
   });
 
   it.skipIf(admin === undefined)('replicas-redis.json5 starts against real Redis, answers /readyz and counts auth failures in Redis', async () => {
-    const env = { ...dummyEnvFor(['OPENAI_API_KEY', 'OPENCLAW_GATEWAY_TOKEN']), REDIS_URL: redisUrl };
+    const env = { ...dummyEnvFor(['OPENAI_API_KEY', 'OPENCLAW_GATEWAY_TOKEN']), REDIS_URL };
     const gateway = await startGateway({
       configPath: path.join(examplesDir, 'replicas-redis.json5'),
       port: 0,
