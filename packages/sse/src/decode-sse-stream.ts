@@ -237,25 +237,23 @@ export async function* decodeSseStream<T = unknown>(
 
   let finished = false;
   let lastText = '';
-  // One listener per read, removed once the read settles: racing every read against a single
-  // long-lived promise would pile up reactions on it for the whole stream.
+  // One abort listener for the whole stream, which rejects whichever read is pending: adding and
+  // removing a listener per read costs more than the read itself on streams of small frames.
+  let rejectPendingRead: ((reason: unknown) => void) | undefined;
+  const onAbort = (): void => {
+    if (signal !== undefined) rejectPendingRead?.(abortReason(signal));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   const readOrAbort = (): Promise<IteratorResult<Uint8Array, unknown>> => {
     if (signal === undefined) {
       return reader.read();
     }
+    if (signal.aborted) {
+      return Promise.reject(abortReason(signal));
+    }
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(abortReason(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      reader.read().then(
-        (result) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(result);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+      rejectPendingRead = reject;
+      reader.read().then(resolve, reject);
     });
   };
 
@@ -281,8 +279,9 @@ export async function* decodeSseStream<T = unknown>(
       if (overflow !== undefined) {
         throw overflow;
       }
-      while (pending.length > 0) {
-        const message = pending.shift() as EventSourceMessage;
+      // Indexed, then cleared: shift() would move every remaining message once per message.
+      for (let index = 0; index < pending.length; index += 1) {
+        const message = pending[index] as EventSourceMessage;
         // Some servers pad the sentinel with spaces; the sentinel is never valid JSON, so trimming is safe.
         if (message.data.trim() === '[DONE]') {
           return;
@@ -292,11 +291,13 @@ export async function* decodeSseStream<T = unknown>(
           throw abortReason(signal);
         }
       }
+      pending.length = 0;
       if (finished) {
         return;
       }
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     // Reached on [DONE], break/return, abort and errors alike: release the upstream connection.
     if (!finished) {
       reader.cancel(signal?.aborted ? abortReason(signal) : undefined);
