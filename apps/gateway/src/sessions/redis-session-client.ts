@@ -1,4 +1,10 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+
+// ioredis is loaded on the first Redis client, not at start-up: a gateway without Redis (the common
+// single-instance case) then never pays its ~10 MB of resident memory. `require` keeps this
+// function synchronous; ioredis is CommonJS, so nothing changes in how it loads.
+const requireModule = createRequire(import.meta.url);
 
 /** Longest wait for a TCP connection or a command reply before the caller gets a 503. */
 export const REDIS_TIMEOUT_MS = 5_000;
@@ -32,7 +38,8 @@ export function createRedisSessionClient(options: { url: string; connectionName:
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new TypeError('Redis session store: `url` must be a redis:// or rediss:// URL');
   }
-  return new Redis(options.url, {
+  const { Redis: RedisClient } = requireModule('ioredis') as typeof import('ioredis');
+  return new RedisClient(options.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
