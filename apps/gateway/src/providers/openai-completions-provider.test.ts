@@ -214,6 +214,25 @@ describe('openai-completions provider: streaming', () => {
     ]);
   });
 
+  it('skips a malformed chunk (bad JSON or the wrong shape) and keeps the rest of the stream', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(
+        sseFrame(textChunk('one ')) +
+          'data: {not json\n\n' +
+          sseFrame({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 42 } }] }) +
+          sseFrame(textChunk('two', 'stop')) +
+          sseFrame('[DONE]'),
+      );
+    });
+    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    expect(events.filter((event) => event.type === 'text-delta')).toEqual([
+      { type: 'text-delta', text: 'one ' },
+      { type: 'text-delta', text: 'two' },
+    ]);
+    expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+  });
+
   it('maps a mid-stream error payload to 502 with the upstream message', async () => {
     const provider = await setup((_request, response) => {
       sseHeaders(response);

@@ -4,7 +4,7 @@
  * global fetch is avoided because its shared dispatcher and buffered errors hide timeouts and resets.
  */
 import { randomUUID } from 'node:crypto';
-import { upstreamChatCompletionChunkSchema, upstreamChatCompletionSchema, type ChatCompletionUsage } from '@clawgate/openai-schemas';
+import { upstreamChatCompletionSchema, type ChatCompletionUsage } from '@clawgate/openai-schemas';
 import { decodeSseStream, SseDecodeError } from '@clawgate/sse';
 import { Pool } from 'undici';
 import type { FinishReason } from '../agent/agent-runner.js';
@@ -19,6 +19,7 @@ import {
   scrubSecrets,
 } from './map-upstream-error.js';
 import type { ModelProvider, ProviderEvent, ProviderRequest } from './model-provider.js';
+import { upstreamChunkCheck } from './check-upstream-chunk.js';
 import { createKeepAliveBody } from './keep-alive-body.js';
 import { readBodyText } from './read-body-text.js';
 import { createToolCallTracker } from './tool-call-tracker.js';
@@ -138,7 +139,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
       if (sse) {
         // One generator for decode, tool-call tracking and usage: every layer of async iteration
         // costs microtask hops per frame, and streams carry dozens of frames.
-        for await (const result of decodeSseStream(responseBody.iterable, { schema: upstreamChatCompletionChunkSchema, signal })) {
+        for await (const result of decodeSseStream(responseBody.iterable, { schema: upstreamChunkCheck, signal })) {
           if (!result.success) {
             if (SseDecodeError.isInstance(result.error) && result.error.type === 'error-payload') {
               throw upstreamPayloadError(JSON.stringify(result.error.payload ?? {}), secrets);
