@@ -100,7 +100,11 @@ const openAICompletionsProviderSchema = z.strictObject({
   apiKey: z.string().optional(),
   /** Extra request headers (e.g. OpenRouter's `HTTP-Referer`). */
   headers: z.record(z.string(), z.string()).optional(),
-  /** Response-headers timeout and idle timeout between streamed chunks, in ms (504 after it). */
+  /**
+   * Response-headers timeout and idle timeout between streamed chunks, in ms (504 after it). A run
+   * marked `stream: false` fetches the whole answer, whose headers come only when the model is
+   * done: there it bounds the whole generation.
+   */
   timeoutMs: positiveInt.default(120_000),
   /** Keep-alive connection pool size per origin (undici default: unlimited). */
   maxConnections: positiveInt.optional(),
