@@ -531,6 +531,26 @@ async function main(): Promise<void> {
       }
       record.referenceRelay = reference;
     }
+    // Re-measure the mock at the end: a ceiling that moved means something else used the cores
+    // during the run, and every figure of this run is suspect (the row says so).
+    const [firstConcurrency] = [...ceilings.keys()];
+    const firstCeiling = firstConcurrency === undefined ? undefined : ceilings.get(firstConcurrency);
+    if (firstConcurrency !== undefined && firstCeiling !== undefined) {
+      const again = await closedLoop(mock.origin, firstConcurrency, () => directRequests.complete);
+      const driftPercent = ((again.requestsPerSecond - firstCeiling.requestsPerSecond) / firstCeiling.requestsPerSecond) * 100;
+      record.mockCeilingAtEnd = { concurrency: firstConcurrency, result: again, driftPercent: round(driftPercent, 1) };
+      const noisy = Math.abs(driftPercent) > 15;
+      if (noisy) log(`WARNING: the mock's ceiling moved ${driftPercent.toFixed(0)}% during the run: the machine was not quiet; do not publish these figures`);
+      rows.push({
+        measure: `Mock ceiling at end vs start, c=${firstConcurrency}`,
+        direct: formatRate(firstCeiling.requestsPerSecond),
+        gateway: formatRate(again.requestsPerSecond),
+        delta: `${driftPercent >= 0 ? '+' : ''}${driftPercent.toFixed(0)}%`,
+        target: 'within 15% (quiet machine)',
+        status: noisy ? 'MISS' : 'PASS',
+        ...(noisy ? { note: 'the machine was busy with other work during this run: figures are not representative' } : {}),
+      });
+    }
   } finally {
     await stopEverything();
   }
