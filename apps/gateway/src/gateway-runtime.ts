@@ -5,7 +5,7 @@
  */
 import { createGatewayAuthorizer, MemoryRateLimitStore, resolveAuthConfig, type GatewayAuthorizer, type RateLimitStore } from '@clawgate/auth';
 import { RedisRateLimitStore } from '@clawgate/auth/redis';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AgentRunner } from './agent/agent-runner.js';
 import { createAgentRunner } from './agent/create-agent-runner.js';
 import type { GatewayConfig } from './config/config-schema.js';

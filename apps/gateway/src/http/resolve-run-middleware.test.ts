@@ -132,6 +132,20 @@ describe('prompt construction, observed through what the upstream received (cont
     }).app;
   }
 
+  it('asks the upstream for a stream exactly when the client streams', async () => {
+    const app = await upstreamApp({});
+    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER, stream: true });
+    expect(streamed.status).toBe(200);
+    expect(streamed.text.endsWith('data: [DONE]\n\n')).toBe(true);
+    const whole = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER, stream: null });
+    expect(whole.status).toBe(200);
+    expect(whole.body.choices[0].message.content).toBe('ok');
+    expect(upstream.requests.map((sent) => [sent.body.stream, sent.body.stream_options])).toEqual([
+      [true, { include_usage: true }],
+      [false, undefined],
+    ]);
+  });
+
   it('sends a lone user message as the body alone, with the agent system prompt and the model id', async () => {
     const app = await upstreamApp({ systemPrompt: 'Be brief.' });
     const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER, temperature: 0.2 });
@@ -140,7 +154,8 @@ describe('prompt construction, observed through what the upstream received (cont
     expect(sent.headers.authorization).toBe('Bearer sk-test-key-123456');
     expect(sent.body.model).toBe('up-model');
     expect(sent.body.temperature).toBe(0.2);
-    expect(sent.body.stream).toBe(true);
+    // The client did not ask to stream, so the gateway asks its upstream for one JSON body.
+    expect(sent.body.stream).toBe(false);
     expect(sent.body.messages).toEqual([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'hi' },
