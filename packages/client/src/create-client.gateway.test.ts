@@ -98,7 +98,7 @@ async function startTestGateway(config: string): Promise<RunningGateway> {
   const configPath = path.join(stateDir, 'clawgate.json5');
   await writeFile(configPath, config);
   // Failures are the point of several tests; the gateway's error log would only be noise here.
-  const logger = { error: () => undefined, warn: () => undefined };
+  const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
   const running = await startGateway({ configPath, stateDir, port: 0, env: {}, print: () => undefined, logger });
   cleanups.push(async () => {
     await running.close();
