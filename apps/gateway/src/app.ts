@@ -21,6 +21,7 @@ import { notFoundHandler } from './http/not-found-handler.js';
 import { createRequestLogMiddleware } from './http/request-log-middleware.js';
 import { createResolveRunMiddleware } from './http/resolve-run-middleware.js';
 import { createResponseHeadersMiddleware } from './http/response-headers-middleware.js';
+import { runStepsInOrder } from './http/run-steps-in-order.js';
 import { createScopeMiddleware } from './http/scope-middleware.js';
 import { createValidationMiddleware } from './http/validation-middleware.js';
 
@@ -65,7 +66,7 @@ export interface AppDependencies {
  * `gateway.http.endpoints.chatCompletions.enabled`: `POST /v1/chat/completions`, `GET /v1/models`,
  * `GET /v1/models/<id>`. Everything else is `404 text/plain`. Every request ends with one log line. Each step of a
  * request is one middleware, in the contract's order: method → auth → scope → body → validation →
- * resolution and `prepare` → run.
+ * resolution and `prepare` → run; a route's steps are mounted as one layer (`runStepsInOrder`).
  *
  * @param deps - See {@link AppDependencies}.
  * @returns The Express app (an `http.Server` request listener).
@@ -90,8 +91,14 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', false);
   app.disable('etag');
 
-  app.use(createResponseHeadersMiddleware({ randomUUID, closeConnections: deps.draining }));
-  app.use(createRequestLogMiddleware({ logger }));
+  // Each route's steps run as one router layer (see runStepsInOrder): Express's per-layer cost was
+  // a fifth of a chat completion's CPU; the steps and their order are unchanged.
+  app.use(
+    runStepsInOrder([
+      createResponseHeadersMiddleware({ randomUUID, closeConnections: deps.draining }),
+      createRequestLogMiddleware({ logger }),
+    ]),
+  );
 
   // Probes: no auth (they carry no credential); GET only, like /v1/models.
   app.all('/healthz', createMethodMiddleware({ allow: 'GET' }), livenessHandler);
@@ -100,28 +107,30 @@ export function createApp(deps: AppDependencies): Express {
   if (http.endpoints.chatCompletions.enabled) {
     app.all(
       '/v1/chat/completions',
-      createMethodMiddleware({ allow: 'POST' }),
-      createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
-      createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
-      createBodyMiddleware({ maxBytes: http.maxBodyBytes, timeoutMs: http.bodyTimeoutMs }),
-      createValidationMiddleware(),
-      createResolveRunMiddleware({
-        runner,
-        defaultAgentId: getDefaultAgentId(config),
-        randomUUID,
-        storesAvailable: deps.storesAvailable,
-      }),
-      trackRuns(
-        createChatCompletionHandler({
+      runStepsInOrder([
+        createMethodMiddleware({ allow: 'POST' }),
+        createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
+        createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
+        createBodyMiddleware({ maxBytes: http.maxBodyBytes, timeoutMs: http.bodyTimeoutMs }),
+        createValidationMiddleware(),
+        createResolveRunMiddleware({
           runner,
-          heartbeatMs: http.sseHeartbeatMs,
-          now,
+          defaultAgentId: getDefaultAgentId(config),
           randomUUID,
-          logger,
-          includeContent: config.logging.includeContent,
+          storesAvailable: deps.storesAvailable,
         }),
-        deps,
-      ),
+        trackRuns(
+          createChatCompletionHandler({
+            runner,
+            heartbeatMs: http.sseHeartbeatMs,
+            now,
+            randomUUID,
+            logger,
+            includeContent: config.logging.includeContent,
+          }),
+          deps,
+        ),
+      ]),
     );
 
     const agentIds = listAgentIds(config);
@@ -130,9 +139,9 @@ export function createApp(deps: AppDependencies): Express {
       createAuthMiddleware({ authorizer, requiredScope: READ_SCOPE }),
       createScopeMiddleware({ requiredScope: READ_SCOPE }),
     ];
-    app.all('/v1/models', ...modelsGuards, createListModelsHandler({ agentIds }));
+    app.all('/v1/models', runStepsInOrder([...modelsGuards, createListModelsHandler({ agentIds })]));
     // A RegExp, because the id is read from the raw path (see createRetrieveModelHandler).
-    app.all(/^\/v1\/models\/.*$/s, ...modelsGuards, createRetrieveModelHandler({ agentIds }));
+    app.all(/^\/v1\/models\/.*$/s, runStepsInOrder([...modelsGuards, createRetrieveModelHandler({ agentIds })]));
   }
 
   app.use(notFoundHandler);
