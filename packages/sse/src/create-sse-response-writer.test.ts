@@ -161,8 +161,10 @@ describe('createSseResponseWriter', () => {
         }
         return originalWrite(chunk);
       }) as typeof response.write;
-      await writer.writeJson({ n: 1 });
+      // Taken before the write: the idle timer is armed during it, so a loaded machine that resumes
+      // this test late cannot make the first ping look early.
       lastWriteAt = performance.now();
+      await writer.writeJson({ n: 1 });
       // Bounded wait for two pings (at most 3 s).
       for (let attempt = 0; attempt < 300 && pingTimes.length < 2; attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, 10));
