@@ -36,12 +36,17 @@ export const upstreamToolCallDeltaSchema = z.looseObject({
     .nullish(),
 });
 
-/** Upstream non-streaming response. */
-export const upstreamChatCompletionSchema = z.looseObject({
+/** Fields every upstream completion and chunk carries, all optional because servers differ. */
+const upstreamEnvelopeFields = {
   id: z.string().nullish(),
   object: z.string().nullish(),
   created: z.number().nullish(),
   model: z.string().nullish(),
+};
+
+/** Upstream non-streaming response. */
+export const upstreamChatCompletionSchema = z.looseObject({
+  ...upstreamEnvelopeFields,
   choices: z.array(
     z.looseObject({
       index: z.number().nullish(),
@@ -59,10 +64,7 @@ export const upstreamChatCompletionSchema = z.looseObject({
 
 /** Upstream stream chunk, including the usage chunk with `choices: []`. */
 export const upstreamChatCompletionChunkSchema = z.looseObject({
-  id: z.string().nullish(),
-  object: z.string().nullish(),
-  created: z.number().nullish(),
-  model: z.string().nullish(),
+  ...upstreamEnvelopeFields,
   choices: z.array(
     z.looseObject({
       index: z.number().nullish(),
