@@ -57,7 +57,9 @@ interface Settings {
   gatewayCli: string;
 }
 
-function parseSettings(argv: readonly string[]): Settings {
+function parseSettings(rawArgv: readonly string[]): Settings {
+  // pnpm (`pnpm bench -- --smoke`) and turbo pass the literal `--` through; it separates nothing here.
+  const argv = rawArgv.filter((argument) => argument !== '--');
   const smoke = argv.includes('--smoke');
   const option = (name: string): string | undefined =>
     argv.find((argument) => argument.startsWith(`--${name}=`))?.slice(name.length + 3);
