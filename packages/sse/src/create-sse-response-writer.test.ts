@@ -312,6 +312,58 @@ describe('createSseResponseWriter', () => {
     expect(maxWritableLength).toBeLessThanOrEqual(16 * 1024 + frameBytes);
   });
 
+  it('writeFrame writes at once, says false on a full buffer, and drained() holds the producer until the client reads', async () => {
+    const frame = `data: ${JSON.stringify('y'.repeat(10_000))}\n\n`;
+    const totalFrames = 2500; // 25 MB: far more than the loopback socket buffers can absorb.
+    let written = 0;
+    let falseCount = 0;
+    let maxWritableLength = 0;
+    const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer, response) => {
+      // A producer that paces itself: write until told to stop, then wait for drained().
+      for (let index = 0; index < totalFrames; index += 1) {
+        const flushed = writer.writeFrame(frame);
+        written += 1;
+        maxWritableLength = Math.max(maxWritableLength, response.writableLength);
+        if (!flushed) {
+          falseCount += 1;
+          await writer.drained();
+        }
+      }
+      await writer.writeDone();
+    });
+    message.pause();
+    // Bounded wait until the producer stalls: no progress for 300 ms (at most 5 s).
+    let previous = -1;
+    for (let attempt = 0; attempt < 16 && written !== previous; attempt += 1) {
+      previous = written;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(written).toBeLessThan(totalFrames);
+    message.resume();
+    const body = await readAll(message);
+    await done;
+    expect(falseCount).toBeGreaterThan(0);
+    expect(body.length).toBe(frame.length * totalFrames + 'data: [DONE]\n\n'.length);
+    expect(body.endsWith(`${frame}data: [DONE]\n\n`)).toBe(true);
+    // The producer stopped at each false, so user space held at most the high-water mark plus one frame.
+    expect(maxWritableLength).toBeLessThanOrEqual(16 * 1024 + Buffer.byteLength(frame));
+  });
+
+  it('writeFrame keeps order behind frames queued by the promise API', async () => {
+    const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer) => {
+      const big = 'z'.repeat(64 * 1024);
+      const pending = writer.writeJson(big);
+      // The 64 KiB frame filled the buffer, so this frame must queue behind its drain.
+      expect(writer.writeFrame('data: "after"\n\n')).toBe(false);
+      await pending;
+      await writer.drained();
+      await writer.writeDone();
+    });
+    const body = await readAll(message);
+    await done;
+    expect(body).toBe(`data: ${JSON.stringify('z'.repeat(64 * 1024))}\n\ndata: "after"\n\ndata: [DONE]\n\n`);
+  });
+
   it('queues no pings behind a full buffer, and a disconnect releases the pending write', async () => {
     const frame = 'y'.repeat(10_000);
     let writeCalls = 0;

@@ -43,6 +43,16 @@ export interface SseResponseWriter {
    * Resolves when the response finished or the client left.
    */
   writeDone(): Promise<void>;
+  /**
+   * Writes one already-encoded frame (from `encodeSse*`, or `data: <JSON>\n\n` built the same way)
+   * at once, without a promise: the path for producers that pace themselves, one call per frame.
+   * Returns `false` when the socket's buffer is full or earlier frames still wait for a drain; the
+   * frame is kept in order all the same, and the producer should pause until {@link drained}
+   * resolves. Ignored (returns `true`) once the client is gone or the stream ended.
+   */
+  writeFrame(frame: string): boolean;
+  /** Resolves once nothing waits for the socket to drain (at once when nothing does, or the client is gone). */
+  drained(): Promise<void>;
   /** Aborts when the client goes away before the response finished. */
   readonly signal: AbortSignal;
   /** `true` once the client went away or the response was ended. */
@@ -264,6 +274,28 @@ export function createSseResponseWriter(
       } catch (error) {
         return Promise.reject(error);
       }
+    },
+    writeFrame(frame: string): boolean {
+      if (queuedWrites > 0 || donePromise !== undefined) {
+        void enqueue(frame).catch(() => undefined);
+        return false;
+      }
+      start();
+      if (clientGone || ended) {
+        return true;
+      }
+      const flushed = response.write(frame);
+      armHeartbeat();
+      return flushed;
+    },
+    drained(): Promise<void> {
+      if (queuedWrites > 0) {
+        return queue;
+      }
+      if (clientGone || ended || !response.writableNeedDrain) {
+        return RESOLVED;
+      }
+      return waitForDrainOrClose();
     },
     writeDone(): Promise<void> {
       if (donePromise !== undefined) {

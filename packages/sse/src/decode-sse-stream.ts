@@ -1,21 +1,6 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { SseDecodeError } from './sse-decode-error.js';
+import { createSseDecoder, DEFAULT_MAX_BUFFER_SIZE, type ParseResult, type SafeParseSchema } from './create-sse-decoder.js';
 
-/**
- * The outcome of decoding one event: the validated value, or the error plus the raw `data` text.
- */
-export type ParseResult<T> =
-  | { success: true; value: T }
-  | { success: false; error: SseDecodeError; rawValue: string };
-
-/**
- * Any schema with a zod-style `safeParse` (zod, valibot adapters, hand-written checks). Declared
- * structurally so this package needs no zod dependency.
- */
-export interface SafeParseSchema<T> {
-  /** Validates `value` without throwing. */
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown };
-}
+export type { ParseResult, SafeParseSchema } from './create-sse-decoder.js';
 
 /**
  * Options for {@link decodeSseStream}.
@@ -44,8 +29,6 @@ export interface DecodeSseStreamOptions<T> {
 
 /** What {@link decodeSseStream} reads: a byte stream, a fetch `Response`, or any async byte iterable. */
 export type SseSource = ReadableStream<Uint8Array> | Response | AsyncIterable<Uint8Array>;
-
-const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024;
 
 // A uniform pull interface over the three source kinds, with a way to stop the producer.
 interface ByteReader {
@@ -99,78 +82,6 @@ function openReader(source: SseSource): ByteReader {
   throw new TypeError('decodeSseStream expects a ReadableStream, a Response or an AsyncIterable of bytes');
 }
 
-function toBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) {
-    return chunk;
-  }
-  if (chunk instanceof ArrayBuffer) {
-    return new Uint8Array(chunk);
-  }
-  // Node streams in string mode would otherwise be decoded twice or crash the TextDecoder.
-  throw new TypeError(`decodeSseStream expects Uint8Array chunks, received ${typeof chunk}`);
-}
-
-function describeSchemaError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function decodeMessage<T>(message: EventSourceMessage, schema: SafeParseSchema<T> | undefined): ParseResult<T> {
-  const rawValue = message.data;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(rawValue);
-  } catch (error) {
-    if (message.event === 'error') {
-      // A plain-text `event: error` is still an error from the server, not a JSON problem.
-      return {
-        success: false,
-        error: new SseDecodeError(`SSE stream sent an error event: ${rawValue}`, { type: 'error-payload', payload: rawValue }),
-        rawValue,
-      };
-    }
-    return {
-      success: false,
-      error: new SseDecodeError(`SSE event data is not valid JSON: ${(error as Error).message}`, {
-        type: 'invalid-json',
-        cause: error,
-      }),
-      rawValue,
-    };
-  }
-  // OpenAI-compatible servers report mid-stream failures as `data: {"error": {...}}` (contract §6).
-  const errorValue =
-    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)['error']
-      : undefined;
-  if (message.event === 'error' || (errorValue !== undefined && errorValue !== null)) {
-    const payload = errorValue ?? parsed;
-    const detail =
-      typeof payload === 'object' && payload !== null && typeof (payload as { message?: unknown }).message === 'string'
-        ? (payload as { message: string }).message
-        : JSON.stringify(payload);
-    return {
-      success: false,
-      error: new SseDecodeError(`SSE stream sent an error: ${detail}`, { type: 'error-payload', payload }),
-      rawValue,
-    };
-  }
-  if (schema === undefined) {
-    return { success: true, value: parsed as T };
-  }
-  const validation = schema.safeParse(parsed);
-  if (validation.success) {
-    return { success: true, value: validation.data };
-  }
-  return {
-    success: false,
-    error: new SseDecodeError(`SSE event does not match the schema: ${describeSchemaError(validation.error)}`, {
-      type: 'schema-mismatch',
-      cause: validation.error,
-    }),
-    rawValue,
-  };
-}
-
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
@@ -219,24 +130,10 @@ export async function* decodeSseStream<T = unknown>(
     throw abortReason(signal);
   }
   const reader = openReader(source);
-  // stream:true keeps a multi-byte character that straddles two chunks; the default ignoreBOM:false
-  // strips a leading BOM, which eventsource-parser itself does not.
-  const textDecoder = new TextDecoder('utf-8');
-  const pending: EventSourceMessage[] = [];
-  let overflow: Error | undefined;
-  const parser = createParser({
-    maxBufferSize,
-    onEvent: (message) => pending.push(message),
-    onError: (error) => {
-      // Unknown fields and bad `retry` values are ignorable per spec; only overflow is fatal.
-      if (error.type === 'max-buffer-size-exceeded') {
-        overflow = new RangeError(`SSE event exceeded maxBufferSize (${maxBufferSize} characters)`);
-      }
-    },
-  });
+  const pending: ParseResult<T>[] = [];
+  const decoder = createSseDecoder<T>({ schema, maxBufferSize, onResult: (result) => pending.push(result) });
 
   let finished = false;
-  let lastText = '';
   // One abort listener for the whole stream, which rejects whichever read is pending: adding and
   // removing a listener per read costs more than the read itself on streams of small frames.
   let rejectPendingRead: ((reason: unknown) => void) | undefined;
@@ -260,39 +157,21 @@ export async function* decodeSseStream<T = unknown>(
   try {
     while (true) {
       const next = await readOrAbort();
-      let text: string;
       if (next.done) {
         finished = true;
-        text = textDecoder.decode();
-        // The parser holds a trailing CR back in case LF follows. At the end of the stream no LF
-        // can follow, so complete the pair; otherwise a CR-only stream would lose its last event.
-        if ((text.length > 0 ? text : lastText).endsWith('\r')) {
-          text += '\n';
-        }
+        decoder.end();
       } else {
-        text = textDecoder.decode(toBytes(next.value), { stream: true });
-      }
-      if (text.length > 0) {
-        parser.feed(text);
-        lastText = text;
-      }
-      if (overflow !== undefined) {
-        throw overflow;
+        decoder.push(next.value as Uint8Array);
       }
       // Indexed, then cleared: shift() would move every remaining message once per message.
       for (let index = 0; index < pending.length; index += 1) {
-        const message = pending[index] as EventSourceMessage;
-        // Some servers pad the sentinel with spaces; the sentinel is never valid JSON, so trimming is safe.
-        if (message.data.trim() === '[DONE]') {
-          return;
-        }
-        yield decodeMessage(message, schema);
+        yield pending[index] as ParseResult<T>;
         if (signal?.aborted) {
           throw abortReason(signal);
         }
       }
       pending.length = 0;
-      if (finished) {
+      if (finished || decoder.done) {
         return;
       }
     }

@@ -7,3 +7,5 @@ export { decodeSseStream } from './decode-sse-stream.js';
 export type { DecodeSseStreamOptions, ParseResult, SafeParseSchema, SseSource } from './decode-sse-stream.js';
 export { SseDecodeError } from './sse-decode-error.js';
 export type { SseDecodeErrorOptions, SseDecodeErrorType } from './sse-decode-error.js';
+export { createSseDecoder } from './create-sse-decoder.js';
+export type { SseDecoder, SseDecoderOptions } from './create-sse-decoder.js';
