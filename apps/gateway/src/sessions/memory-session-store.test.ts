@@ -20,19 +20,23 @@ describe('memory session store', () => {
     expect(await store.load('none', { maxMessages: 4 })).toEqual([]);
   });
 
-  it('returns copies, so callers cannot change stored history', async () => {
+  it('keeps its own copy on append and hands out frozen messages, so callers cannot change stored history', async () => {
     const store = createMemorySessionStore();
     const original = turn(0);
     await store.append('k', original);
     original.messages[0]!.content = 'changed after append';
     const loaded = await store.load('k', { maxMessages: 10 });
-    loaded[0]!.content = 'changed after load';
-    expect((await store.load('k', { maxMessages: 10 }))[0]).toEqual({ role: 'user', content: 'q0' });
+    expect(() => {
+      loaded[0]!.content = 'changed after load';
+    }).toThrow(TypeError);
+    // The array itself is the caller's.
+    loaded.pop();
+    expect((await store.load('k', { maxMessages: 10 })).map((message) => message.content)).toEqual(['q0', 'a0']);
   });
 });
 
 describe('memory session store copies', () => {
-  it('keeps tool calls and meta, and loaded tool calls are copies too', async () => {
+  it('keeps tool calls and meta, and loaded tool calls are frozen too', async () => {
     const store = createMemorySessionStore();
     const call = { id: 'call_1', name: 'lookup', arguments: '{"q":1}' };
     await store.append('k', {
@@ -47,7 +51,9 @@ describe('memory session store copies', () => {
       { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":1}' }] },
     ]);
     const assistant = loaded[1];
-    if (assistant?.role === 'assistant') assistant.toolCalls![0]!.name = 'changed after load';
+    expect(() => {
+      if (assistant?.role === 'assistant') assistant.toolCalls![0]!.name = 'changed after load';
+    }).toThrow(TypeError);
     expect(await store.load('k', { maxMessages: 10 })).toEqual([
       { role: 'user', content: 'q' },
       { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":1}' }] },

@@ -1,5 +1,6 @@
+import { frozenTurnCopy } from './frozen-turn.js';
 import { createKeyedMutex } from './keyed-mutex.js';
-import type { SessionStore, TranscriptMessage, TranscriptTurn } from './session-store.js';
+import type { SessionStore, TranscriptTurn } from './session-store.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
 
 /** Options of {@link createMemorySessionStore}. */
@@ -28,13 +29,14 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
       let total = 0;
       for (const turn of turns) total += turn.messages.length;
       if (total > 2 * maxMessages) sessions.set(sessionKey, keepNewestTurns(turns, maxMessages));
-      // Copies, so a caller mutating the result cannot change the stored history. Field by field
-      // rather than structuredClone: the shape is known, and this runs on every stored-session turn.
-      return trimTranscript(turns, maxMessages).map(copyMessage);
+      // A fresh array of the stored, frozen messages: nothing is copied per load, and a caller cannot
+      // change the stored history through the result (see `load` in session-store.ts).
+      return trimTranscript(turns, maxMessages);
     },
     async append(sessionKey, turn) {
       const turns = sessions.get(sessionKey) ?? [];
-      turns.push(copyTurn(turn));
+      // Copied once here, so the caller's objects stay its own and stay writable.
+      turns.push(frozenTurnCopy(turn));
       sessions.delete(sessionKey);
       sessions.set(sessionKey, turns);
       // Bounded like every in-memory structure of a long-running server: forget the stalest session.
@@ -48,17 +50,4 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
       await mutex.drain();
     },
   };
-}
-
-function copyMessage(message: TranscriptMessage): TranscriptMessage {
-  if (message.role === 'user') return { role: 'user', content: message.content };
-  const copy: TranscriptMessage = { role: 'assistant', content: message.content };
-  if (message.toolCalls !== undefined) copy.toolCalls = message.toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments }));
-  return copy;
-}
-
-function copyTurn(turn: TranscriptTurn): TranscriptTurn {
-  const copy: TranscriptTurn = { createdAt: turn.createdAt, messages: turn.messages.map(copyMessage) };
-  if (turn.meta !== undefined) copy.meta = { ...turn.meta };
-  return copy;
 }

@@ -35,8 +35,12 @@ export interface TranscriptTurnMeta {
 export interface SessionStore {
   /**
    * The last `maxMessages` messages of a session (oldest first; never starting with an assistant
-   * message cut from its prompt). Unknown keys give `[]`. Stores may compact storage here.
-   * Call inside `runExclusive` for the same key.
+   * message cut from its prompt). Unknown keys give `[]`. Stores may compact storage here (the
+   * file store does it in the background). Call inside `runExclusive` for the same key.
+   *
+   * Ownership: the array is the caller's own (a fresh one per call), but the message objects in it
+   * may be the store's cached ones, frozen, so one load per turn does not copy the whole history:
+   * read them, never write them (a write throws a `TypeError`); build new objects instead.
    */
   load(sessionKey: string, options: { maxMessages: number }): Promise<TranscriptMessage[]>;
   /** Appends one turn atomically: after a crash it is either wholly there or absent. */
