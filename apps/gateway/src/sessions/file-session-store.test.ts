@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ const turn = (index: number): TranscriptTurn => ({
   ],
 });
 const contents = (messages: { content: string }[]) => messages.map((message) => message.content);
+const line = (stored: TranscriptTurn) => JSON.stringify({ v: 1, ...stored });
+const lines = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((text) => text !== '');
 
 describe('file session store', () => {
   it('round-trips turns, oldest first, with tool calls', async () => {
@@ -61,17 +63,34 @@ describe('file session store', () => {
     expect(await readdir(root)).toEqual(['sessions']);
   });
 
-  it('trims to maxMessages on load and compacts the file past twice the limit', async () => {
+  it('trims to maxMessages on load and compacts the file past twice the limit, in the background', async () => {
     const store = createFileSessionStore({ dir });
     for (let index = 0; index < 5; index += 1) await store.append('k', turn(index));
     const file = sessionFilePath(dir, 'k');
-    // 10 messages stored, more than 2 × 4: the file is rewritten with the 2 newest turns.
+    // 10 messages stored, more than 2 × 4: the load answers at once and queues the rewrite.
     expect(contents(await store.load('k', { maxMessages: 4 }))).toEqual(['q3', 'a3', 'q4', 'a4']);
-    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(2);
-    // Below 2× the limit nothing is rewritten.
+    // A rewrite takes several thread-pool round trips; the load did not wait for any of them.
+    expect(await lines(file)).toHaveLength(5);
+    // close() waits for background work: the file now holds exactly the 2 newest turns.
+    await store.close();
+    expect(await lines(file)).toEqual([line(turn(3)), line(turn(4))]);
+    // Below 2× the limit nothing is rewritten; the cache follows the compacted file.
     await store.append('k', turn(5));
     expect(contents(await store.load('k', { maxMessages: 4 }))).toEqual(['q4', 'a4', 'q5', 'a5']);
-    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(3);
+    await store.close();
+    expect(await lines(file)).toEqual([line(turn(3)), line(turn(4)), line(turn(5))]);
+    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 100 }))).toEqual(['q3', 'a3', 'q4', 'a4', 'q5', 'a5']);
+  });
+
+  it('compacts in order with appends made while the compaction is queued', async () => {
+    const store = createFileSessionStore({ dir });
+    for (let index = 0; index < 5; index += 1) await store.append('k', turn(index));
+    await store.load('k', { maxMessages: 2 });
+    // Queued behind the compaction on the session's file queue: neither is lost or reordered.
+    await Promise.all([store.append('k', turn(5)), store.append('k', turn(6))]);
+    expect(contents(await store.load('k', { maxMessages: 100 }))).toEqual(['q4', 'a4', 'q5', 'a5', 'q6', 'a6']);
+    await store.close();
+    expect(await lines(sessionFilePath(dir, 'k'))).toEqual([line(turn(4)), line(turn(5)), line(turn(6))]);
   });
 
   it('never starts a trimmed transcript with an assistant message', async () => {
@@ -162,6 +181,137 @@ describe('file session store', () => {
     await store.append('k', turn(0));
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     expect((await stat(sessionFilePath(dir, 'k'))).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('file session store cache', () => {
+  it('reads a session file once: later loads answer from memory (one writer assumed)', async () => {
+    const store = createFileSessionStore({ dir });
+    await store.append('k', turn(0));
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0']);
+    await store.append('k', turn(1));
+    // Changed and then deleted behind the store's back: a cached session never looks at its file
+    // again, which is why a second process must not write to the same directory.
+    const file = sessionFilePath(dir, 'k');
+    await writeFile(file, `${line(turn(7))}\n`);
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
+    await rm(file);
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
+    // A new store (a restart) reads what is on disk.
+    expect(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 })).toEqual([]);
+  });
+
+  it('hands out frozen messages in a fresh array, so callers cannot change the cached history', async () => {
+    const store = createFileSessionStore({ dir });
+    const original = turn(0);
+    await store.load('k', { maxMessages: 10 });
+    await store.append('k', original);
+    original.messages[0]!.content = 'changed after append';
+    const loaded = await store.load('k', { maxMessages: 10 });
+    expect(() => {
+      loaded[0]!.content = 'changed after load';
+    }).toThrow(TypeError);
+    loaded.length = 0;
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0']);
+  });
+
+  it('evicts the least recently used session past maxCachedSessions and reads it again, correctly', async () => {
+    const store = createFileSessionStore({ dir, maxCachedSessions: 2 });
+    for (const key of ['a', 'b', 'c']) {
+      await store.load(key, { maxMessages: 10 });
+      await store.append(key, turn(0));
+    }
+    // A valid turn written behind the store's back shows only where the session was read again.
+    for (const key of ['a', 'c']) await appendFile(sessionFilePath(dir, key), `${line(turn(8))}\n`);
+    expect(contents(await store.load('a', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q8', 'a8']);
+    expect(contents(await store.load('c', { maxMessages: 10 }))).toEqual(['q0', 'a0']);
+    // Reading `a` again evicted `b`, the least recently used; appends to it still land in its file.
+    await store.append('b', turn(1));
+    expect(contents(await store.load('b', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
+    expect(await lines(sessionFilePath(dir, 'b'))).toEqual([line(turn(0)), line(turn(1))]);
+  });
+
+  it('evicts by total size past maxCachedBytes, and never caches a session larger than that', async () => {
+    const size = Buffer.byteLength(`${line(turn(0))}\n`);
+    const store = createFileSessionStore({ dir, maxCachedBytes: 2 * size + 1 });
+    for (const key of ['a', 'b']) {
+      await store.load(key, { maxMessages: 10 });
+      await store.append(key, turn(0));
+    }
+    // `b` grows to two lines: the budget now holds it alone, so `a` goes.
+    await store.append('b', turn(1));
+    for (const key of ['a', 'b']) await appendFile(sessionFilePath(dir, key), `${line(turn(8))}\n`);
+    expect(contents(await store.load('b', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
+    expect(contents(await store.load('a', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q8', 'a8']);
+
+    // Three lines never fit: every load reads the file, and appends still work.
+    for (let index = 0; index < 3; index += 1) await store.append('big', turn(index));
+    expect(contents(await store.load('big', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2']);
+    await appendFile(sessionFilePath(dir, 'big'), `${line(turn(8))}\n`);
+    expect(contents(await store.load('big', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2', 'q8', 'a8']);
+    await store.append('big', turn(9));
+    // And it is still compacted past twice the limit.
+    expect(contents(await store.load('big', { maxMessages: 2 }))).toEqual(['q9', 'a9']);
+    await store.close();
+    expect(await lines(sessionFilePath(dir, 'big'))).toEqual([line(turn(9))]);
+  });
+
+  it('does not compact from a cached copy when the file changed behind its back: the change survives', async () => {
+    const store = createFileSessionStore({ dir });
+    await store.load('k', { maxMessages: 2 });
+    for (let index = 0; index < 3; index += 1) await store.append('k', turn(index));
+    // Another writer (unsupported, but it must not lose turns): one more line the cache does not know.
+    await appendFile(sessionFilePath(dir, 'k'), `${line(turn(8))}\n`);
+    await store.load('k', { maxMessages: 2 });
+    await store.close();
+    expect(await lines(sessionFilePath(dir, 'k'))).toEqual([0, 1, 2, 8].map((index) => line(turn(index))));
+    // The cached copy was dropped: the next load reads the file, then compacts it.
+    expect(contents(await store.load('k', { maxMessages: 2 }))).toEqual(['q8', 'a8']);
+    await store.close();
+    expect(await lines(sessionFilePath(dir, 'k'))).toEqual([line(turn(8))]);
+  });
+
+  it('keeps concurrent appends on one key in call order, cached or not', async () => {
+    const store = createFileSessionStore({ dir });
+    const indexes = Array.from({ length: 40 }, (_, index) => index);
+    // `cold` is never loaded (each append checks the file's last byte); `warm` is cached.
+    await store.load('warm', { maxMessages: 1_000 });
+    await Promise.all(indexes.flatMap((index) => [store.append('cold', turn(index)), store.append('warm', turn(index))]));
+    for (const key of ['cold', 'warm']) {
+      expect(await lines(sessionFilePath(dir, key))).toEqual(indexes.map((index) => line(turn(index))));
+      expect(contents(await store.load(key, { maxMessages: 1_000 }))).toEqual(indexes.flatMap((index) => [`q${index}`, `a${index}`]));
+    }
+  });
+
+  it('starts a new line after a torn tail found by the first read, and only once', async () => {
+    await createFileSessionStore({ dir }).append('k', turn(0));
+    await appendFile(sessionFilePath(dir, 'k'), '{"v":1,"createdAt":"2026-01-01T00:00:00.000Z","mess');
+    const store = createFileSessionStore({ dir });
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0']);
+    await store.append('k', turn(1));
+    await store.append('k', turn(2));
+    expect((await readFile(sessionFilePath(dir, 'k'), 'utf8')).split('\n')).toEqual([
+      line(turn(0)),
+      '{"v":1,"createdAt":"2026-01-01T00:00:00.000Z","mess',
+      line(turn(1)),
+      line(turn(2)),
+      '',
+    ]);
+    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2']);
+  });
+
+  it('forgets a cached session whose append failed, and reads its file again', async () => {
+    const store = createFileSessionStore({ dir });
+    await store.load('k', { maxMessages: 10 });
+    await store.append('k', turn(0));
+    const file = sessionFilePath(dir, 'k');
+    // The file becomes a directory: the write fails.
+    await rm(file);
+    await mkdir(file);
+    await expect(store.append('k', turn(1))).rejects.toThrow();
+    await rm(file, { recursive: true });
+    await writeFile(file, `${line(turn(5))}\n`);
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q5', 'a5']);
   });
 });
 

@@ -1,19 +1,39 @@
 /**
- * Append-only JSONL transcripts, one file per session under `dir`.
+ * Append-only JSONL transcripts, one file per session under `dir`, with an in-memory copy of the
+ * active sessions so a turn costs one write and no read.
  *
  * - File name: `sha256(sessionKey)` in hex + `.jsonl`, so no key (`../../etc/passwd`, NUL bytes,
  *   very long keys) can name a path outside `dir`.
  * - One turn = one line written with a single `appendFile` (O_APPEND): a crash leaves at most the
- *   last line torn. Load ignores a line that does not parse (the torn tail), and the next append
+ *   last line torn. Reading ignores a line that does not parse (the torn tail), and the next append
  *   starts a fresh line first so it is never glued onto the fragment.
- * - No fsync: a killed process loses nothing the kernel has accepted; a power cut may lose the last
- *   turns, an accepted trade for append latency.
- * - Compaction: when a load finds more than 2× `maxMessages` stored, the newest turns are rewritten to
- *   a temp file that is renamed over the old one (atomic on POSIX).
+ * - No fsync: `append` resolves once the kernel accepted the write, so a killed process loses
+ *   nothing a client was answered from; a power cut may lose the last turns, an accepted trade for
+ *   append latency.
+ * - Cache: a session's file is read and parsed once, when a `load` first touches it; its turns are
+ *   then kept, frozen, in a least-recently-used cache bounded by session count and total size
+ *   (`maxCachedSessions`, `maxCachedBytes`), together with its file name and whether the file ends
+ *   with a newline. A `load` of a cached session reads no file, and appends are written through
+ *   (the cache changes only after the write succeeded). An evicted session is simply read again.
+ * - Compaction: when a load finds more than 2× `maxMessages` stored, the newest turns holding at
+ *   least `maxMessages` messages are rewritten to a temp file that is renamed over the old one
+ *   (atomic on POSIX). It runs in the background, after the load and without the request waiting
+ *   for it; a failed one is dropped and the next load tries again.
+ * - Ordering: every read and write of one session file (appends, first reads, compactions) runs on
+ *   that session's own queue in call order, separate from `runExclusive`, so a background compaction
+ *   never races an append and concurrent appends land in call order.
+ *
+ * One writer per directory: the cache assumes this store is the only process writing the files
+ * (several gateways share sessions through the Redis store, not through a shared `dir`). A turn
+ * another process appends to a cached session is not seen by `load` until the session leaves the
+ * cache; it is not lost either: a compaction that finds the file's size changed behind its back
+ * drops the cached copy instead of rewriting from it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createBoundedLruCache } from './bounded-lru-cache.js';
+import { frozenTurnCopy } from './frozen-turn.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import type { SessionStore, TranscriptTurn } from './session-store.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
@@ -25,6 +45,31 @@ const LINE_VERSION = 1;
 export interface FileSessionStoreOptions {
   /** Directory of the JSONL files (created on first write, mode 0700). Usually `<stateDir>/sessions`. */
   dir: string;
+  /** Sessions kept in the in-memory cache. @defaultValue `1_000` */
+  maxCachedSessions?: number;
+  /**
+   * Total size of the cached sessions, counted as the bytes of their files (the parsed objects take
+   * a small multiple of that in memory). A session larger than this alone is never cached: each
+   * of its loads reads the file, as without a cache.
+   * @defaultValue `64 * 1024 * 1024`
+   */
+  maxCachedBytes?: number;
+}
+
+/** What the store knows about one session file, kept between turns. */
+interface CachedSession {
+  /** The file's path (its name is a sha256, worth computing once). */
+  readonly file: string;
+  /** Every turn the file holds, oldest first, frozen (handed out by `load` without copying). */
+  turns: TranscriptTurn[];
+  /** Messages in `turns`, for the compaction threshold. */
+  messages: number;
+  /** The file's size as this store left it: the cache weight, and a changed size means another writer. */
+  bytes: number;
+  /** `false` after a torn last line: the next append starts a new line first. */
+  endsWithNewline: boolean;
+  /** A compaction is queued, so further loads need not queue another. */
+  compactionQueued: boolean;
 }
 
 /**
@@ -39,44 +84,142 @@ export function sessionFilePath(dir: string, sessionKey: string): string {
 }
 
 /**
- * Creates the file-backed store (see the file comment for the crash-safety rules).
+ * Creates the file-backed store (see the file comment for the crash-safety and caching rules).
  *
  * @example
  * const store = createFileSessionStore({ dir: path.join(stateDir, 'sessions') });
  */
 export function createFileSessionStore(options: FileSessionStoreOptions): SessionStore {
   const dir = path.resolve(options.dir);
-  const mutex = createKeyedMutex();
+  const runs = createKeyedMutex();
+  // One queue per session file; see "Ordering" in the file comment.
+  const fileOperations = createKeyedMutex();
+  const cache = createBoundedLruCache<CachedSession>({
+    maxEntries: options.maxCachedSessions ?? 1_000,
+    maxWeight: options.maxCachedBytes ?? 64 * 1024 * 1024,
+  });
   let directoryReady: Promise<unknown> | undefined;
   const ensureDirectory = () => (directoryReady ??= mkdir(dir, { recursive: true, mode: 0o700 }));
 
+  /** Reads the session's file into a cache entry (on the session's queue, after any pending write). */
+  function readThrough(sessionKey: string): Promise<CachedSession> {
+    return fileOperations.runExclusive(sessionKey, async () => {
+      // Another load may have read it while this one waited in the queue.
+      const cached = cache.get(sessionKey);
+      if (cached !== undefined) return cached;
+      const session = await readSession(sessionFilePath(dir, sessionKey));
+      cache.set(sessionKey, session, session.bytes);
+      return session;
+    });
+  }
+
+  /** Queues a compaction behind the session's pending file operations; the caller does not wait. */
+  function queueCompaction(sessionKey: string, session: CachedSession, maxMessages: number): void {
+    if (session.compactionQueued) return;
+    session.compactionQueued = true;
+    void fileOperations
+      .runExclusive(sessionKey, () => compact(sessionKey, session, maxMessages))
+      // Nothing to report to: the request that caused it is answered already. The file is intact
+      // (the rename did not happen) and the next load queues another attempt.
+      .catch(() => undefined)
+      .finally(() => {
+        session.compactionQueued = false;
+      });
+  }
+
+  /**
+   * Rewrites the session's file with its newest turns. `session` may have left the cache (or never
+   * fitted in it); it is used only while the file still has the size it knew.
+   */
+  async function compact(sessionKey: string, session: CachedSession, maxMessages: number): Promise<void> {
+    if (session.messages <= 2 * maxMessages) return;
+    const current = () => cache.peek(sessionKey) === session;
+    // Every append queued earlier has landed. If the size still matches, the file holds exactly
+    // `session.turns`; if not, someone wrote it behind this entry's back (an append made after it
+    // was evicted, another process): rewriting from it would drop those turns, so forget it instead
+    // and let the next load read the file again.
+    const size = await stat(session.file).then(
+      (stats) => stats.size,
+      () => undefined,
+    );
+    if (size !== session.bytes) {
+      if (current()) cache.delete(sessionKey);
+      return;
+    }
+    const kept = keepNewestTurns(session.turns, maxMessages);
+    session.bytes = await rewrite(session.file, kept);
+    session.turns = kept;
+    session.messages = countMessages(kept);
+    session.endsWithNewline = true;
+    if (current()) cache.setWeight(sessionKey, session.bytes);
+  }
+
   return {
     async load(sessionKey, { maxMessages }) {
-      const file = sessionFilePath(dir, sessionKey);
-      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return '';
-        throw error;
-      });
-      const { turns } = parseTranscript(text);
-      const total = turns.reduce((count, turn) => count + turn.messages.length, 0);
+      const session = cache.get(sessionKey) ?? (await readThrough(sessionKey));
       // Compaction also drops skipped (torn) lines; below the threshold they are harmless.
-      if (total > 2 * maxMessages) {
-        await rewrite(file, keepNewestTurns(turns, maxMessages));
-      }
-      return trimTranscript(turns, maxMessages);
+      if (session.messages > 2 * maxMessages) queueCompaction(sessionKey, session, maxMessages);
+      // A fresh array of the cached, frozen messages: no copy, no parse (see `load` in session-store.ts).
+      return trimTranscript(session.turns, maxMessages);
     },
     async append(sessionKey, turn) {
+      // Both taken now: the caller may change `turn` once this returns a promise.
+      const line = `${JSON.stringify({ v: LINE_VERSION, ...turn })}\n`;
+      const stored = frozenTurnCopy(turn);
       await ensureDirectory();
-      const file = sessionFilePath(dir, sessionKey);
-      const line = JSON.stringify({ v: LINE_VERSION, ...turn });
-      const prefix = (await endsWithNewline(file)) ? '' : '\n';
-      await appendFile(file, `${prefix}${line}\n`, { encoding: 'utf8', mode: 0o600 });
+      await fileOperations.runExclusive(sessionKey, async () => {
+        // Looked up on the queue, not before it: a read queued ahead of this append may have just
+        // cached the session, and the entry must learn about this line.
+        const session = cache.get(sessionKey);
+        const file = session?.file ?? sessionFilePath(dir, sessionKey);
+        const newline = session !== undefined ? session.endsWithNewline : await endsWithNewline(file);
+        const text = newline ? line : `\n${line}`;
+        try {
+          await appendFile(file, text, { encoding: 'utf8', mode: 0o600 });
+        } catch (error) {
+          // A failed write may still have written part of the line: learn the file afresh next time.
+          if (session !== undefined) cache.delete(sessionKey);
+          throw error;
+        }
+        if (session === undefined || cache.peek(sessionKey) !== session) return;
+        session.turns.push(stored);
+        session.messages += stored.messages.length;
+        session.bytes += Buffer.byteLength(text, 'utf8');
+        session.endsWithNewline = true;
+        cache.setWeight(sessionKey, session.bytes);
+      });
     },
-    runExclusive: (sessionKey, task) => mutex.runExclusive(sessionKey, task),
+    runExclusive: (sessionKey, task) => runs.runExclusive(sessionKey, task),
     async close() {
-      await mutex.drain();
+      await runs.drain();
+      // Background compactions the last runs queued.
+      await fileOperations.drain();
     },
   };
+}
+
+/** Reads and parses a session file; a missing file is an empty session. */
+async function readSession(file: string): Promise<CachedSession> {
+  const buffer = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return Buffer.alloc(0);
+    throw error;
+  });
+  const text = buffer.toString('utf8');
+  const turns = parseTranscript(text).turns.map(frozenTurnCopy);
+  return {
+    file,
+    turns,
+    messages: countMessages(turns),
+    bytes: buffer.length,
+    endsWithNewline: text === '' || text.endsWith('\n'),
+    compactionQueued: false,
+  };
+}
+
+function countMessages(turns: readonly TranscriptTurn[]): number {
+  let count = 0;
+  for (const turn of turns) count += turn.messages.length;
+  return count;
 }
 
 /**
@@ -136,15 +279,20 @@ async function endsWithNewline(file: string): Promise<boolean> {
   }
 }
 
-/** Replaces `file` with exactly `turns`, atomically (temp file in the same dir + rename). */
-async function rewrite(file: string, turns: readonly TranscriptTurn[]): Promise<void> {
+/**
+ * Replaces `file` with exactly `turns`, atomically (temp file in the same dir + rename).
+ *
+ * @returns The new file's size in bytes.
+ */
+async function rewrite(file: string, turns: readonly TranscriptTurn[]): Promise<number> {
   const temporary = `${file}.${randomUUID()}.tmp`;
-  const text = turns.map((turn) => `${JSON.stringify({ v: LINE_VERSION, ...turn })}\n`).join('');
+  const buffer = Buffer.from(turns.map((turn) => `${JSON.stringify({ v: LINE_VERSION, ...turn })}\n`).join(''), 'utf8');
   try {
-    await writeFile(temporary, text, { encoding: 'utf8', mode: 0o600 });
+    await writeFile(temporary, buffer, { mode: 0o600 });
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
+  return buffer.length;
 }

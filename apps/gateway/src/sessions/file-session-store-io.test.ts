@@ -1,0 +1,64 @@
+/**
+ * What a stored-session turn costs the file store in file-system calls, counted on `node:fs/promises`
+ * (in its own test file: the module mock applies to the whole file).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createFileSessionStore, sessionFilePath } from './file-session-store.js';
+import type { TranscriptTurn } from './session-store.js';
+
+const calls = vi.hoisted(() => new Map<string, number>());
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<Record<string, unknown>>();
+  const counted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(actual)) {
+    counted[name] =
+      typeof value === 'function'
+        ? (...args: unknown[]) => {
+            calls.set(name, (calls.get(name) ?? 0) + 1);
+            return (value as (...rest: unknown[]) => unknown)(...args);
+          }
+        : value;
+  }
+  return { ...counted, default: counted };
+});
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'clawgate-sessions-io-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const turn = (index: number): TranscriptTurn => ({
+  createdAt: '2026-01-01T00:00:00.000Z',
+  messages: [
+    { role: 'user', content: `q${index}` },
+    { role: 'assistant', content: `a${index}` },
+  ],
+});
+
+describe('file session store file-system calls', () => {
+  it('reads the file once; after that a turn (load + append) makes no call but its write', async () => {
+    const dir = path.join(root, 'sessions');
+    const store = createFileSessionStore({ dir });
+    const key = 'agent:main:openai-user:alice';
+    const runTurn = (index: number) =>
+      store.runExclusive(key, async () => {
+        await store.load(key, { maxMessages: 200 });
+        await store.append(key, turn(index));
+      });
+    await runTurn(0);
+    await runTurn(1);
+    calls.clear();
+    for (let index = 2; index < 12; index += 1) await runTurn(index);
+    // No readFile, open, stat or read of any kind: only the writes themselves.
+    expect(Object.fromEntries(calls)).toEqual({ appendFile: 10 });
+    const stored = (await readFile(sessionFilePath(dir, key), 'utf8')).trim().split('\n');
+    expect(stored.map((line) => JSON.parse(line).messages[0].content)).toEqual(Array.from({ length: 12 }, (_, index) => `q${index}`));
+  });
+});
