@@ -14,14 +14,29 @@ const calls = vi.hoisted(() => new Map<string, number>());
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<Record<string, unknown>>();
   const counted: Record<string, unknown> = {};
+  const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
+  // Calls on an opened file count as `handle.<method>`.
+  const countedHandle = (handle: object) =>
+    new Proxy(handle, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function' || typeof property !== 'string') return value;
+        return (...args: unknown[]) => {
+          count(`handle.${property}`);
+          return (value as (...rest: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
   for (const [name, value] of Object.entries(actual)) {
-    counted[name] =
-      typeof value === 'function'
-        ? (...args: unknown[]) => {
-            calls.set(name, (calls.get(name) ?? 0) + 1);
-            return (value as (...rest: unknown[]) => unknown)(...args);
-          }
-        : value;
+    if (typeof value !== 'function') {
+      counted[name] = value;
+      continue;
+    }
+    counted[name] = (...args: unknown[]) => {
+      count(name);
+      const result = (value as (...rest: unknown[]) => unknown)(...args);
+      return name === 'open' ? (result as Promise<object>).then(countedHandle) : result;
+    };
   }
   return { ...counted, default: counted };
 });
@@ -43,7 +58,7 @@ const turn = (index: number): TranscriptTurn => ({
 });
 
 describe('file session store file-system calls', () => {
-  it('reads the file once; after that a turn (load + append) makes no call but its write', async () => {
+  it('reads the file once; after that a turn (load + append) makes no call but one write', async () => {
     const dir = path.join(root, 'sessions');
     const store = createFileSessionStore({ dir });
     const key = 'agent:main:openai-user:alice';
@@ -56,8 +71,8 @@ describe('file session store file-system calls', () => {
     await runTurn(1);
     calls.clear();
     for (let index = 2; index < 12; index += 1) await runTurn(index);
-    // No readFile, open, stat or read of any kind: only the writes themselves.
-    expect(Object.fromEntries(calls)).toEqual({ appendFile: 10 });
+    // No readFile, open, stat or read of any kind: one write per turn on the file opened by the first.
+    expect(Object.fromEntries(calls)).toEqual({ 'handle.appendFile': 10 });
     const stored = (await readFile(sessionFilePath(dir, key), 'utf8')).trim().split('\n');
     expect(stored.map((line) => JSON.parse(line).messages[0].content)).toEqual(Array.from({ length: 12 }, (_, index) => `q${index}`));
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,8 @@ describe('file session store', () => {
 
   it('compacts in order with appends made while the compaction is queued', async () => {
     const store = createFileSessionStore({ dir });
+    // Cached first, so the appends go through a kept-open descriptor, which must follow the rename.
+    await store.load('k', { maxMessages: 100 });
     for (let index = 0; index < 5; index += 1) await store.append('k', turn(index));
     await store.load('k', { maxMessages: 2 });
     // Queued behind the compaction on the session's file queue: neither is lost or reordered.
@@ -229,6 +231,21 @@ describe('file session store cache', () => {
     await store.append('b', turn(1));
     expect(contents(await store.load('b', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
     expect(await lines(sessionFilePath(dir, 'b'))).toEqual([line(turn(0)), line(turn(1))]);
+    // Descriptors are kept for cached sessions only, and close() closes them all.
+    for (const key of ['a', 'b', 'c', 'd', 'e']) {
+      await store.load(key, { maxMessages: 10 });
+      await store.append(key, turn(2));
+    }
+    // An evicted session's descriptor is closed on its own file queue: bounded wait for it.
+    let open = await openFilesIn(dir);
+    for (let attempt = 0; attempt < 100 && open > 2; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      open = await openFilesIn(dir);
+    }
+    // The two cached sessions (`d`, `e`) hold one each.
+    expect(open).toBe(2);
+    await store.close();
+    expect(await openFilesIn(dir)).toBe(0);
   });
 
   it('evicts by total size past maxCachedBytes, and never caches a session larger than that', async () => {
@@ -302,11 +319,10 @@ describe('file session store cache', () => {
 
   it('forgets a cached session whose append failed, and reads its file again', async () => {
     const store = createFileSessionStore({ dir });
-    await store.load('k', { maxMessages: 10 });
-    await store.append('k', turn(0));
+    await mkdir(dir);
+    expect(await store.load('k', { maxMessages: 10 })).toEqual([]);
+    // The path becomes a directory before the session's first append opens it: the append fails.
     const file = sessionFilePath(dir, 'k');
-    // The file becomes a directory: the write fails.
-    await rm(file);
     await mkdir(file);
     await expect(store.append('k', turn(1))).rejects.toThrow();
     await rm(file, { recursive: true });
@@ -314,6 +330,13 @@ describe('file session store cache', () => {
     expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q5', 'a5']);
   });
 });
+
+/** Descriptors of this process open on files in `directory` (Linux `/proc`). */
+async function openFilesIn(directory: string): Promise<number> {
+  const descriptors = await readdir('/proc/self/fd');
+  const targets = await Promise.all(descriptors.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  return targets.filter((target) => target.startsWith(`${directory}${path.sep}`)).length;
+}
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -12,9 +12,13 @@
  *   append latency.
  * - Cache: a session's file is read and parsed once, when a `load` first touches it; its turns are
  *   then kept, frozen, in a least-recently-used cache bounded by session count and total size
- *   (`maxCachedSessions`, `maxCachedBytes`), together with its file name and whether the file ends
- *   with a newline. A `load` of a cached session reads no file, and appends are written through
- *   (the cache changes only after the write succeeded). An evicted session is simply read again.
+ *   (`maxCachedSessions`, `maxCachedBytes`), together with its file name, whether the file ends
+ *   with a newline, and the file opened for appending. A `load` of a cached session reads no file;
+ *   an append is one `write` on that descriptor (opening, writing and closing the path each turn
+ *   cost three thread-pool round trips, most of a turn's CPU). Appends are written through: the
+ *   cache changes only after the write succeeded. An evicted session's descriptor is closed and
+ *   the session is simply read again when next used. Open descriptors are thus bounded by
+ *   `maxCachedSessions` (Node raises the soft descriptor limit to the hard one at start-up).
  * - Compaction: when a load finds more than 2× `maxMessages` stored, the newest turns holding at
  *   least `maxMessages` messages are rewritten to a temp file that is renamed over the old one
  *   (atomic on POSIX). It runs in the background, after the load and without the request waiting
@@ -27,10 +31,12 @@
  * (several gateways share sessions through the Redis store, not through a shared `dir`). A turn
  * another process appends to a cached session is not seen by `load` until the session leaves the
  * cache; it is not lost either: a compaction that finds the file's size changed behind its back
- * drops the cached copy instead of rewriting from it.
+ * drops the cached copy instead of rewriting from it. Files must not be deleted or renamed while
+ * the store runs: a cached session keeps answering from memory and appending to the file it
+ * opened, now unlinked.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createBoundedLruCache } from './bounded-lru-cache.js';
 import { frozenTurnCopy } from './frozen-turn.js';
@@ -68,6 +74,8 @@ interface CachedSession {
   bytes: number;
   /** `false` after a torn last line: the next append starts a new line first. */
   endsWithNewline: boolean;
+  /** The file opened for appending (O_APPEND), from the first append on; closed when the entry leaves. */
+  handle: FileHandle | undefined;
   /** A compaction is queued, so further loads need not queue another. */
   compactionQueued: boolean;
 }
@@ -97,9 +105,30 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
   const cache = createBoundedLruCache<CachedSession>({
     maxEntries: options.maxCachedSessions ?? 1_000,
     maxWeight: options.maxCachedBytes ?? 64 * 1024 * 1024,
+    onRemove: (sessionKey, session) => closeHandle(sessionKey, session),
   });
   let directoryReady: Promise<unknown> | undefined;
   const ensureDirectory = () => (directoryReady ??= mkdir(dir, { recursive: true, mode: 0o700 }));
+
+  /**
+   * Closes the session's descriptor once the session's queued file operations are done (a write in
+   * flight on it finishes first); the next append of the session opens the file again.
+   */
+  function closeHandle(sessionKey: string, session: CachedSession): void {
+    const handle = session.handle;
+    if (handle === undefined) return;
+    session.handle = undefined;
+    void fileOperations.runExclusive(sessionKey, () => handle.close()).catch(() => undefined);
+  }
+
+  /** Opens the session's file for appending and keeps the descriptor while the session is cached. */
+  async function openHandle(sessionKey: string, session: CachedSession): Promise<FileHandle> {
+    const handle = await open(session.file, 'a', 0o600);
+    session.handle = handle;
+    // Left the cache while the file was opening: nothing else would close it.
+    if (cache.peek(sessionKey) !== session) closeHandle(sessionKey, session);
+    return handle;
+  }
 
   /** Reads the session's file into a cache entry (on the session's queue, after any pending write). */
   function readThrough(sessionKey: string): Promise<CachedSession> {
@@ -148,6 +177,8 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
     }
     const kept = keepNewestTurns(session.turns, maxMessages);
     session.bytes = await rewrite(session.file, kept);
+    // The descriptor still points at the replaced file.
+    closeHandle(sessionKey, session);
     session.turns = kept;
     session.messages = countMessages(kept);
     session.endsWithNewline = true;
@@ -171,17 +202,25 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
         // Looked up on the queue, not before it: a read queued ahead of this append may have just
         // cached the session, and the entry must learn about this line.
         const session = cache.get(sessionKey);
-        const file = session?.file ?? sessionFilePath(dir, sessionKey);
-        const newline = session !== undefined ? session.endsWithNewline : await endsWithNewline(file);
-        const text = newline ? line : `\n${line}`;
-        try {
+        if (session === undefined) {
+          // Not cached (never loaded, evicted, or too large): as before the cache, per call.
+          const file = sessionFilePath(dir, sessionKey);
+          const text = (await endsWithNewline(file)) ? line : `\n${line}`;
           await appendFile(file, text, { encoding: 'utf8', mode: 0o600 });
+          return;
+        }
+        const text = session.endsWithNewline ? line : `\n${line}`;
+        try {
+          const handle = session.handle ?? (await openHandle(sessionKey, session));
+          // One write(2) with O_APPEND, resolved once the kernel took it: a process killed after
+          // this loses nothing, exactly like `appendFile` (which loops the same way on short writes).
+          await handle.appendFile(text, 'utf8');
         } catch (error) {
           // A failed write may still have written part of the line: learn the file afresh next time.
-          if (session !== undefined) cache.delete(sessionKey);
+          if (cache.peek(sessionKey) === session) cache.delete(sessionKey);
           throw error;
         }
-        if (session === undefined || cache.peek(sessionKey) !== session) return;
+        if (cache.peek(sessionKey) !== session) return;
         session.turns.push(stored);
         session.messages += stored.messages.length;
         session.bytes += Buffer.byteLength(text, 'utf8');
@@ -192,7 +231,9 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
     runExclusive: (sessionKey, task) => runs.runExclusive(sessionKey, task),
     async close() {
       await runs.drain();
-      // Background compactions the last runs queued.
+      // Background compactions the last runs queued, then the descriptors the cache holds.
+      await fileOperations.drain();
+      cache.clear();
       await fileOperations.drain();
     },
   };
@@ -212,6 +253,7 @@ async function readSession(file: string): Promise<CachedSession> {
     messages: countMessages(turns),
     bytes: buffer.length,
     endsWithNewline: text === '' || text.endsWith('\n'),
+    handle: undefined,
     compactionQueued: false,
   };
 }
