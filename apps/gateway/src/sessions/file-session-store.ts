@@ -4,8 +4,8 @@
  *
  * - File name: `sha256(sessionKey)` in hex + `.jsonl`, so no key (`../../etc/passwd`, NUL bytes,
  *   very long keys) can name a path outside `dir`.
- * - One turn = one line written with a single `appendFile` (O_APPEND): a crash leaves at most the
- *   last line torn. Reading ignores a line that does not parse (the torn tail), and the next append
+ * - One turn = one line written with one write to the file opened with O_APPEND: a crash leaves at
+ *   most the last line torn. Reading ignores a line that does not parse (the torn tail), and the next append
  *   starts a fresh line first so it is never glued onto the fragment.
  * - No fsync: `append` resolves once the kernel accepted the write, so a killed process loses
  *   nothing a client was answered from; a power cut may lose the last turns, an accepted trade for
@@ -196,7 +196,7 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
     async append(sessionKey, turn) {
       // Both taken now: the caller may change `turn` once this returns a promise.
       const line = `${JSON.stringify({ v: LINE_VERSION, ...turn })}\n`;
-      const stored = frozenTurnCopy(turn);
+      const stored = frozenTurnCopy(turn, cache.peek(sessionKey)?.turns.at(-1));
       await ensureDirectory();
       await fileOperations.runExclusive(sessionKey, async () => {
         // Looked up on the queue, not before it: a read queued ahead of this append may have just
@@ -246,7 +246,8 @@ async function readSession(file: string): Promise<CachedSession> {
     throw error;
   });
   const text = buffer.toString('utf8');
-  const turns = parseTranscript(text).turns.map(frozenTurnCopy);
+  const turns: TranscriptTurn[] = [];
+  for (const turn of parseTranscript(text).turns) turns.push(frozenTurnCopy(turn, turns.at(-1)));
   return {
     file,
     turns,

@@ -36,7 +36,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     async append(sessionKey, turn) {
       const turns = sessions.get(sessionKey) ?? [];
       // Copied once here, so the caller's objects stay its own and stay writable.
-      turns.push(frozenTurnCopy(turn));
+      turns.push(frozenTurnCopy(turn, turns.at(-1)));
       sessions.delete(sessionKey);
       sessions.set(sessionKey, turns);
       // Bounded like every in-memory structure of a long-running server: forget the stalest session.
