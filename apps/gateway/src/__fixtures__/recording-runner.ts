@@ -3,7 +3,8 @@
  * the HTTP layer handed over and answers one fixed turn. Streaming, provider and end-to-end tests use
  * the real runner instead.
  */
-import type { AgentRunInput, AgentRunner, PreparedRun, RunEvent } from '../agent/agent-runner.js';
+import type { AgentRunInput, AgentRunner, PreparedRun, RunOutcome } from '../agent/agent-runner.js';
+import type { ReplySink } from '../agent/reply-sink.js';
 
 /** The reply text of {@link createRecordingRunner}. */
 export const RECORDED_REPLY = 'recorded reply';
@@ -25,10 +26,10 @@ export function createRecordingRunner(options: { prepare?: (input: AgentRunInput
       options.prepare?.(input);
       return { input };
     },
-    async *run(): AsyncIterable<RunEvent> {
-      yield { type: 'delta', text: RECORDED_REPLY };
-      yield {
-        type: 'end',
+    async run(_prepared: PreparedRun, sink: ReplySink): Promise<RunOutcome> {
+      sink.text(RECORDED_REPLY);
+      return {
+        ok: true,
         finishReason: 'stop',
         text: RECORDED_REPLY,
         toolCalls: [],

@@ -1,12 +1,11 @@
 /**
  * The seam between the transports (HTTP endpoint, `clawgate agent` CLI) and the agent run.
  * Both transports call `prepare` (all request-level checks, no I/O to the model) and then `run`,
- * and consume the same `RunEvent`s; nothing here knows about HTTP (architecture.md).
+ * handing it a `ReplySink` for the reply's pieces; nothing here knows about HTTP.
  */
-import type {
-  ChatCompletionRequest,
-  ChatCompletionUsage,
-} from '@clawgate/openai-schemas';
+import type { ChatCompletionRequest, ChatCompletionUsage } from '@clawgate/openai-schemas';
+import type { GatewayError } from '../errors.js';
+import type { ReplySink } from './reply-sink.js';
 
 /** How the session key was chosen (contract §4); ephemeral sessions are not persisted by default. */
 export type SessionKind = 'explicit' | 'user' | 'ephemeral';
@@ -39,7 +38,7 @@ export interface AgentRunInput {
   /** `x-openclaw-message-channel`, trimmed and lowercased; default `webchat`. */
   messageChannel: string;
   /**
-   * Added: `false` when the transport answers with one JSON body (the request's `stream` was not
+   * `false` when the transport answers with one JSON body (the request's `stream` was not
    * `true`), so the provider may fetch the upstream answer whole instead of as an SSE stream. The
    * run's events are the same either way.
    * @defaultValue `true` (stream from the upstream, as the CLI and streaming clients want)
@@ -60,20 +59,20 @@ export interface ToolCall {
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
-/** What a run emits, in order: deltas and tool-call pieces as they arrive, then exactly one `end` or `error`. */
-export type RunEvent =
-  | { type: 'delta'; text: string }
-  | { type: 'tool_call_start'; index: number; id: string; name: string }
-  | { type: 'tool_call_delta'; index: number; arguments: string }
-  | {
-      type: 'end';
-      finishReason: FinishReason;
-      text: string;
-      toolCalls: ToolCall[];
-      usage: ChatCompletionUsage;
-    }
-  /** `error` is a `GatewayError` already mapped to the contract's status and body (§6). */
-  | { type: 'error'; error: import('../errors.js').GatewayError };
+/** What a completed turn produced, whole. */
+export interface RunResult {
+  finishReason: FinishReason;
+  /** The whole reply text (the fallback text when the model said nothing and called no tool). */
+  text: string;
+  toolCalls: ToolCall[];
+  usage: ChatCompletionUsage;
+}
+
+/**
+ * How a run ended: its result, or the failure as a `GatewayError` already mapped to the contract's
+ * status and body (§6); an abort is reported as 499 `client_closed_request`.
+ */
+export type RunOutcome = ({ ok: true } & RunResult) | { ok: false; error: GatewayError };
 
 export interface AgentRunner {
   /**
@@ -83,7 +82,7 @@ export interface AgentRunner {
    */
   prepare(input: AgentRunInput): PreparedRun;
   /**
-   * Added: the request-level checks that need I/O (today only remote image URLs, allowed with
+   * The request-level checks that need I/O (today only remote image URLs, allowed with
    * `images.allowUrl`, whose hosts are resolved and must be public). Call after `prepare` and before
    * sending response headers so a failure is still a plain 400; `run` repeats the check (as its
    * first, `error` event) when this was not called.
@@ -91,9 +90,11 @@ export interface AgentRunner {
    */
   verify?(prepared: PreparedRun): Promise<void>;
   /**
-   * Runs the turn: serialised per session key, loads the transcript, calls the provider, yields events
-   * as they arrive, appends the turn to the transcript. Aborting `signal` aborts the upstream request.
-   * Never throws: failures arrive as one final `error` event.
+   * Runs the turn: serialised per session key (stored sessions only), loads the transcript, calls
+   * the provider, pushes the reply into `sink` piece by piece as it arrives, appends the completed
+   * turn to the transcript, then resolves with the outcome. When the model says nothing and calls
+   * no tool, the fallback text is pushed too. Aborting `signal` aborts the upstream request.
+   * Never rejects: a failure is the `{ ok: false }` outcome.
    */
-  run(prepared: PreparedRun, options: { signal: AbortSignal }): AsyncIterable<RunEvent>;
+  run(prepared: PreparedRun, sink: ReplySink, options: { signal: AbortSignal }): Promise<RunOutcome>;
 }

@@ -4,7 +4,7 @@
  * transports answer with the same bytes.
  */
 import type { ChatCompletionUsage } from '@clawgate/openai-schemas';
-import type { FinishReason, RunEvent, ToolCall } from './agent-runner.js';
+import type { FinishReason, RunResult, ToolCall } from './agent-runner.js';
 import { EMPTY_RESPONSE_TEXT } from './create-agent-runner.js';
 
 /** Identity of one completion: every body and chunk of it carries the same three values. */
@@ -54,7 +54,7 @@ export interface ChatCompletionBody {
  */
 export function buildChatCompletionBody(
   identity: CompletionIdentity,
-  end: Extract<RunEvent, { type: 'end' }>,
+  end: RunResult,
 ): ChatCompletionBody {
   const content = end.text !== '' ? end.text : end.toolCalls.length > 0 ? null : EMPTY_RESPONSE_TEXT;
   return {

@@ -5,7 +5,8 @@ import { sseFrame, startUpstreamServer, textChunk, type UpstreamServer } from '.
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry.js';
 import { createMemorySessionStore } from '../sessions/memory-session-store.js';
 import type { SessionStore } from '../sessions/session-store.js';
-import type { AgentRunInput, AgentRunner, RunEvent } from './agent-runner.js';
+import { runEvents, type RunEvent } from '../__fixtures__/run-events.js';
+import type { AgentRunInput, AgentRunner } from './agent-runner.js';
 import { createAgentRunner } from './create-agent-runner.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -37,7 +38,7 @@ function input(overrides: Partial<AgentRunInput> & { text?: string } = {}): Agen
 
 async function runOnce(runner: AgentRunner, runInput: AgentRunInput, signal = new AbortController().signal): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
-  for await (const event of runner.run(runner.prepare(runInput), { signal })) events.push(event);
+  for await (const event of runEvents(runner, runner.prepare(runInput), { signal })) events.push(event);
   return events;
 }
 
@@ -119,7 +120,7 @@ describe('agent runner: run', () => {
     const { runner, store } = setup({ models: { providers: { offline: { api: 'offline', delayMs: 5 } } } });
     const log: string[] = [];
     const runs = ['A', 'B', 'C'].map(async (name) => {
-      for await (const event of runner.run(runner.prepare(input({ text: name })), { signal: new AbortController().signal })) {
+      for await (const event of runEvents(runner, runner.prepare(input({ text: name })), { signal: new AbortController().signal })) {
         if (event.type === 'delta' && log.at(-1) !== `delta ${name}`) log.push(`delta ${name}`);
         if (event.type === 'end') log.push(`end ${name}: ${event.text}`);
       }
@@ -196,7 +197,7 @@ describe('agent runner: run', () => {
     const { runner, store } = setup({ models: { providers: { offline: { api: 'offline', delayMs: 20 } } } });
     const controller = new AbortController();
     const events: RunEvent[] = [];
-    for await (const event of runner.run(runner.prepare(input()), { signal: controller.signal })) {
+    for await (const event of runEvents(runner, runner.prepare(input()), { signal: controller.signal })) {
       events.push(event);
       if (events.length === 2) controller.abort(new Error('client closed'));
     }
@@ -207,12 +208,14 @@ describe('agent runner: run', () => {
     expect(endOf(await runOnce(runner, input())).text).toContain('Turn 1.');
   });
 
-  it('releases the session when the consumer stops iterating early', async () => {
-    const { runner, store } = setup();
-    for await (const event of runner.run(runner.prepare(input()), { signal: new AbortController().signal })) {
+  it('releases the session when the consumer stops reading mid-reply (the run is aborted)', async () => {
+    // Paced words, so the consumer stops while the reply is still arriving.
+    const { runner, store } = setup({ models: { providers: { offline: { api: 'offline', delayMs: 20 } } } });
+    for await (const event of runEvents(runner, runner.prepare(input()), { signal: new AbortController().signal })) {
       expect(event.type).toBe('delta');
       break;
     }
+    // Nothing stored for the aborted turn, and the next turn on the session is not blocked.
     expect(endOf(await runOnce(runner, input())).text).toContain('Turn 1.');
     expect(await store.load('agent:main:openai-user:alice', { maxMessages: 10 })).toHaveLength(2);
   });
@@ -328,7 +331,7 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
     const controller = new AbortController();
     const events: RunEvent[] = [];
     const started = { at: 0 };
-    for await (const event of runner.run(runner.prepare(input()), { signal: controller.signal })) {
+    for await (const event of runEvents(runner, runner.prepare(input()), { signal: controller.signal })) {
       events.push(event);
       if (event.type === 'delta') {
         started.at = Date.now();
@@ -349,7 +352,7 @@ describe('agent runner: remote images', () => {
     );
     await expect(runner.verify!(prepared)).rejects.toMatchObject({ status: 400, message: 'Invalid image_url content in `messages`.' });
     const events: RunEvent[] = [];
-    for await (const event of runner.run(prepared, { signal: new AbortController().signal })) events.push(event);
+    for await (const event of runEvents(runner, prepared, { signal: new AbortController().signal })) events.push(event);
     expect(events.map((event) => event.type === 'error' && event.error.status)).toEqual([400]);
   });
 });

@@ -1,17 +1,19 @@
 /**
  * The agent run (contract §5): request checks in `prepare`, then `run` serialises on the session
- * key, loads the transcript, streams the provider's output as events and stores the completed turn.
+ * key, loads the transcript, passes the provider's output on to the transport's sink as it arrives
+ * and stores the completed turn.
  */
 import type { GatewayConfig } from '../config/config-schema.js';
 import { resolveAgentSettings, type AgentSettings } from '../config/resolve-agent-settings.js';
 import { GatewayError, internalError, invalidRequest } from '../errors.js';
-import type { ProviderRegistry } from '../providers/provider-registry.js';
-import type { SessionStore } from '../sessions/session-store.js';
+import type { ProviderRegistry, ResolvedModel } from '../providers/provider-registry.js';
+import type { SessionStore, TranscriptMessage } from '../sessions/session-store.js';
 import { acquireSessionLock } from './acquire-session-lock.js';
-import type { AgentRunInput, AgentRunner, FinishReason, PreparedRun, RunEvent, ToolCall } from './agent-runner.js';
+import type { AgentRunInput, AgentRunner, PreparedRun, RunOutcome, ToolCall } from './agent-runner.js';
 import { assertPublicImageUrl } from './assert-public-image-url.js';
 import { buildPrompt, type BuiltPrompt } from './build-prompt.js';
 import { composeProviderMessages } from './compose-provider-messages.js';
+import type { ReplySink } from './reply-sink.js';
 import { resolveRunModel } from './resolve-run-model.js';
 
 /** The reply when a model produced neither text nor tool calls (OpenClaw's wording). */
@@ -32,28 +34,35 @@ export interface CreateAgentRunnerOptions {
 interface PreparedState {
   settings: AgentSettings;
   modelReference: string;
+  model: ResolvedModel;
   prompt: BuiltPrompt;
   verified: boolean;
 }
 
 /**
- * Creates the runner both transports (HTTP, CLI) share.
+ * Creates the runner every transport (HTTP, CLI) shares.
  *
  * @throws ConfigError (from the registry) never here: model references are checked when the
  *   registry is built.
  * @example
  * const runner = createAgentRunner({ config, sessionStore, providers });
  * const prepared = runner.prepare(input); // 400s happen here
- * for await (const event of runner.run(prepared, { signal })) { ... }
+ * const outcome = await runner.run(prepared, sink, { signal }); // pieces reach `sink` as they arrive
  */
 export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunner {
   const { config, sessionStore, providers } = options;
   const now = options.now ?? Date.now;
   const states = new WeakMap<PreparedRun, PreparedState>();
   const imagePolicy = config.gateway.http.endpoints.chatCompletions.images;
+  // The configuration never changes while the runner lives: merge each agent's settings once.
+  const settingsByAgent = new Map<string, AgentSettings | undefined>();
+  const settingsOf = (agentId: string): AgentSettings | undefined => {
+    if (!settingsByAgent.has(agentId)) settingsByAgent.set(agentId, resolveAgentSettings(config, agentId));
+    return settingsByAgent.get(agentId);
+  };
 
   function prepare(input: AgentRunInput): PreparedRun {
-    const settings = resolveAgentSettings(config, input.agentId);
+    const settings = settingsOf(input.agentId);
     if (!settings) throw invalidRequest(`Unknown agent '${input.agentId}'.`);
     const modelReference = resolveRunModel(settings, input.modelOverride);
     // An allow-listed model on a provider that does not exist is as unusable as a forbidden one.
@@ -63,7 +72,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
     }
     const prompt = buildPrompt(input.messages, imagePolicy);
     const prepared: PreparedRun = { input };
-    states.set(prepared, { settings, modelReference, prompt, verified: false });
+    states.set(prepared, { settings, modelReference, model: providers.resolve(modelReference), prompt, verified: prompt.images.every((image) => image.kind !== 'remote') });
     return prepared;
   }
 
@@ -87,57 +96,51 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
     return state;
   }
 
-  async function* run(prepared: PreparedRun, { signal }: { signal: AbortSignal }): AsyncIterable<RunEvent> {
+  async function run(prepared: PreparedRun, sink: ReplySink, { signal }: { signal: AbortSignal }): Promise<RunOutcome> {
     let release: (() => void) | undefined;
     try {
       const state = stateOf(prepared);
       if (!state.verified) await verify(prepared);
       const { input } = prepared;
-      release = await acquireSessionLock(sessionStore, input.sessionKey, signal);
       const persist = input.sessionKind !== 'ephemeral' || config.sessions.persistEphemeral;
-      // A fresh per-request session has no history; skipping the load also skips a pointless read.
-      const transcript = persist
-        ? await sessionStore.load(input.sessionKey, { maxMessages: state.settings.maxHistoryMessages })
-        : [];
-      const { provider, modelId } = providers.resolve(state.modelReference);
+      // Only a stored session can be raced by another turn; a fresh per-request one has no history,
+      // so it skips both the lock and a pointless read.
+      let transcript: TranscriptMessage[] = [];
+      if (persist) {
+        release = await acquireSessionLock(sessionStore, input.sessionKey, signal);
+        transcript = await sessionStore.load(input.sessionKey, { maxMessages: state.settings.maxHistoryMessages });
+      }
       const messages = composeProviderMessages({ agentSystemPrompt: state.settings.systemPrompt, transcript, prompt: state.prompt });
 
+      // The reply is passed on piece by piece and kept whole for the transcript and the result.
       let text = '';
       const toolCalls: ToolCall[] = [];
-      let usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-      let finishReason: FinishReason = 'stop';
-      for await (const event of provider.stream({ model: modelId, messages, parameters: input.parameters, ...(input.stream === false ? { stream: false } : {}) }, { signal })) {
-        switch (event.type) {
-          case 'text-delta':
-            text += event.text;
-            yield { type: 'delta', text: event.text };
-            break;
-          case 'tool-call-start':
-            toolCalls[event.index] = { id: event.id, name: event.name, arguments: '' };
-            yield { type: 'tool_call_start', index: event.index, id: event.id, name: event.name };
-            break;
-          case 'tool-call-delta': {
-            const call = toolCalls[event.index];
-            if (call) call.arguments += event.arguments;
-            yield { type: 'tool_call_delta', index: event.index, arguments: event.arguments };
-            break;
-          }
-          case 'usage':
-            usage = event.usage;
-            break;
-          case 'finish':
-            finishReason = event.finishReason;
-            break;
-        }
-      }
+      const relay: ReplySink = {
+        text(piece) {
+          text += piece;
+          return sink.text(piece);
+        },
+        toolCallStart(index, id, name) {
+          toolCalls[index] = { id, name, arguments: '' };
+          return sink.toolCallStart(index, id, name);
+        },
+        toolCallDelta(index, piece) {
+          const call = toolCalls[index];
+          if (call) call.arguments += piece;
+          return sink.toolCallDelta(index, piece);
+        },
+        drained: () => sink.drained(),
+      };
+      const request = { model: state.model.modelId, messages, parameters: input.parameters, ...(input.stream === false ? { stream: false } : {}) };
+      const { usage, finishReason } = await state.model.provider.stream(request, relay, { signal });
       signal.throwIfAborted();
       const calls = toolCalls.filter((call): call is ToolCall => call !== undefined);
       if (text === '' && calls.length === 0) {
         text = EMPTY_RESPONSE_TEXT;
-        yield { type: 'delta', text };
+        sink.text(text);
       }
       if (persist) {
-        // Stored before `end` so a client that got its answer can rely on the next turn seeing it.
+        // Stored before the outcome so a client that got its answer can rely on the next turn seeing it.
         await sessionStore.append(input.sessionKey, {
           createdAt: new Date(now()).toISOString(),
           messages: [
@@ -147,9 +150,9 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
           meta: { agentId: state.settings.id, model: state.modelReference, messageChannel: input.messageChannel, finishReason },
         });
       }
-      yield { type: 'end', finishReason, text, toolCalls: calls, usage };
+      return { ok: true, finishReason, text, toolCalls: calls, usage };
     } catch (error) {
-      yield { type: 'error', error: toGatewayError(error, signal) };
+      return { ok: false, error: toGatewayError(error, signal) };
     } finally {
       release?.();
     }

@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { deriveSessionKey, isReservedSessionKey, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
-import type { AgentRunInput, RunEvent } from '../agent/agent-runner.js';
+import type { AgentRunInput, RunResult } from '../agent/agent-runner.js';
+import { DISCARDING_REPLY_SINK, type ReplySink } from '../agent/reply-sink.js';
 import { buildChatCompletionBody } from '../agent/build-chat-completion-body.js';
 import { loadConfig } from '../config/load-config.js';
 import { getDefaultAgentId } from '../config/resolve-agent-settings.js';
 import { resolveStateDir } from '../config/state-dir.js';
-import { GatewayError, internalError } from '../errors.js';
+import { GatewayError } from '../errors.js';
 import type { GatewayRuntime } from '../gateway-runtime.js';
 import type { CliIo } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
@@ -162,9 +163,12 @@ function usage(message: string): CliUsageError {
   return new CliUsageError(message, { usage: AGENT_USAGE });
 }
 
-/** How a turn's events reach the terminal: streamed text, or one JSON body at the end. */
+/** How a turn reaches the terminal: streamed text as it arrives, or one JSON body at the end. */
 interface TurnPrinter {
-  event(event: Exclude<RunEvent, { type: 'error' }>): void;
+  /** Receives the reply's pieces while the turn runs. */
+  readonly sink: ReplySink;
+  /** The turn completed. */
+  end(result: RunResult): void;
   error(error: GatewayError): void;
   /** The turn was interrupted: end whatever was printed cleanly. */
   interrupted(): void;
@@ -175,23 +179,26 @@ function createStreamPrinter(io: CliIo): TurnPrinter {
   const write: ((text: string) => void) & { flush?: () => void } = io.writeStdout ?? createLineBuffer(io.stdout);
   let written = '';
   return {
-    event(event) {
-      if (event.type === 'delta') {
-        if (event.text === '') return;
-        written += event.text;
-        write(event.text);
-        return;
-      }
-      if (event.type !== 'end') return;
-      // A provider that sends no deltas still gets its text out (as the HTTP stream does).
-      if (written === '' && event.text !== '') {
-        written = event.text;
-        write(event.text);
+    sink: {
+      text(text) {
+        written += text;
+        write(text);
+        return true;
+      },
+      toolCallStart: () => true,
+      toolCallDelta: () => true,
+      drained: () => Promise.resolve(),
+    },
+    end(result) {
+      // A provider that sends no text pieces still gets its text out (as the HTTP stream does).
+      if (written === '' && result.text !== '') {
+        written = result.text;
+        write(result.text);
       }
       if (written !== '' && !written.endsWith('\n')) write('\n');
       write.flush?.();
-      for (const call of event.toolCalls) io.stderr(`tool call ${call.name} ${call.arguments} (id ${call.id})`);
-      if (event.finishReason === 'length') io.stderr('clawgate agent: the reply was cut off (finish_reason "length")');
+      for (const call of result.toolCalls) io.stderr(`tool call ${call.name} ${call.arguments} (id ${call.id})`);
+      if (result.finishReason === 'length') io.stderr('clawgate agent: the reply was cut off (finish_reason "length")');
     },
     error(error) {
       // Text already streamed stays; end its line so the error starts on its own.
@@ -211,8 +218,9 @@ function createJsonPrinter(io: CliIo, agentId: string): TurnPrinter {
   // The model a client would send to reach this agent over HTTP (documented in the README).
   const identity = { id: `chatcmpl_${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: `openclaw/${agentId}` };
   return {
-    event(event) {
-      if (event.type === 'end') io.stdout(JSON.stringify(buildChatCompletionBody(identity, event), null, 2));
+    sink: DISCARDING_REPLY_SINK,
+    end(result) {
+      io.stdout(JSON.stringify(buildChatCompletionBody(identity, result), null, 2));
     },
     error(error) {
       io.stdout(JSON.stringify(error.toJSON(), null, 2));
@@ -260,19 +268,14 @@ async function runTurn(options: {
   try {
     const prepared = runtime.runner.prepare(input);
     await runtime.runner.verify?.(prepared);
-    for await (const event of runtime.runner.run(prepared, { signal: controller.signal })) {
-      if (event.type === 'error') {
-        if (interruptedBy !== undefined) break;
-        printer.error(event.error);
+    const outcome = await runtime.runner.run(prepared, printer.sink, { signal: controller.signal });
+    if (interruptedBy === undefined) {
+      if (!outcome.ok) {
+        printer.error(outcome.error);
         return EXIT_FAILURE;
       }
-      printer.event(event);
-      if (event.type === 'end') return EXIT_OK;
-    }
-    if (interruptedBy === undefined) {
-      // A runner must end with `end` or `error`; ending silently is a bug.
-      printer.error(internalError(new Error('agent run ended without an end event')));
-      return EXIT_FAILURE;
+      printer.end(outcome);
+      return EXIT_OK;
     }
   } catch (error) {
     // prepare/verify refuse with the contract's 400 messages (unknown agent, model not allowed...).

@@ -3,11 +3,13 @@
  * knows nothing of HTTP; this file is its HTTP consumer (the CLI is the other one).
  */
 import type { RequestHandler, Response } from 'express';
-import { createSseResponseWriter } from '@clawgate/sse';
-import type { AgentRunner, FinishReason, PreparedRun, RunEvent } from '../agent/agent-runner.js';
+import { createSseResponseWriter, encodeSseJson } from '@clawgate/sse';
+import type { AgentRunner, PreparedRun } from '../agent/agent-runner.js';
 import { buildChatCompletionBody, type CompletionIdentity } from '../agent/build-chat-completion-body.js';
 import { EMPTY_RESPONSE_TEXT } from '../agent/create-agent-runner.js';
+import { DISCARDING_REPLY_SINK, type ReplySink } from '../agent/reply-sink.js';
 import { GatewayError, internalError } from '../errors.js';
+import { createChatCompletionFrames } from './chat-completion-frames.js';
 import { silentLogger, type HttpLogger } from './http-logger.js';
 import { chatLocals, requestLocals } from './request-state.js';
 
@@ -33,7 +35,7 @@ export interface ChatCompletionHandlerOptions {
  *
  * Non-streaming: the whole run is collected; a run error before any output becomes its mapped
  * status and body (with `Retry-After` passed on). Streaming: headers and the role chunk go out at
- * once, each run event becomes a chunk as it arrives, and a run error becomes an error frame
+ * once, each piece of the reply becomes a chunk as it arrives, and a run error becomes an error frame
  * followed by `data: [DONE]`. A client that goes away aborts the run (and so the upstream request).
  *
  * @param options - See {@link ChatCompletionHandlerOptions}.
@@ -97,34 +99,24 @@ async function respondWithCompletion(options: {
   };
   response.on('close', onClose);
   try {
-    for await (const event of runner.run(prepared, { signal: controller.signal })) {
-      if (event.type === 'error') {
-        // A run aborted because the client left has nobody to answer (and is no server fault).
-        if (controller.signal.aborted) {
-          return;
-        }
-        throw event.error;
-      }
-      if (event.type === 'end') {
-        if (controller.signal.aborted) {
-          return;
-        }
-        options.logContent(event.text);
-        // One writeHead + end instead of res.json(): Express's json path (etag, charset negotiation)
-        // was ~15% of a non-streaming request's CPU in the profile.
-        const payload = JSON.stringify(buildChatCompletionBody(identity, event));
-        response.writeHead(200, {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': Buffer.byteLength(payload),
-        });
-        response.end(payload);
-        return;
-      }
+    // The answer is one body: the pieces are not needed as they arrive, only the whole result.
+    const outcome = await runner.run(prepared, DISCARDING_REPLY_SINK, { signal: controller.signal });
+    // A run aborted because the client left has nobody to answer (and is no server fault).
+    if (controller.signal.aborted) {
+      return;
     }
-    // A runner must end with `end` or `error`; ending silently is a bug, answered as a 500.
-    if (!controller.signal.aborted) {
-      throw internalError(new Error('agent run ended without an end event'));
+    if (!outcome.ok) {
+      throw outcome.error;
     }
+    options.logContent(outcome.text);
+    // One writeHead + end instead of res.json(): Express's json path (etag, charset negotiation)
+    // was ~15% of a non-streaming request's CPU in the profile.
+    const payload = JSON.stringify(buildChatCompletionBody(identity, outcome));
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(payload),
+    });
+    response.end(payload);
   } finally {
     response.off('close', onClose);
   }
@@ -142,77 +134,45 @@ async function streamCompletion(options: {
 }): Promise<void> {
   const { runner, prepared, response, identity, heartbeatMs, includeUsage, onUnexpectedError } = options;
   const writer = createSseResponseWriter(response, { heartbeatMs });
-  // Key order as OpenAI sends it: id, object, created, model, choices (some clients diff raw text).
-  const chunk = (delta: Record<string, unknown>, finishReason: FinishReason | null = null) => ({
-    id: identity.id,
-    object: 'chat.completion.chunk',
-    created: identity.created,
-    model: identity.model,
-    choices: [{ index: 0, delta, finish_reason: finishReason }],
-  });
+  const frames = createChatCompletionFrames(identity);
 
   // Headers and the role chunk go out before the model says anything (§6.1).
   writer.start();
-  await writer.writeJson(chunk({ role: 'assistant' }));
+  writer.writeFrame(frames.role());
 
+  // Each piece of the reply becomes one frame, written inside the upstream's own data callback.
   let wroteOutput = false;
+  const sink: ReplySink = {
+    text(text) {
+      wroteOutput = true;
+      return writer.writeFrame(frames.content(text));
+    },
+    toolCallStart(index, id, name) {
+      wroteOutput = true;
+      return writer.writeFrame(frames.toolCallStart(index, id, name));
+    },
+    toolCallDelta: (index, argumentsPiece) => writer.writeFrame(frames.toolCallDelta(index, argumentsPiece)),
+    drained: () => writer.drained(),
+  };
+
   try {
-    for await (const event of runner.run(prepared, { signal: writer.signal }) as AsyncIterable<RunEvent>) {
-      if (writer.closed) {
-        break;
+    const outcome = await runner.run(prepared, sink, { signal: writer.signal });
+    if (writer.closed) {
+      // The client is gone (the run was aborted with it): nobody to tell.
+    } else if (outcome.ok) {
+      options.logContent(outcome.text);
+      // A provider that does not stream deltas still gets its text out; nothing at all is the
+      // contract's fallback text, as in the non-streaming answer.
+      if (!wroteOutput && outcome.toolCalls.length === 0) {
+        writer.writeFrame(frames.content(outcome.text === '' ? EMPTY_RESPONSE_TEXT : outcome.text));
       }
-      switch (event.type) {
-        case 'delta':
-          if (event.text !== '') {
-            wroteOutput = true;
-            await writer.writeJson(chunk({ content: event.text }));
-          }
-          break;
-        case 'tool_call_start':
-          wroteOutput = true;
-          await writer.writeJson(
-            chunk({
-              tool_calls: [
-                { index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } },
-              ],
-            }),
-          );
-          break;
-        case 'tool_call_delta':
-          if (event.arguments !== '') {
-            await writer.writeJson(chunk({ tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] }));
-          }
-          break;
-        case 'end':
-          options.logContent(event.text);
-          // A provider that does not stream deltas still gets its text out; nothing at all is the
-          // contract's fallback text, as in the non-streaming answer.
-          if (!wroteOutput && event.toolCalls.length === 0) {
-            await writer.writeJson(chunk({ content: event.text === '' ? EMPTY_RESPONSE_TEXT : event.text }));
-          }
-          await writer.writeJson(chunk({}, event.finishReason));
-          if (includeUsage) {
-            await writer.writeJson({
-              id: identity.id,
-              object: 'chat.completion.chunk',
-              created: identity.created,
-              model: identity.model,
-              choices: [],
-              usage: event.usage,
-            });
-          }
-          await writer.writeDone();
-          return;
-        case 'error':
-          requestLocals(response.locals).errorType = event.error.type;
-          await writer.writeJson(event.error.toJSON());
-          await writer.writeDone();
-          return;
+      writer.writeFrame(frames.finish(outcome.finishReason));
+      if (includeUsage) {
+        writer.writeFrame(frames.usage(outcome.usage));
       }
-    }
-    if (!writer.closed) {
-      requestLocals(response.locals).errorType = internalError().type;
-      await writer.writeJson(internalError().toJSON());
+    } else {
+      requestLocals(response.locals).errorType = outcome.error.type;
+      writer.writeFrame(encodeSseJson(outcome.error.toJSON()));
     }
   } catch (error) {
     // Headers are out: the only honest report left is an error frame.
@@ -222,7 +182,7 @@ async function streamCompletion(options: {
     if (!writer.closed) {
       const reported = GatewayError.isInstance(error) ? error : internalError(error);
       requestLocals(response.locals).errorType = reported.type;
-      await writer.writeJson(reported.toJSON());
+      writer.writeFrame(encodeSseJson(reported.toJSON()));
     }
   }
   await writer.writeDone();

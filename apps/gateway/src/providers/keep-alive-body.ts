@@ -1,58 +1,46 @@
 /**
- * Lets a decoder stop early without killing the connection. `@clawgate/sse` cancels its source at
- * `data: [DONE]`, and cancelling a Node body destroys the socket, so every streamed completion
- * would cost a new TCP (and TLS) handshake. This wrapper ignores the decoder's cancel; the provider
- * then either drains the few trailing bytes (socket back to the pool) or destroys the body itself.
+ * Keeps an upstream connection reusable after the answer is complete. `data: [DONE]` can arrive
+ * before the body's end (a last empty chunk, a trailing newline): destroying the body then would
+ * cost every streamed completion a new TCP (and TLS) handshake. So the rest is read and thrown
+ * away in the background, bounded in size and time; a body that is not finished for any other
+ * reason (error, abort) is destroyed instead, so the upstream sees its request go away.
  */
 import type { Readable } from 'node:stream';
 
-/** A body view for the decoder plus the provider's two ways to finish it. */
-export interface KeepAliveBody {
-  /** Give this to the decoder: its `return()` leaves the body open. */
-  readonly iterable: AsyncIterable<Uint8Array>;
-  /** Reads the rest in the background (at most `limitBytes`, `timeoutMs`), else destroys the body. */
-  drain(options: { limitBytes: number; timeoutMs: number }): void;
-  /** Closes the body now: the upstream sees its request go away. */
-  destroy(): void;
-}
-
 /**
- * Wraps a response body (undici's `BodyReadable`).
+ * Discards what is left of `body` (at most `limitBytes`, for at most `timeoutMs`), so its socket
+ * goes back to the keep-alive pool; past either bound the body is destroyed.
  *
- * @param body - The response body.
+ * @param body - An upstream response body whose answer was complete.
+ * @param options.limitBytes - Largest trailing body worth reading.
+ * @param options.timeoutMs - Longest wait for the body's end.
  */
-export function createKeepAliveBody(body: Readable): KeepAliveBody {
-  const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-  return {
-    iterable: {
-      [Symbol.asyncIterator]: () => ({
-        next: () => iterator.next(),
-        // Deliberately not forwarded: see the file comment.
-        return: async () => ({ done: true, value: undefined }),
-      }),
-    },
-    drain({ limitBytes, timeoutMs }) {
-      // Usually the whole body has been read already: no timer, no reader for nothing to read.
-      if (body.readableEnded) return;
-      const timer = setTimeout(() => body.destroy(), timeoutMs);
-      timer.unref();
-      void (async () => {
-        let size = 0;
-        for (;;) {
-          const result = await iterator.next();
-          if (result.done) break;
-          size += result.value.byteLength;
-          if (size > limitBytes) {
-            body.destroy();
-            break;
-          }
-        }
-      })()
-        .catch(() => undefined)
-        .finally(() => clearTimeout(timer));
-    },
-    destroy() {
-      if (!body.destroyed) body.destroy();
-    },
+export function drainForKeepAlive(body: Readable, options: { limitBytes: number; timeoutMs: number }): void {
+  // Usually the whole body has been read already: no timer, no listener for nothing to read.
+  if (body.readableEnded || body.destroyed) return;
+  let size = 0;
+  const finish = (): void => {
+    clearTimeout(timer);
+    body.off('data', onData);
+    body.off('end', finish);
+    body.off('error', finish);
+    body.off('close', finish);
   };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.byteLength;
+    if (size > options.limitBytes) {
+      finish();
+      body.destroy();
+    }
+  };
+  const timer = setTimeout(() => {
+    finish();
+    body.destroy();
+  }, options.timeoutMs);
+  timer.unref();
+  body.on('data', onData);
+  body.on('end', finish);
+  body.on('error', finish);
+  body.on('close', finish);
+  body.resume();
 }

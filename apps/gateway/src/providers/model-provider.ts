@@ -1,10 +1,11 @@
 /**
  * The one interface every model backend implements. The agent run builds a `ProviderRequest`
- * (OpenAI chat shape, model id without the provider prefix) and consumes `ProviderEvent`s as they
- * arrive; nothing here knows about sessions or HTTP clients.
+ * (OpenAI chat shape, model id without the provider prefix) and hands a `ProviderSink` that the
+ * provider pushes its output into as it arrives; nothing here knows about sessions or HTTP clients.
  */
 import type { ChatCompletionUsage } from '@clawgate/openai-schemas';
 import type { FinishReason, ForwardedParameters } from '../agent/agent-runner.js';
+import type { ReplySink } from '../agent/reply-sink.js';
 
 /** A content part sent upstream: text, or an image as a data URI (or an allowed remote URL). */
 export type ProviderContentPart =
@@ -41,8 +42,8 @@ export interface ProviderRequest {
 }
 
 /**
- * What a provider yields, in order: any mix of text deltas and tool-call pieces, then one `usage`,
- * then one `finish`. Failures are thrown from the iterator as `GatewayError`s (contract §6).
+ * One piece of a provider's output, as a value: what {@link ProviderSink} receives as calls, for
+ * code that wants a list (tests, adapters). The provider itself never allocates these.
  */
 export type ProviderEvent =
   | { type: 'text-delta'; text: string }
@@ -52,16 +53,30 @@ export type ProviderEvent =
   | { type: 'usage'; usage: ChatCompletionUsage }
   | { type: 'finish'; finishReason: FinishReason };
 
+/**
+ * Where a provider pushes its output as it arrives (see {@link ReplySink}): when a method returns
+ * `false`, the provider stops reading its upstream until `drained()` resolves.
+ */
+export type ProviderSink = ReplySink;
+
+/** How an answer ended: the upstream's usage (or an estimate) and the finish reason. */
+export interface ProviderResult {
+  usage: ChatCompletionUsage;
+  finishReason: FinishReason;
+}
+
 /** A model backend (`openai-completions`, `offline`, ...). */
 export interface ModelProvider {
   /** The provider id from the configuration (`local`, `offline`). */
   readonly id: string;
   /**
-   * Streams one completion. Aborting `signal` stops the iteration and closes the upstream request.
+   * Runs one completion, pushing its output into `sink` as it arrives; resolves with how it ended
+   * once the answer is complete. Aborting `signal` stops it and closes the upstream request (the
+   * promise then rejects with `signal.reason`).
    *
-   * @throws GatewayError mapped per contract §6 (thrown while iterating).
+   * @throws GatewayError mapped per contract §6 (as the promise's rejection).
    */
-  stream(request: ProviderRequest, options: { signal: AbortSignal }): AsyncIterable<ProviderEvent>;
+  stream(request: ProviderRequest, sink: ProviderSink, options: { signal: AbortSignal }): Promise<ProviderResult>;
   /** Releases connections (keep-alive pools). */
   close(): Promise<void>;
 }

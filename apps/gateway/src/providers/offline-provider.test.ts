@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderEvent, ProviderRequest } from './model-provider.js';
+import { providerEvents } from './__fixtures__/provider-events.js';
 import { createOfflineProvider } from './offline-provider.js';
 
 async function collect(request: ProviderRequest, delayMs = 0, signal = new AbortController().signal): Promise<ProviderEvent[]> {
   const events: ProviderEvent[] = [];
-  for await (const event of createOfflineProvider({ delayMs }).stream(request, { signal })) events.push(event);
+  for await (const event of providerEvents(createOfflineProvider({ delayMs }), request, { signal })) events.push(event);
   return events;
 }
 
@@ -106,7 +107,7 @@ describe('offline provider', () => {
     const started = Date.now();
     let caught: unknown;
     try {
-      for await (const event of createOfflineProvider({ delayMs: 40 }).stream(
+      for await (const event of providerEvents(createOfflineProvider({ delayMs: 40 }), 
         { model: 'm', messages: [{ role: 'user', content: 'hi' }], parameters: {} },
         { signal: controller.signal },
       )) {

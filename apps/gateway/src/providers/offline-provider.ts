@@ -18,7 +18,7 @@
  * - `max_completion_tokens` (else `max_tokens`) cuts the reply to that many words, finish `length`.
  */
 import type { OfflineProviderConfig } from '../config/config-schema.js';
-import type { ModelProvider, ProviderEvent, ProviderMessage, ProviderRequest } from './model-provider.js';
+import type { ModelProvider, ProviderMessage, ProviderRequest, ProviderResult, ProviderSink } from './model-provider.js';
 import { sleep } from './sleep.js';
 
 /** The label every offline reply starts with. */
@@ -38,22 +38,18 @@ export interface OfflineProviderOptions {
  * Creates the offline provider (see the file comment for its exact behaviour).
  *
  * @example
- * for await (const event of createOfflineProvider().stream(request, { signal })) console.log(event);
+ * const { usage } = await createOfflineProvider().stream(request, sink, { signal });
  */
 export function createOfflineProvider(options: OfflineProviderOptions = {}): ModelProvider {
   const delayMs = options.delayMs ?? 0;
   return {
     id: options.id ?? 'offline',
-    stream: (request, { signal }) => streamOffline(request, signal, delayMs),
+    stream: (request, sink, { signal }) => streamOffline(request, sink, signal, delayMs),
     close: async () => {},
   };
 }
 
-async function* streamOffline(
-  request: ProviderRequest,
-  signal: AbortSignal,
-  delayMs: number,
-): AsyncIterable<ProviderEvent> {
+async function streamOffline(request: ProviderRequest, sink: ProviderSink, signal: AbortSignal, delayMs: number): Promise<ProviderResult> {
   signal.throwIfAborted();
   const promptTokens = Math.ceil(request.messages.map(messageText).join('').length / 4);
   const turn = request.messages.filter((message) => message.role === 'user').length;
@@ -62,12 +58,10 @@ async function* streamOffline(
   const toolCall = last?.role === 'user' ? pickToolCall(request, messageText(last)) : undefined;
   if (toolCall) {
     const id = `call_offline_${turn}_${toolCall.name}`;
-    yield { type: 'tool-call-start', index: 0, id, name: toolCall.name };
-    yield { type: 'tool-call-delta', index: 0, arguments: toolCall.arguments };
+    sink.toolCallStart(0, id, toolCall.name);
+    sink.toolCallDelta(0, toolCall.arguments);
     const completionTokens = Math.max(1, Math.ceil(toolCall.arguments.length / 4));
-    yield usageEvent(promptTokens, completionTokens);
-    yield { type: 'finish', finishReason: 'tool_calls' };
-    return;
+    return { usage: usageOf(promptTokens, completionTokens), finishReason: 'tool_calls' };
   }
 
   const words = composeReply(last, turn).match(/\S+\s*/g) ?? [];
@@ -76,17 +70,13 @@ async function* streamOffline(
   for (const [index, word] of emitted.entries()) {
     if (index > 0 && delayMs > 0) await sleep(delayMs, signal);
     signal.throwIfAborted();
-    yield { type: 'text-delta', text: word };
+    if (!sink.text(word)) await sink.drained();
   }
-  yield usageEvent(promptTokens, emitted.length);
-  yield { type: 'finish', finishReason: emitted.length < words.length ? 'length' : 'stop' };
+  return { usage: usageOf(promptTokens, emitted.length), finishReason: emitted.length < words.length ? 'length' : 'stop' };
 }
 
-function usageEvent(promptTokens: number, completionTokens: number): ProviderEvent {
-  return {
-    type: 'usage',
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-  };
+function usageOf(promptTokens: number, completionTokens: number): ProviderResult['usage'] {
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
 }
 
 function composeReply(last: ProviderMessage | undefined, turn: number): string {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
 import { sseFrame, startUpstreamServer, textChunk, type UpstreamHandler, type UpstreamServer } from './__fixtures__/start-upstream-server.js';
+import { providerEvents } from './__fixtures__/provider-events.js';
 import type { ProviderEvent, ProviderRequest } from './model-provider.js';
 import { createOpenAICompletionsProvider } from './openai-completions-provider.js';
 
@@ -74,7 +75,7 @@ describe('openai-completions provider: request', () => {
       tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true } }],
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
     } as ProviderRequest['parameters'];
-    await collect(provider.stream({ ...request, parameters }, { signal: new AbortController().signal }));
+    await collect(providerEvents(provider, { ...request, parameters }, { signal: new AbortController().signal }));
     const received = server!.requests[0]!;
     expect(received.method).toBe('POST');
     expect(received.url).toBe('/v1/chat/completions');
@@ -97,7 +98,7 @@ describe('openai-completions provider: request', () => {
       setTimeout(() => response.end(), 30);
     });
     for (let index = 0; index < 3; index += 1) {
-      await collect(provider.stream(request, { signal: new AbortController().signal }));
+      await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
       // Real traffic has gaps; back-to-back requests would (correctly) open a second socket.
       await new Promise((resolve) => setTimeout(resolve, 80));
     }
@@ -111,7 +112,7 @@ describe('openai-completions provider: request', () => {
       sseHeaders(response);
       response.end(sseFrame(textChunk('x', 'stop')) + sseFrame('[DONE]'));
     }, { apiKey: null });
-    await collect(provider.stream(request, { signal: new AbortController().signal }));
+    await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(server!.requests[0]!.headers.authorization).toBeUndefined();
   });
 });
@@ -130,7 +131,7 @@ describe('openai-completions provider: streaming', () => {
       response.end(sseFrame(textChunk('second', 'stop')) + sseFrame('[DONE]'));
       finished = true;
     });
-    const iterator = provider.stream(request, { signal: new AbortController().signal })[Symbol.asyncIterator]();
+    const iterator = providerEvents(provider, request, { signal: new AbortController().signal })[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value).toEqual({ type: 'text-delta', text: 'first ' });
     expect(finished).toBe(false);
@@ -150,7 +151,7 @@ describe('openai-completions provider: streaming', () => {
           sseFrame('[DONE]'),
       );
     });
-    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(events).toEqual([
       { type: 'text-delta', text: 'Hello' },
       { type: 'usage', usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } },
@@ -163,7 +164,7 @@ describe('openai-completions provider: streaming', () => {
       sseHeaders(response);
       response.end(sseFrame(textChunk('12345678', 'length')) + sseFrame('[DONE]'));
     });
-    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     // Prompt: JSON of "hello" is 7 characters → 2 tokens; completion: 8 characters → 2 tokens.
     expect(events.slice(1)).toEqual([
       { type: 'usage', usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 } },
@@ -186,7 +187,7 @@ describe('openai-completions provider: streaming', () => {
           sseFrame('[DONE]'),
       );
     });
-    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(events.filter((event) => event.type !== 'usage')).toEqual([
       { type: 'tool-call-start', index: 0, id: 'call_a', name: 'get_weather' },
       { type: 'tool-call-delta', index: 0, arguments: '{"city":' },
@@ -206,7 +207,7 @@ describe('openai-completions provider: streaming', () => {
         usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
       }));
     });
-    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(events).toEqual([
       { type: 'text-delta', text: 'Whole answer' },
       { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
@@ -225,7 +226,7 @@ describe('openai-completions provider: streaming', () => {
           sseFrame('[DONE]'),
       );
     });
-    const events = await collect(provider.stream(request, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(events.filter((event) => event.type === 'text-delta')).toEqual([
       { type: 'text-delta', text: 'one ' },
       { type: 'text-delta', text: 'two' },
@@ -238,7 +239,7 @@ describe('openai-completions provider: streaming', () => {
       sseHeaders(response);
       response.end(sseFrame(textChunk('partial')) + sseFrame({ error: { message: 'model crashed', type: 'server_error' } }));
     });
-    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect([error.status, error.type, error.message]).toEqual([502, 'api_error', 'model crashed']);
   });
 });
@@ -254,7 +255,7 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
       response.end(completion({ role: 'assistant', content: 'Whole answer' }, 'length', { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }));
     });
     const parameters = { temperature: 0.5, max_tokens: 9 } as ProviderRequest['parameters'];
-    const events = await collect(provider.stream({ ...wholeRequest, parameters }, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, { ...wholeRequest, parameters }, { signal: new AbortController().signal }));
     expect(events).toEqual([
       { type: 'text-delta', text: 'Whole answer' },
       { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
@@ -276,7 +277,7 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
         ),
       );
     });
-    const events = await collect(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     // Prompt: JSON of "hello" is 7 characters → 2 tokens; completion: 16 argument characters → 4 tokens.
     expect(events).toEqual([
       { type: 'tool-call-start', index: 0, id: 'call_a', name: 'get_weather' },
@@ -291,7 +292,7 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
       sseHeaders(response);
       response.end(sseFrame(textChunk('Hi ')) + sseFrame(textChunk('there', 'stop')) + sseFrame('[DONE]'));
     });
-    const events = await collect(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    const events = await collect(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect(events.filter((event) => event.type === 'text-delta')).toEqual([
       { type: 'text-delta', text: 'Hi ' },
       { type: 'text-delta', text: 'there' },
@@ -311,11 +312,11 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
         response.end(JSON.stringify({ error: { message: `bad key ${API_KEY}`, type: 'server_error' } }));
       }
     });
-    const limited = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    const limited = await failure(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect([limited.status, limited.type, limited.message, limited.code, limited.retryAfterSeconds]).toEqual([
       429, 'rate_limit_error', 'Rate limit reached', 'rate_limit_exceeded', 7,
     ]);
-    const failed = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    const failed = await failure(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect([failed.status, failed.type, failed.message]).toEqual([502, 'api_error', 'bad key ***']);
   });
 
@@ -324,7 +325,7 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end('{"choices": "nope"}');
     });
-    const error = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect(error.toJSON()).toEqual({ error: { message: 'upstream provider error', type: 'api_error' } });
   });
 
@@ -336,7 +337,7 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
         // Well past undici's timer resolution, so the timeout (not the answer) decides.
       }, 1_500);
     }, { timeoutMs: 150 });
-    const error = await failure(provider.stream(wholeRequest, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
   });
 });
@@ -357,7 +358,7 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(JSON.stringify({ error: { message: upstreamMessage, type: 'x', ...(code ? { code } : {}) } }));
     });
-    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(error.status).toBe(mappedStatus);
     expect(error.type).toBe(type);
     expect(error.code).toBe(code);
@@ -373,7 +374,7 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
       response.writeHead(401, { 'content-type': 'text/html' });
       response.end('<h1>nope</h1>');
     });
-    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(error.toJSON()).toEqual({ error: { message: 'upstream provider authentication failed', type: 'authentication_error' } });
   });
 
@@ -381,7 +382,7 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
     const provider = await setup(() => {
       // Never answers.
     }, { timeoutMs: 150 });
-    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
   });
 
@@ -394,7 +395,7 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
     const events: ProviderEvent[] = [];
     let caught: unknown;
     try {
-      for await (const event of provider.stream(request, { signal: new AbortController().signal })) events.push(event);
+      for await (const event of providerEvents(provider, request, { signal: new AbortController().signal })) events.push(event);
     } catch (error) {
       caught = error;
     }
@@ -408,7 +409,7 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
       response.write(sseFrame(textChunk('start ')));
       setTimeout(() => response.socket?.destroy(), 20);
     });
-    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(error.toJSON()).toEqual({ error: { message: 'upstream provider error', type: 'api_error' } });
     expect(error.status).toBe(502);
   });
@@ -419,7 +420,7 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
     await closed.close();
     const provider = createOpenAICompletionsProvider({ id: 'gone', config: { api: 'openai-completions', baseUrl, timeoutMs: 2000 } });
     providers.push(provider);
-    const error = await failure(provider.stream(request, { signal: new AbortController().signal }));
+    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect([error.status, error.message]).toEqual([502, 'upstream provider error']);
   });
 });
@@ -432,7 +433,7 @@ describe('openai-completions provider: abort', () => {
       // Keeps the stream open; the test aborts.
     });
     const controller = new AbortController();
-    const iterator = provider.stream(request, { signal: controller.signal })[Symbol.asyncIterator]();
+    const iterator = providerEvents(provider, request, { signal: controller.signal })[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'tick ' });
     const pending = iterator.next();
     const started = Date.now();
@@ -447,7 +448,7 @@ describe('openai-completions provider: abort', () => {
       sseHeaders(response);
       response.write(sseFrame(textChunk('tick ')));
     });
-    for await (const event of provider.stream(request, { signal: new AbortController().signal })) {
+    for await (const event of providerEvents(provider, request, { signal: new AbortController().signal })) {
       expect(event).toEqual({ type: 'text-delta', text: 'tick ' });
       break;
     }

@@ -4,8 +4,9 @@
  * global fetch is avoided because its shared dispatcher and buffered errors hide timeouts and resets.
  */
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { upstreamChatCompletionSchema, type ChatCompletionUsage } from '@clawgate/openai-schemas';
-import { decodeSseStream, SseDecodeError } from '@clawgate/sse';
+import { createSseDecoder, SseDecodeError } from '@clawgate/sse';
 import { Pool } from 'undici';
 import type { FinishReason } from '../agent/agent-runner.js';
 import type { OpenAICompletionsProviderConfig } from '../config/config-schema.js';
@@ -18,9 +19,9 @@ import {
   parseUpstreamErrorBody,
   scrubSecrets,
 } from './map-upstream-error.js';
-import type { ModelProvider, ProviderEvent, ProviderRequest } from './model-provider.js';
+import type { ModelProvider, ProviderRequest, ProviderResult, ProviderSink } from './model-provider.js';
 import { upstreamChunkCheck } from './check-upstream-chunk.js';
-import { createKeepAliveBody } from './keep-alive-body.js';
+import { drainForKeepAlive } from './keep-alive-body.js';
 import { readBodyText } from './read-body-text.js';
 import { createToolCallTracker } from './tool-call-tracker.js';
 
@@ -93,11 +94,11 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
   const streamHeaders = { ...baseHeaders, accept: 'text/event-stream, application/json' };
   const jsonHeaders = { ...baseHeaders, accept: 'application/json' };
 
-  async function* stream(request: ProviderRequest, { signal }: { signal: AbortSignal }): AsyncIterable<ProviderEvent> {
+  async function stream(request: ProviderRequest, sink: ProviderSink, { signal }: { signal: AbortSignal }): Promise<ProviderResult> {
     signal.throwIfAborted();
     // A caller that will not stream (a non-streaming HTTP client) gets one JSON answer either way.
-    // Asking the upstream for one JSON body then costs one parse instead of one parse, one schema
-    // check and several async hops per SSE frame (most of the gateway's CPU per request).
+    // Asking the upstream for one JSON body then costs one parse instead of one parse and one check
+    // per SSE frame.
     const streamUpstream = request.stream !== false;
     const requestBody = JSON.stringify(
       streamUpstream
@@ -118,11 +119,11 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
     } catch (error) {
       throw signal.aborted ? signal.reason : mapTransportError(error);
     }
+    const body = response.body;
     let completed = false;
-    const responseBody = createKeepAliveBody(response.body);
     try {
       if (response.statusCode >= 400) {
-        const text = await readBodyText(responseBody.iterable, MAX_ERROR_BODY_BYTES).catch(() => '');
+        const text = await readBodyText(body, MAX_ERROR_BODY_BYTES).catch(() => '');
         const details = parseUpstreamErrorBody(text);
         throw mapUpstreamStatus(
           response.statusCode,
@@ -130,46 +131,105 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
           parseRetryAfter(response.headers['retry-after']),
         );
       }
-      const answer = createAnswerState(request);
+      const answer = createAnswerState(request, sink);
       // A streamed request reads anything not declared JSON (even a missing content-type) as SSE; a
       // JSON body then means a server that ignored `stream: true`. A whole-answer request reads SSE
       // only when the server declares it (one that ignored `stream: false`).
       const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
       const sse = streamUpstream ? !contentType.includes('json') : contentType.includes('text/event-stream');
       if (sse) {
-        // One generator for decode, tool-call tracking and usage: every layer of async iteration
-        // costs microtask hops per frame, and streams carry dozens of frames.
-        for await (const result of decodeSseStream(responseBody.iterable, { schema: upstreamChunkCheck, signal })) {
-          if (!result.success) {
-            if (SseDecodeError.isInstance(result.error) && result.error.type === 'error-payload') {
-              throw upstreamPayloadError(JSON.stringify(result.error.payload ?? {}), secrets);
-            }
-            // One malformed chunk is skipped, not fatal (some servers send keep-alive junk).
-            continue;
-          }
-          const events = answer.accept(result.value as UpstreamPayloadView, 'delta');
-          for (let index = 0; index < events.length; index += 1) yield events[index] as ProviderEvent;
-        }
+        await relaySseBody(body, answer, sink, signal, secrets);
       } else {
-        const events = answer.accept(await readWholeCompletion(responseBody.iterable, secrets), 'message');
-        for (let index = 0; index < events.length; index += 1) yield events[index] as ProviderEvent;
+        answer.accept(await readWholeCompletion(body, secrets), 'message');
       }
-      yield answer.usage();
-      yield answer.finish();
       completed = true;
+      return answer.result();
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw mapTransportError(error);
     } finally {
-      // `[DONE]` can arrive before the body's end: read the rest in the background (bounded in size
-      // and time) so the socket goes back to the keep-alive pool. Anything unfinished (error, abort,
-      // consumer gone) destroys the socket instead, so the upstream sees the request go away.
-      if (completed) responseBody.drain({ limitBytes: DRAIN_LIMIT_BYTES, timeoutMs: DRAIN_TIMEOUT_MS });
-      else responseBody.destroy();
+      // Complete: read the rest in the background (bounded) so the socket goes back to the pool.
+      // Anything unfinished (error, abort) destroys the body, so the upstream sees the request go away.
+      if (completed) drainForKeepAlive(body, { limitBytes: DRAIN_LIMIT_BYTES, timeoutMs: DRAIN_TIMEOUT_MS });
+      else if (!body.destroyed) body.destroy();
     }
   }
 
   return { id: options.id, stream, close: () => pool.close() };
+}
+
+/** The part of {@link createAnswerState} the SSE relay feeds. */
+type AnswerState = ReturnType<typeof createAnswerState>;
+
+/**
+ * Decodes an SSE body and hands each chunk to `answer` inside the body's own `data` callback: no
+ * promise or async iteration per frame. Resolves at `data: [DONE]` or at the body's end; rejects on
+ * an upstream `{error}` payload, a body error (reset, `bodyTimeout`) or an abort. When the sink
+ * asks to pause, the body is paused until the sink has drained.
+ */
+function relaySseBody(body: Readable, answer: AnswerState, sink: ProviderSink, signal: AbortSignal, secrets: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let pauseRequested = false;
+    const settle = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', settle);
+      body.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const decoder = createSseDecoder({
+      schema: upstreamChunkCheck,
+      onResult: (result) => {
+        if (settled) return;
+        if (!result.success) {
+          if (SseDecodeError.isInstance(result.error) && result.error.type === 'error-payload') {
+            settle(upstreamPayloadError(JSON.stringify(result.error.payload ?? {}), secrets));
+          }
+          // One malformed chunk is skipped, not fatal (some servers send keep-alive junk).
+          return;
+        }
+        if (!answer.accept(result.value as UpstreamPayloadView, 'delta')) pauseRequested = true;
+      },
+      onDone: () => settle(),
+    });
+    const onData = (chunk: Buffer): void => {
+      try {
+        decoder.push(chunk);
+      } catch (error) {
+        settle(error);
+        return;
+      }
+      if (pauseRequested && !settled) {
+        pauseRequested = false;
+        body.pause();
+        void sink.drained().then(() => {
+          if (!settled) body.resume();
+        });
+      }
+    };
+    const onEnd = (): void => {
+      try {
+        decoder.end();
+      } catch (error) {
+        settle(error);
+        return;
+      }
+      settle();
+    };
+    // A body destroyed without an error event (undici on abort) must not leave the promise hanging.
+    const onClose = (): void => settle(signal.aborted ? signal.reason : new Error('upstream body closed before its end'));
+    const onAbort = (): void => settle(signal.reason);
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', settle);
+    body.on('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** An upstream `{error}` body (mid-stream or in place of a completion) as a 502 with its scrubbed message. */
@@ -183,7 +243,7 @@ function upstreamPayloadError(text: string, secrets: readonly string[]): Gateway
 }
 
 /** A plain JSON completion (asked for, or from a server that ignores `stream: true`), validated. */
-async function readWholeCompletion(body: AsyncIterable<Uint8Array>, secrets: readonly string[]): Promise<UpstreamPayloadView> {
+async function readWholeCompletion(body: Readable, secrets: readonly string[]): Promise<UpstreamPayloadView> {
   const text = await readBodyText(body, MAX_JSON_BODY_BYTES);
   let value: unknown;
   try {
@@ -198,37 +258,42 @@ async function readWholeCompletion(body: AsyncIterable<Uint8Array>, secrets: rea
 }
 
 /**
- * What one answer has produced so far. Deltas pass through as they arrive; the answer ends with
- * exactly one `usage` and one `finish`, held until the body ends because the upstream's usage
+ * What one answer has produced so far. Output goes straight to the sink as it arrives; the answer
+ * ends with one {@link ProviderResult}, known only once the body ends because the upstream's usage
  * arrives after its finish reason (`include_usage` sends it in a last chunk).
  */
-function createAnswerState(request: ProviderRequest) {
-  const tracker = createToolCallTracker(randomUUID);
-  // Reused for every payload: the caller drains it before the next `accept`.
-  const events: ProviderEvent[] = [];
+function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
   let usage: ChatCompletionUsage | undefined;
   let rawFinish: string | null | undefined;
   let sawToolCall = false;
   let outputCharacters = 0;
+  const tracker = createToolCallTracker(randomUUID, {
+    toolCallStart(index, id, name) {
+      sawToolCall = true;
+      return sink.toolCallStart(index, id, name);
+    },
+    toolCallDelta(index, argumentsPiece) {
+      outputCharacters += argumentsPiece.length;
+      return sink.toolCallDelta(index, argumentsPiece);
+    },
+  });
   return {
-    /** The pass-through events of one payload (valid until the next call). */
-    accept(payload: UpstreamPayloadView, field: 'delta' | 'message'): readonly ProviderEvent[] {
-      events.length = 0;
+    /**
+     * Takes one payload (a chunk's `delta` or a whole completion's `message`).
+     * @returns `false` when the sink asked to pause.
+     */
+    accept(payload: UpstreamPayloadView, field: 'delta' | 'message'): boolean {
+      let flowing = true;
       const choice = payload.choices?.[0];
       const part = choice?.[field];
-      if (part?.content) {
-        outputCharacters += part.content.length;
-        events.push({ type: 'text-delta', text: part.content });
+      const content = part?.content;
+      if (content) {
+        outputCharacters += content.length;
+        flowing = sink.text(content);
       }
       const toolCalls = part?.tool_calls;
       if (toolCalls) {
-        for (const call of toolCalls) {
-          for (const event of tracker.accept(call)) {
-            if (event.type === 'tool-call-start') sawToolCall = true;
-            if (event.type === 'tool-call-delta') outputCharacters += event.arguments.length;
-            events.push(event);
-          }
-        }
+        for (const call of toolCalls) flowing = tracker.accept(call) && flowing;
       }
       if (choice?.finish_reason) rawFinish = choice.finish_reason;
       const reported = payload.usage;
@@ -239,24 +304,21 @@ function createAnswerState(request: ProviderRequest) {
           total_tokens: reported.total_tokens ?? reported.prompt_tokens + reported.completion_tokens,
         };
       }
-      return events;
+      return flowing;
     },
     /**
-     * The upstream's usage. Some servers (older llama.cpp, proxies stripping stream_options) send
-     * none: then an estimate by the common 4-characters-per-token rule, so clients still get
+     * How the answer ended. Some servers (older llama.cpp, proxies stripping stream_options) send
+     * no usage: then an estimate by the common 4-characters-per-token rule, so clients still get
      * numbers; they are approximations, not billing figures.
      */
-    usage(): ProviderEvent {
-      if (usage) return { type: 'usage', usage };
+    result(): ProviderResult {
+      const finishReason: FinishReason =
+        sawToolCall || rawFinish === 'tool_calls' || rawFinish === 'function_call' ? 'tool_calls' : rawFinish === 'length' ? 'length' : 'stop';
+      if (usage) return { usage, finishReason };
       const promptCharacters = request.messages.reduce((total, message) => total + JSON.stringify(message.content ?? '').length, 0);
       const promptTokens = Math.ceil(promptCharacters / 4);
       const completionTokens = Math.ceil(outputCharacters / 4);
-      return { type: 'usage', usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } };
-    },
-    finish(): ProviderEvent {
-      const finishReason: FinishReason =
-        sawToolCall || rawFinish === 'tool_calls' || rawFinish === 'function_call' ? 'tool_calls' : rawFinish === 'length' ? 'length' : 'stop';
-      return { type: 'finish', finishReason };
+      return { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }, finishReason };
     },
   };
 }

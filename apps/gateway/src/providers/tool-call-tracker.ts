@@ -1,4 +1,4 @@
-import type { ProviderEvent } from './model-provider.js';
+import type { ProviderSink } from './model-provider.js';
 
 /** A streamed tool-call fragment as upstreams send it (every field may be missing). */
 export interface ToolCallFragment {
@@ -8,31 +8,33 @@ export interface ToolCallFragment {
 }
 
 /**
- * Turns upstream tool-call fragments into `tool-call-start` / `tool-call-delta` events. The first
- * fragment of an upstream `index` starts a call (our indexes count from 0 in order of appearance,
- * because some servers number sparsely); later fragments only carry argument pieces. A missing id
- * (seen from some local servers) gets a generated `call_<uuid>`.
+ * Turns upstream tool-call fragments into `toolCallStart` / `toolCallDelta` calls on a sink. The
+ * first fragment of an upstream `index` starts a call (our indexes count from 0 in order of
+ * appearance, because some servers number sparsely); later fragments only carry argument pieces.
+ * A missing id (seen from some local servers) gets a generated `call_<uuid>`.
  *
  * @param generateId - Source of ids for calls the upstream left unnamed.
+ * @param sink - Receives the calls.
  */
-export function createToolCallTracker(generateId: () => string) {
+export function createToolCallTracker(generateId: () => string, sink: Pick<ProviderSink, 'toolCallStart' | 'toolCallDelta'>) {
   const indexes = new Map<number, number>();
   return {
-    *accept(fragment: ToolCallFragment): Iterable<ProviderEvent> {
+    /**
+     * Reports one fragment.
+     * @returns `false` when the sink asked to pause (see {@link ProviderSink}).
+     */
+    accept(fragment: ToolCallFragment): boolean {
       const upstreamIndex = fragment.index ?? 0;
       let index = indexes.get(upstreamIndex);
+      let flowing = true;
       if (index === undefined) {
         index = indexes.size;
         indexes.set(upstreamIndex, index);
-        yield {
-          type: 'tool-call-start',
-          index,
-          id: fragment.id || `call_${generateId()}`,
-          name: fragment.function?.name ?? '',
-        };
+        flowing = sink.toolCallStart(index, fragment.id || `call_${generateId()}`, fragment.function?.name ?? '');
       }
       const argumentsPiece = fragment.function?.arguments;
-      if (argumentsPiece) yield { type: 'tool-call-delta', index, arguments: argumentsPiece };
+      if (argumentsPiece) flowing = sink.toolCallDelta(index, argumentsPiece) && flowing;
+      return flowing;
     },
   };
 }
