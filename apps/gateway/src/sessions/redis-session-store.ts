@@ -19,7 +19,6 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { GatewayError } from '../errors.js';
-import { parseTranscript } from './file-session-store.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import { createRedisSessionClient, redactRedisUrl, REDIS_TIMEOUT_MS } from './redis-session-client.js';
 import { sessionLockLost, sessionStoreClosed, sessionStoreUnavailable, SERVICE_UNAVAILABLE } from './redis-session-errors.js';
@@ -27,6 +26,7 @@ import { redisSessionKeys } from './redis-session-keys.js';
 import { createRedisSessionLock, type HeldRedisSessionLock } from './redis-session-lock.js';
 import { defineRedisSessionScripts } from './redis-session-scripts.js';
 import type { SessionStore, TranscriptMessage, TranscriptTurn } from './session-store.js';
+import { parseTranscript } from './transcript-line.js';
 import { trimTranscript } from './trim-transcript.js';
 
 /** Stored element format version (the same as the file store's lines). */
