@@ -72,15 +72,25 @@ function serialiseAnswers(deltaCount: number): SerialisedAnswers {
 }
 
 /** Mode is chosen by the upstream model id, so one mock serves every agent of the gateway config. */
-type MockMode = { kind: 'instant' } | { kind: 'delay'; delayMs: number } | { kind: 'paced' };
+type MockMode =
+  | { kind: 'instant' }
+  | { kind: 'delay'; delayMs: number }
+  | { kind: 'paced' }
+  | { kind: 'short'; deltaCount: number };
 
 const modelPattern = /"model"\s*:\s*"([^"]*)"/;
 const streamPattern = /"stream"\s*:\s*true/;
+
+/** Largest `stream-<n>`: enough for any per-frame measurement, small enough to serialise on demand. */
+const MAX_SHORT_DELTAS = 1_000;
 
 function parseMode(model: string | undefined): MockMode {
   if (model === 'paced') return { kind: 'paced' };
   const delay = model?.match(/^delay-(\d{1,6})$/);
   if (delay?.[1] !== undefined) return { kind: 'delay', delayMs: Number(delay[1]) };
+  const short = model?.match(/^stream-(\d{1,4})$/);
+  const deltaCount = Number(short?.[1]);
+  if (deltaCount >= 1 && deltaCount <= MAX_SHORT_DELTAS) return { kind: 'short', deltaCount };
   return { kind: 'instant' };
 }
 
@@ -88,8 +98,10 @@ function parseMode(model: string | undefined): MockMode {
  * Starts the mock on 127.0.0.1.
  *
  * Modes, picked by the request's `model`: `instant` (anything unknown), `delay-<ms>` (the same
- * answer after a fixed delay) and `paced` (SSE: role chunk at once, then one delta every `paceMs`,
- * then finish, usage and `[DONE]`). `"stream": true` selects SSE, otherwise one JSON body.
+ * answer after a fixed delay), `paced` (SSE: role chunk at once, then one delta every `paceMs`,
+ * then finish, usage and `[DONE]`) and `stream-<n>` (an answer of n deltas instead of
+ * `deltaCount`, at once, no pacing: the per-frame CPU measurement). `"stream": true` selects SSE,
+ * otherwise one JSON body.
  *
  * @param options - see {@link MockUpstreamOptions}
  * @param port - port to listen on; 0 picks a free one
@@ -101,11 +113,21 @@ function parseMode(model: string | undefined): MockMode {
 export async function createMockUpstream(options: MockUpstreamOptions = {}, port = 0): Promise<MockUpstream> {
   const paceMs = options.paceMs ?? MOCK_PACE_MS;
   const answers = serialiseAnswers(options.deltaCount ?? MOCK_DELTA_COUNT);
-  const jsonLength = String(answers.json.length);
+  // `stream-<n>` answers are serialised on first use and kept: still no JSON work per request.
+  const shortAnswers = new Map<number, SerialisedAnswers>();
+  const answersFor = (mode: MockMode): SerialisedAnswers => {
+    if (mode.kind !== 'short') return answers;
+    let short = shortAnswers.get(mode.deltaCount);
+    if (short === undefined) {
+      short = serialiseAnswers(mode.deltaCount);
+      shortAnswers.set(mode.deltaCount, short);
+    }
+    return short;
+  };
 
-  const sendJson = (response: ServerResponse): void => {
-    response.writeHead(200, { ...jsonHeaders, 'content-length': jsonLength });
-    response.end(answers.json);
+  const sendJson = (response: ServerResponse, chosen: SerialisedAnswers): void => {
+    response.writeHead(200, { ...jsonHeaders, 'content-length': String(chosen.json.length) });
+    response.end(chosen.json);
   };
 
   const sendPaced = (response: ServerResponse): void => {
@@ -130,11 +152,12 @@ export async function createMockUpstream(options: MockUpstreamOptions = {}, port
   const answer = (request: IncomingMessage, response: ServerResponse, body: string): void => {
     const mode = parseMode(body.match(modelPattern)?.[1]);
     const stream = streamPattern.test(body);
+    const chosen = answersFor(mode);
     const send = (): void => {
       if (response.destroyed) return;
-      if (!stream) return sendJson(response);
+      if (!stream) return sendJson(response, chosen);
       response.writeHead(200, sseHeaders);
-      response.end(answers.wholeStream);
+      response.end(chosen.wholeStream);
     };
     if (mode.kind === 'paced') {
       if (stream) return sendPaced(response);
