@@ -46,7 +46,10 @@ export interface RunningChild {
   readonly readyLine: string;
   /** Milliseconds from spawn to the ready line. */
   readonly startMs: number;
-  /** All output so far (stdout and stderr), for error messages. */
+  /**
+   * Output for error messages: everything up to the ready line and stderr (capped), then only the
+   * last stdout chunks, because after the ready line stdout is the request log and is discarded.
+   */
   output(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
   stop(graceMs?: number): Promise<void>;
@@ -82,6 +85,8 @@ export function startChild(options: StartChildOptions): Promise<RunningChild> {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
+  /** The newest stdout chunks after the ready line, kept as bytes: decoding every log line would cost the load generator's core. */
+  const stdoutTail: Buffer[] = [];
   let exited = child.exitCode !== null;
   const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -116,10 +121,15 @@ export function startChild(options: StartChildOptions): Promise<RunningChild> {
     const timer = setTimeout(() => fail(`no ready line within ${options.timeoutMs} ms`), options.timeoutMs);
     child.once('error', (error) => fail(error.message));
     child.once('exit', (code, signal) => fail(`exited with ${code ?? signal}`));
-    child.stdout?.on('data', (chunk: Buffer) => {
+    // After the ready line the gateway's stdout is its request log (one line per request at `info`):
+    // keep reading so the child never blocks on a full pipe, but only hold on to the last chunks.
+    const keepTail = (chunk: Buffer): void => {
+      stdoutTail.push(chunk);
+      if (stdoutTail.length > 4) stdoutTail.shift();
+    };
+    const untilReady = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       if (output.length < 200_000) output += text;
-      if (ready) return;
       lineBuffer += text;
       const lines = lineBuffer.split('\n');
       lineBuffer = lines.pop() ?? '';
@@ -127,15 +137,19 @@ export function startChild(options: StartChildOptions): Promise<RunningChild> {
       if (line === undefined) return;
       ready = true;
       clearTimeout(timer);
+      child.stdout?.removeListener('data', untilReady);
+      child.stdout?.on('data', keepTail);
       resolve({
         process: child,
         pid: child.pid as number,
         readyLine: line,
         startMs: performance.now() - started,
-        output: () => output,
+        output: () =>
+          stdoutTail.length === 0 ? output : `${output}\n[… stdout after the ready line, last chunks only]\n${Buffer.concat(stdoutTail).toString('utf8')}`,
         stop,
       });
-    });
+    };
+    child.stdout?.on('data', untilReady);
   });
 }
 
