@@ -3,6 +3,11 @@ import type { BenchRequest } from './load-generator.js';
 import { BENCH_TOKEN } from './gateway-config.js';
 
 const path = '/v1/chat/completions';
+
+/** Content deltas of the streamed CPU row's answer (mock mode `stream-20`, agent `stream20`). */
+export const STREAMED_DELTA_COUNT = 20;
+/** The client asks for the usage chunk, so both relays must decode and re-encode it too. */
+const streamedOptions = { stream: true, stream_options: { include_usage: true } };
 const messages = [{ role: 'user', content: 'Say hello in one short sentence.' }];
 
 function build(model: string, token: string, extra: Record<string, unknown> = {}): BenchRequest {
@@ -14,9 +19,13 @@ function build(model: string, token: string, extra: Record<string, unknown> = {}
   };
 }
 
-/** Requests to the mock itself; the model id picks the mock's mode. */
+/**
+ * Requests to the mock itself, and to the reference relay (which passes the model through); the
+ * model id picks the mock's mode.
+ */
 export const directRequests = {
   complete: build('instant', BENCH_TOKEN),
+  streamed: build(`stream-${STREAMED_DELTA_COUNT}`, BENCH_TOKEN, streamedOptions),
   stream: build('instant', BENCH_TOKEN, { stream: true }),
   paced: build('paced', BENCH_TOKEN, { stream: true }),
   delayed: build('delay-20', BENCH_TOKEN),
@@ -26,10 +35,15 @@ export const directRequests = {
 export const gatewayRequests = {
   complete: build('openclaw', BENCH_TOKEN),
   stream: build('openclaw', BENCH_TOKEN, { stream: true }),
+  streamed: build(`openclaw/stream${STREAMED_DELTA_COUNT}`, BENCH_TOKEN, streamedOptions),
   paced: build('openclaw/paced', BENCH_TOKEN, { stream: true }),
   /** The answer after a 20 ms upstream delay: the setting of the Portkey figure in issue 8. */
   delayed: build('openclaw/delayed', BENCH_TOKEN),
-  /** One stored session per worker: the worker index names the user. */
-  withUser: (workerIndex: number): BenchRequest => build('openclaw', BENCH_TOKEN, { user: `bench-user-${workerIndex}` }),
+  /**
+   * One stored session per worker: the worker index names the user. A shared store (Redis) needs a
+   * prefix no other run uses, so a run neither meets old transcripts nor leaves its own behind.
+   */
+  withUser: (workerIndex: number, userPrefix = 'bench-user'): BenchRequest =>
+    build('openclaw', BENCH_TOKEN, { user: `${userPrefix}-${workerIndex}` }),
   wrongToken: build('openclaw', 'wrong-token-for-the-failure-path'),
 };

@@ -1,28 +1,31 @@
 /**
  * The gateway configurations the benchmark starts, in the contract §8 shape. Everything a real
- * deployment would keep (token auth, the failure limiter, a transcript store) stays on: the point
- * is what a user's gateway costs, not a stripped-down one.
+ * deployment would keep (token auth, the failure limiter, the default file transcript store, the
+ * default history bound, `info` logging) stays on unless a row says otherwise: the point is what a
+ * user's gateway costs, not a stripped-down one.
  */
 
 /** The shared secret every benchmark request carries; loopback-only and thrown away after the run. */
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
 
-/** Transcript bound of the benchmark agents (see BENCHMARKS.md: keeps session runs in steady state). */
-export const BENCH_MAX_HISTORY_MESSAGES = 20;
+/** `sessions.store` of a benchmark gateway; `undefined` leaves the key out (the default, `file`). */
+export type BenchSessionsStore = 'memory' | 'file' | { redis: string } | undefined;
 
 /** Options of {@link createGatewayConfig}. */
 export interface GatewayConfigOptions {
   /** Mock base URL including `/v1`. */
   upstreamBaseUrl: string;
-  sessionsStore: 'memory' | 'file';
-  /** Failure-limiter settings; `undefined` keeps the gateway's defaults (loopback exempt). */
+  sessionsStore?: BenchSessionsStore;
+  /** Failure-limiter settings; `undefined` keeps the gateway's defaults (on, loopback exempt). */
   rateLimit?: { maxAttempts: number; windowMs: number; lockoutMs: number; exemptLoopback: boolean };
   logLevel: string;
 }
 
 /**
- * Builds a config object (JSON is valid JSON5) with three agents on the mock provider:
- * `main` (default, instant answers), `paced` (20 ms deltas) and `delayed` (answers after 20 ms).
+ * Builds a config object (JSON is valid JSON5) with four agents on the mock provider:
+ * `main` (default, instant answers), `paced` (20 ms deltas), `delayed` (answers after 20 ms) and
+ * `stream20` (20 deltas at once: the per-frame CPU row). No agent sets `maxHistoryMessages`, so
+ * stored sessions carry the default bound (200 messages) as a user's gateway would.
  */
 export function createGatewayConfig(options: GatewayConfigOptions): Record<string, unknown> {
   return {
@@ -39,14 +42,15 @@ export function createGatewayConfig(options: GatewayConfigOptions): Record<strin
       providers: { mock: { api: 'openai-completions', baseUrl: options.upstreamBaseUrl, apiKey: 'mock-key' } },
     },
     agents: {
-      defaults: { model: 'mock/instant', maxHistoryMessages: BENCH_MAX_HISTORY_MESSAGES },
+      defaults: { model: 'mock/instant' },
       list: [
         { id: 'main', default: true },
         { id: 'paced', model: 'mock/paced' },
         { id: 'delayed', model: 'mock/delay-20' },
+        { id: 'stream20', model: 'mock/stream-20' },
       ],
     },
-    sessions: { store: options.sessionsStore },
+    ...(options.sessionsStore === undefined ? {} : { sessions: { store: options.sessionsStore } }),
     logging: { level: options.logLevel },
   };
 }

@@ -1,0 +1,124 @@
+/**
+ * CPU time per request of servers running side by side on one core: each subject is measured in
+ * turn, a fixed count of requests from the closed-loop generator bracketed by two readings of its
+ * process's CPU ticks. The subjects take turns over several rounds and each figure is the sum over
+ * its rounds, so drift in the machine during the section (other tenants, frequency) hits every
+ * subject alike instead of whichever happened to go last.
+ *
+ * CPU per request, not requests per second, is the verdict: it does not depend on how fast the load
+ * generator is, nor on what else shares the machine, and it is what a deployment pays for.
+ */
+import { runFixedCount, type BenchRequest } from './load-generator.js';
+import { cpuMsBetween, readCpuTicks, type CpuReading } from './process-cpu.js';
+
+/** One server and the request it is measured with. */
+export interface CpuSubject {
+  key: string;
+  pid: number;
+  origin: string;
+  requestFor: (workerIndex: number) => BenchRequest;
+  /** Measured requests per worker and round. */
+  measuredPerWorker: number;
+  /** How every answer must end, e.g. `data: [DONE]\n\n`; anything else is an error. */
+  expectBodySuffix?: string;
+}
+
+/** Options of {@link measureCpuPerRequest}. */
+export interface CpuRoundsOptions {
+  subjects: readonly CpuSubject[];
+  concurrency: number;
+  rounds: number;
+  /**
+   * Warm-up per worker before a subject's first round: lets the JIT settle and, with one `user` per
+   * worker, fills every stored session to its steady-state length before anything is counted.
+   */
+  firstWarmupPerWorker: number;
+  /** Warm-up per worker before later rounds: new connections, caches refilled after the others ran. */
+  roundWarmupPerWorker: number;
+  /** Called after each measured window, for progress logs. */
+  onWindow?: (key: string, round: number, window: CpuWindow) => void;
+}
+
+/** One measured window of one subject. */
+export interface CpuWindow {
+  requests: number;
+  errors: number;
+  wallMs: number;
+  cpuMs: number;
+  userMs: number;
+  systemMs: number;
+  ticks: number;
+}
+
+/** The sum over a subject's rounds. */
+export interface CpuResult extends CpuWindow {
+  key: string;
+  cpuPerRequestMs: number;
+  requestsPerSecond: number;
+  firstError?: string;
+  statusCounts: Record<string, number>;
+  windows: CpuWindow[];
+}
+
+/**
+ * Runs every subject's rounds in turn.
+ * @throws Error when a subject's process cannot be read (it exited)
+ */
+export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<Map<string, CpuResult>> {
+  const results = new Map<string, CpuResult>();
+  for (let round = 0; round < options.rounds; round++) {
+    for (const subject of options.subjects) {
+      let before: CpuReading | undefined;
+      let after: CpuReading | undefined;
+      const loop = await runFixedCount({
+        origin: subject.origin,
+        concurrency: options.concurrency,
+        warmupPerWorker: round === 0 ? options.firstWarmupPerWorker : options.roundWarmupPerWorker,
+        measuredPerWorker: subject.measuredPerWorker,
+        requestFor: subject.requestFor,
+        expectStatus: 200,
+        ...(subject.expectBodySuffix === undefined ? {} : { expectBodySuffix: subject.expectBodySuffix }),
+        onMeasuredStart: () => {
+          before = readCpuTicks(subject.pid);
+        },
+        onMeasuredEnd: () => {
+          after = readCpuTicks(subject.pid);
+        },
+      });
+      if (before === undefined || after === undefined) throw new Error(`no CPU reading of ${subject.key}`);
+      const cpu = cpuMsBetween(before, after);
+      const window: CpuWindow = {
+        requests: loop.requests,
+        errors: loop.errors,
+        wallMs: loop.durationMs,
+        cpuMs: cpu.totalMs,
+        userMs: cpu.userMs,
+        systemMs: cpu.systemMs,
+        ticks: cpu.ticks,
+      };
+      options.onWindow?.(subject.key, round, window);
+      const previous = results.get(subject.key);
+      const statusCounts = { ...(previous?.statusCounts ?? {}) };
+      for (const [status, count] of Object.entries(loop.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+      const windows = [...(previous?.windows ?? []), window];
+      const sum = (field: keyof CpuWindow): number => windows.reduce((total, each) => total + each[field], 0);
+      const firstError = previous?.firstError ?? loop.firstError;
+      results.set(subject.key, {
+        key: subject.key,
+        requests: sum('requests'),
+        errors: sum('errors'),
+        wallMs: sum('wallMs'),
+        cpuMs: sum('cpuMs'),
+        userMs: sum('userMs'),
+        systemMs: sum('systemMs'),
+        ticks: sum('ticks'),
+        cpuPerRequestMs: sum('cpuMs') / sum('requests'),
+        requestsPerSecond: sum('requests') / (sum('wallMs') / 1000),
+        statusCounts,
+        windows,
+        ...(firstError === undefined ? {} : { firstError }),
+      });
+    }
+  }
+  return results;
+}
