@@ -1,6 +1,6 @@
 /**
  * Renders a results file as the Markdown table that BENCHMARKS.md publishes, so the published
- * figures are copied by a program, not by hand:
+ * figures are copied by a program, not by hand (rows of every kind, old files included):
  * `node --import tsx src/render-markdown.ts results/<date>.json`.
  */
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,10 @@ interface ResultsFile {
   machine: { cpuModel: string; cores: number; cpuMhz?: number; totalMemoryBytes: number; kernel: string; node: string; loadAverageAtStart: number[] };
   loadAverageAtEnd: number[];
   pinning: { pinned: boolean; gatewayCore: number | null; mockCore: number | null };
+  /** Absent in files written before the CPU rows. */
+  repository?: { commit: string | null; dirty: boolean | null };
+  settings?: { gatewayLogLevel?: string };
+  results?: { cpu?: { clockTickMs?: number } };
   rows: ResultRow[];
 }
 
@@ -29,8 +33,15 @@ const lines = [
   `Machine: ${machine.cpuModel}${machine.cpuMhz ? ` at ${machine.cpuMhz} MHz` : ''}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 1e9).toFixed(0)} GB RAM, Linux ${machine.kernel}, Node ${machine.node.replace(/^v/, '')}; ` +
     `pinning: ${results.pinning.pinned ? `gateway on core ${results.pinning.gatewayCore}, mock and load generator on core ${results.pinning.mockCore}` : 'none'}; ` +
     `load average ${machine.loadAverageAtStart[0]} before, ${results.loadAverageAtEnd[0]} after.`,
+  ...(results.repository === undefined
+    ? []
+    : [
+        `Code: commit \`${results.repository.commit ?? 'unknown'}\`${results.repository.dirty ? ' with uncommitted changes (the figures belong to no commit)' : ''}; ` +
+          `gateway logging \`${results.settings?.gatewayLogLevel ?? 'unknown'}\`${results.results?.cpu?.clockTickMs === undefined ? '' : `; CPU clock tick ${results.results.cpu.clockTickMs} ms`}.`,
+      ]),
   '',
-  '| measure | direct (mock) | gateway | added / ratio | target | status |',
+  // Files before the CPU rows had only the mock in this column; both headers fit them.
+  `| measure | ${results.repository === undefined ? 'direct (mock)' : 'reference'} | gateway | added / ratio | target | status |`,
   '| --- | --- | --- | --- | --- | --- |',
   ...results.rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.delta} | ${row.target} | ${row.status} |`),
 ];
