@@ -46,6 +46,7 @@ export interface SseResponseWriter {
   /**
    * Writes one already-encoded frame (from `encodeSse*`, or `data: <JSON>\n\n` built the same way)
    * at once, without a promise: the path for producers that pace themselves, one call per frame.
+   * Frames written in the same tick go out together in one socket write.
    * Returns `false` when the socket's buffer is full or earlier frames still wait for a drain; the
    * frame is kept in order all the same, and the producer should pause until {@link drained}
    * resolves. Ignored (returns `true`) once the client is gone or the stream ended.
@@ -240,6 +241,14 @@ export function createSseResponseWriter(
     armHeartbeat();
   }
 
+  let corked = false;
+  function uncorkAndArm(): void {
+    corked = false;
+    response.uncork();
+    // Once per tick rather than once per frame: the heartbeat only needs the time of the last burst.
+    armHeartbeat();
+  }
+
   response.on('close', markClientGone);
   response.on('error', markClientGone);
   if (response.destroyed) {
@@ -284,9 +293,14 @@ export function createSseResponseWriter(
       if (clientGone || ended) {
         return true;
       }
-      const flushed = response.write(frame);
-      armHeartbeat();
-      return flushed;
+      if (!corked) {
+        // Frames written in the same tick (an upstream chunk often carries several) leave in one
+        // syscall instead of one each; the socket is uncorked before any I/O can happen.
+        corked = true;
+        response.cork();
+        process.nextTick(uncorkAndArm);
+      }
+      return response.write(frame);
     },
     drained(): Promise<void> {
       if (queuedWrites > 0) {
