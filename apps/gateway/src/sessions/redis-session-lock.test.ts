@@ -32,6 +32,29 @@ describe.skipIf(client === undefined)('createRedisSessionLock (real Redis)', () 
     await held.release();
   });
 
+  it('reads the newest transcript elements with the lock when asked, and only once it holds it', async () => {
+    const locks = createRedisSessionLock({ scripts, prefix, ttlMs: 5_000, waitMs: 1_000 });
+    const keys = redisSessionKeys(prefix, 'with-read');
+    await redis.rpush(keys.transcript, 'e1', 'e2', 'e3');
+    const held = await locks.acquire('with-read', { readTurns: 2 });
+    expect(held.newestTurns).toEqual(['e2', 'e3']);
+    expect(await redis.get(keys.lock)).toBe(held.token);
+    // Busy: a second acquisition gets nothing until the first is released, then the current elements.
+    const waiting = locks.acquire('with-read', { readTurns: 5 });
+    await sleep(30);
+    await redis.rpush(keys.transcript, 'e4');
+    await held.release();
+    const second = await waiting;
+    expect(second.newestTurns).toEqual(['e1', 'e2', 'e3', 'e4']);
+    await second.release();
+    const plain = await locks.acquire('no-transcript', { readTurns: 3 });
+    expect(plain.newestTurns).toEqual([]);
+    await plain.release();
+    const bare = await locks.acquire('no-transcript');
+    expect(bare.newestTurns).toBeUndefined();
+    await bare.release();
+  });
+
   it('keeps a lock alive past its TTL while held (renewal), so a waiter stays out', async () => {
     const locks = createRedisSessionLock({ scripts, prefix, ttlMs: 150, waitMs: 0 });
     const held = await locks.acquire('renewed');

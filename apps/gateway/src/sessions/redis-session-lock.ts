@@ -53,6 +53,11 @@ export interface HeldRedisSessionLock {
   readonly token: string;
   /** `true` once a renewal found the lock gone or owned by another run (it lapsed). */
   readonly lost: boolean;
+  /**
+   * The newest transcript elements (oldest first) read atomically with taking the lock, when
+   * `acquire` was asked for them (at most `readTurns`; fewer means that is the whole transcript).
+   */
+  readonly newestTurns: readonly string[] | undefined;
   /** Stops renewing and deletes the lock if it is still ours. Never rejects: a lock it could not delete lapses by itself. */
   release(): Promise<void>;
 }
@@ -62,10 +67,12 @@ export interface RedisSessionLock {
   /**
    * Waits until this process holds the session's lock.
    *
+   * @param options.readTurns - Also read this many of the newest transcript elements in the same
+   *   round trip as the successful attempt (see {@link HeldRedisSessionLock.newestTurns}).
    * @throws GatewayError 503 `session is busy` after `waitMs`, or 503 `session store unavailable`
    *   when Redis fails.
    */
-  acquire(sessionKey: string): Promise<HeldRedisSessionLock>;
+  acquire(sessionKey: string, options?: { readTurns?: number }): Promise<HeldRedisSessionLock>;
 }
 
 /**
@@ -81,7 +88,7 @@ export function createRedisSessionLock(options: RedisSessionLockOptions): RedisS
   const { scripts, prefix, ttlMs, waitMs } = options;
   const random = options.random ?? Math.random;
 
-  function hold(keys: RedisSessionKeys, token: string): HeldRedisSessionLock {
+  function hold(keys: RedisSessionKeys, token: string, newestTurns: readonly string[] | undefined): HeldRedisSessionLock {
     let lost = false;
     let released = false;
     const renew = async () => {
@@ -101,6 +108,7 @@ export function createRedisSessionLock(options: RedisSessionLockOptions): RedisS
     return {
       keys,
       token,
+      newestTurns,
       get lost() {
         return lost;
       },
@@ -114,19 +122,26 @@ export function createRedisSessionLock(options: RedisSessionLockOptions): RedisS
   }
 
   return {
-    async acquire(sessionKey) {
+    async acquire(sessionKey, options) {
       const keys = redisSessionKeys(prefix, sessionKey);
       const token = randomUUID();
+      const readTurns = options?.readTurns;
       const deadline = performance.now() + waitMs;
       // Bounded by time: every pass either returns, throws, or sleeps until at most the deadline.
       for (let attempt = 0; ; attempt += 1) {
-        let acquired: number;
+        let acquired: boolean;
+        let newestTurns: string[] | undefined;
         try {
-          acquired = await scripts.acquire(keys.lock, keys.next, token, ttlMs, CLAIM_TTL_MS);
+          if (readTurns === undefined) {
+            acquired = (await scripts.acquire(keys.lock, keys.next, token, ttlMs, CLAIM_TTL_MS)) === 1;
+          } else {
+            newestTurns = await scripts.acquireAndRead(keys.lock, keys.next, keys.transcript, token, ttlMs, CLAIM_TTL_MS, readTurns);
+            acquired = newestTurns !== undefined;
+          }
         } catch (error) {
           throw GatewayError.isInstance(error) ? error : sessionStoreUnavailable(error);
         }
-        if (acquired === 1) return hold(keys, token);
+        if (acquired) return hold(keys, token, newestTurns);
         const remaining = deadline - performance.now();
         if (remaining <= 0) {
           // Give up first place at once so the next waiter need not wait for the claim to lapse.

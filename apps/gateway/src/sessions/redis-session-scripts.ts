@@ -25,6 +25,23 @@ end
 return 0
 `;
 
+// KEYS[1] lock, KEYS[2] next-in-line claim, KEYS[3] transcript. ARGV: token, lock ttl ms, claim ttl
+// ms, turns to read. The acquire script, and once the lock is taken, the newest turns of the
+// transcript in the same step: they stay exactly the stored ones until this holder appends (every
+// append is fenced on the lock), so the run's load needs no round trip of its own.
+// Returns {1, {turn, ...}} (oldest first) when the lock was taken, {0} otherwise.
+const acquireAndReadLua = `
+local function tryAcquire()${acquireLua}end
+if tryAcquire() == 0 then
+  return {0}
+end
+local turns = tonumber(ARGV[4])
+if turns < 1 then
+  return {1, {}}
+end
+return {1, redis.call('LRANGE', KEYS[3], -turns, -1)}
+`;
+
 // KEYS[1] lock. ARGV: token, ttl ms. Extends the lock only while this holder still owns it.
 const renewLua = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -60,6 +77,19 @@ return 1
 export interface RedisSessionScripts {
   /** 1 when `token` now holds `lockKey`; 0 when it is held or another waiter is first in line. */
   acquire(lockKey: string, nextKey: string, token: string, ttlMs: number, claimTtlMs: number): Promise<number>;
+  /**
+   * `acquire`, plus the newest `turns` elements of `transcriptKey` (oldest first) read atomically
+   * with taking the lock; `undefined` when the lock was not taken.
+   */
+  acquireAndRead(
+    lockKey: string,
+    nextKey: string,
+    transcriptKey: string,
+    token: string,
+    ttlMs: number,
+    claimTtlMs: number,
+    turns: number,
+  ): Promise<string[] | undefined>;
   /** 1 when the lock was extended; 0 when `token` no longer holds it. */
   renew(lockKey: string, token: string, ttlMs: number): Promise<number>;
   /** 1 when `key` held `token` and was deleted; 0 otherwise. */
@@ -78,12 +108,13 @@ export interface RedisSessionScripts {
 // Versioned names: a client shared with an older store version never runs the wrong script body.
 const names = {
   acquire: 'clawgateSessionAcquireV1',
+  acquireAndRead: 'clawgateSessionAcquireAndReadV1',
   renew: 'clawgateSessionRenewV1',
   release: 'clawgateSessionReleaseV1',
   append: 'clawgateSessionAppendV1',
 } as const;
 
-type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<number>;
+type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
 /**
  * Registers the scripts on `client` (once per client; an injected client may be shared by several
@@ -97,14 +128,20 @@ export function defineRedisSessionScripts(client: Redis | Cluster): RedisSession
     if (typeof commands[name] !== 'function') client.defineCommand(name, { numberOfKeys, lua });
   };
   define(names.acquire, 2, acquireLua);
+  define(names.acquireAndRead, 3, acquireAndReadLua);
   define(names.renew, 1, renewLua);
   define(names.release, 1, releaseLua);
   define(names.append, 2, appendLua);
   const call = (name: string, ...keysAndArgs: (string | number)[]): Promise<number> =>
-    (commands[name] as ScriptCommand).call(client, ...keysAndArgs);
+    (commands[name] as ScriptCommand).call(client, ...keysAndArgs) as Promise<number>;
   return {
     acquire: (lockKey, nextKey, token, ttlMs, claimTtlMs) =>
       call(names.acquire, lockKey, nextKey, token, ttlMs, claimTtlMs),
+    async acquireAndRead(lockKey, nextKey, transcriptKey, token, ttlMs, claimTtlMs, turns) {
+      const command = commands[names.acquireAndRead] as ScriptCommand;
+      const reply = (await command.call(client, lockKey, nextKey, transcriptKey, token, ttlMs, claimTtlMs, turns)) as [number, string[]?];
+      return reply[0] === 1 ? (reply[1] ?? []) : undefined;
+    },
     renew: (lockKey, token, ttlMs) => call(names.renew, lockKey, token, ttlMs),
     release: (key, token) => call(names.release, key, token),
     append: (lockKey, transcriptKey, token, element, keepTurns, ttlMs) =>

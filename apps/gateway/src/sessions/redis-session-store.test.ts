@@ -223,6 +223,75 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
   });
 });
 
+describe.skipIf(admin === undefined)('createRedisSessionStore: round trips (real Redis)', () => {
+  /** A store on its own client, with every command it sends counted by name. */
+  function countingStore(): { store: RedisSessionStore; commands: string[] } {
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    const commands: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      commands.push(command.name);
+      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof client.sendCommand;
+    const store = createRedisSessionStore({ client, prefix });
+    stores.push(store);
+    return { store, commands };
+  }
+
+  it('costs three round trips per stored-session turn: lock and read, append, release', async () => {
+    const { store, commands } = countingStore();
+    await store.ready();
+    const key = `round-trips-${randomUUID()}`;
+    const runTurn = (index: number) =>
+      store.runExclusive(key, async () => {
+        const history = await store.load(key, { maxMessages: 200 });
+        await store.append(key, turn(`u${index}`, `seen ${history.length}`));
+      });
+    // The first run of a store does not know yet how much a load wants.
+    await runTurn(0);
+    commands.length = 0;
+    for (let index = 1; index <= 3; index += 1) await runTurn(index);
+    expect(commands.filter((name) => name !== 'evalsha').length).toBe(0);
+    expect(commands).toHaveLength(9);
+    // Every run saw every earlier turn (the read went with the lock, not a stale copy).
+    expect((await store.load(key, { maxMessages: 200 })).map((message) => message.content)).toEqual([
+      'u0', 'seen 0', 'u1', 'seen 2', 'u2', 'seen 4', 'u3', 'seen 6',
+    ]);
+  });
+
+  it('answers a load after the run\'s own append, and a load wanting more than the lock read, from Redis', async () => {
+    const { store } = countingStore();
+    const key = `round-trips-stale-${randomUUID()}`;
+    await store.runExclusive(key, async () => {
+      await store.load(key, { maxMessages: 4 });
+      for (let index = 1; index <= 4; index += 1) await store.append(key, turn(`u${index}`, `a${index}`));
+    });
+    await store.runExclusive(key, async () => {
+      // The lock read 2 turns (a limit of 4 messages); this load wants 8.
+      expect((await store.load(key, { maxMessages: 8 })).map((message) => message.content)).toEqual([
+        'u1', 'a1', 'u2', 'a2', 'u3', 'a3', 'u4', 'a4',
+      ]);
+      await store.append(key, turn('u5', 'a5'));
+      expect((await store.load(key, { maxMessages: 2 })).map((message) => message.content)).toEqual(['u5', 'a5']);
+    });
+  });
+
+  it('reads further back when the turns hold one message each', async () => {
+    const { store } = countingStore();
+    const key = `round-trips-single-${randomUUID()}`;
+    await store.runExclusive(key, async () => {
+      await store.load(key, { maxMessages: 4 });
+      for (let index = 1; index <= 6; index += 1) {
+        await store.append(key, { createdAt: '2026-01-01T00:00:00.000Z', messages: [{ role: 'user', content: `u${index}` }] });
+      }
+    });
+    // With the lock (it read 2 elements) and without a run (a first read of 2, then 4).
+    const inRun = await store.runExclusive(key, () => store.load(key, { maxMessages: 4 }));
+    const outside = await store.load(key, { maxMessages: 4 });
+    for (const messages of [inRun, outside]) expect(messages.map((message) => message.content)).toEqual(['u3', 'u4', 'u5', 'u6']);
+  });
+});
+
 describe.skipIf(admin === undefined)('createRedisSessionStore: several replicas (real Redis)', () => {
   it('never overlaps runs on one session from two processes and keeps one ordered transcript', async () => {
     const replicas = [newStore(), newStore()];

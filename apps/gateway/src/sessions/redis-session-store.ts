@@ -16,6 +16,13 @@
  * Serialisation: `runExclusive` first queues in process (one keyed mutex, so a process never polls
  * Redis for its own waiters), then takes the cross-process lock of `redis-session-lock.ts`.
  * While the task runs, `append` on that session is fenced on the lock's token.
+ *
+ * Round trips: a stored-session run costs three, lock + read, append, release. Taking the lock also
+ * reads the newest turns (as many as the last load of this store asked for), and the run's load
+ * answers from them: nobody else can append while the lock is held, so they are current until the
+ * run's own append. A load reads half as many turns as it wants messages (every turn the gateway
+ * stores holds a prompt and a reply) and reads more only when those turns hold too few, so it
+ * fetches and parses no more of the transcript than it returns.
  */
 import type { Cluster, Redis } from 'ioredis';
 import { GatewayError } from '../errors.js';
@@ -26,7 +33,7 @@ import { redisSessionKeys } from './redis-session-keys.js';
 import { createRedisSessionLock, type HeldRedisSessionLock } from './redis-session-lock.js';
 import { defineRedisSessionScripts } from './redis-session-scripts.js';
 import type { SessionStore, TranscriptMessage, TranscriptTurn } from './session-store.js';
-import { parseTranscript } from './transcript-line.js';
+import { parseTranscriptLine } from './transcript-line.js';
 import { trimTranscript } from './trim-transcript.js';
 
 /** Stored element format version (the same as the file store's lines). */
@@ -138,6 +145,12 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
   const held = new Map<string, HeldRedisSessionLock>();
   // `maxMessages` of the last load inside the running task, used to trim on append.
   const limits = new Map<string, number>();
+  // Elements read with the lock of each running task (and how many were asked for), until the
+  // task's first append makes them stale.
+  const prefetched = new Map<string, { elements: readonly string[]; requested: number }>();
+  // How many elements a lock acquisition reads for the run's load: sized by the last load, since
+  // one gateway's runs nearly always ask for the same `maxHistoryMessages`. 0 until a first load.
+  let readTurnsWithLock = 0;
   let everReady = false;
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -206,12 +219,25 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
       throw new TypeError('Redis session store: `maxMessages` must be a positive integer');
     }
     await ensureConnected();
-    const keys = redisSessionKeys(settings.prefix, sessionKey);
-    // Every stored turn holds at least one message, so the last maxMessages turns are enough.
-    const elements = await guard(() => client.lrange(keys.transcript, -maxMessages, -1));
-    if (held.has(sessionKey)) limits.set(sessionKey, maxMessages);
-    // JSON.stringify never emits a raw newline, so the elements join into valid JSONL.
-    return trimTranscript(parseTranscript(elements.join('\n')).turns, maxMessages);
+    const lock = held.get(sessionKey);
+    if (lock) limits.set(sessionKey, maxMessages);
+    readTurnsWithLock = Math.ceil(maxMessages / 2);
+    const early = prefetched.get(sessionKey);
+    if (early !== undefined) {
+      const picked = newestTurns(early.elements, early.requested, maxMessages);
+      if (picked.enough) return trimTranscript(picked.turns, maxMessages);
+    }
+    const transcript = (lock?.keys ?? redisSessionKeys(settings.prefix, sessionKey)).transcript;
+    // Half as many turns as messages first (a turn is a prompt and a reply), then, only if those
+    // hold too few, the last maxMessages turns: every stored turn holds at least one message.
+    const wanted = Math.ceil(maxMessages / 2);
+    if (wanted < maxMessages) {
+      const elements = await guard(() => client.lrange(transcript, -wanted, -1));
+      const picked = newestTurns(elements, wanted, maxMessages);
+      if (picked.enough) return trimTranscript(picked.turns, maxMessages);
+    }
+    const elements = await guard(() => client.lrange(transcript, -maxMessages, -1));
+    return trimTranscript(newestTurns(elements, maxMessages, maxMessages).turns, maxMessages);
   }
 
   async function append(sessionKey: string, turn: TranscriptTurn): Promise<void> {
@@ -223,6 +249,8 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     const lock = held.get(sessionKey);
     // Outside a run: take the session for just this append, so it is still fenced.
     if (!lock) return runExclusive(sessionKey, () => append(sessionKey, turn));
+    // From now on the transcript is no longer what the lock read.
+    prefetched.delete(sessionKey);
     await ensureConnected();
     // `meta` (what ran the turn) is kept for operators like the file store does; load ignores it.
     const meta = (turn as { meta?: unknown }).meta;
@@ -249,13 +277,16 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     if (typeof task !== 'function') return Promise.reject(new TypeError('Redis session store: `task` must be a function'));
     return mutex.runExclusive(sessionKey, async () => {
       await ensureConnected();
-      const lock = await locks.acquire(sessionKey);
+      const readTurns = readTurnsWithLock;
+      const lock = await locks.acquire(sessionKey, readTurns > 0 ? { readTurns } : undefined);
       held.set(sessionKey, lock);
+      if (lock.newestTurns !== undefined) prefetched.set(sessionKey, { elements: lock.newestTurns, requested: readTurns });
       try {
         return await task();
       } finally {
         held.delete(sessionKey);
         limits.delete(sessionKey);
+        prefetched.delete(sessionKey);
         await lock.release();
       }
     });
@@ -283,6 +314,31 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     ready,
     isReady: () => !closed && client.status === 'ready',
   };
+}
+
+/**
+ * Parses the newest of `elements` (the last `requested` elements of a transcript, oldest first),
+ * from the newest back, until they hold `maxMessages` messages: older ones are not even parsed.
+ * Elements that are not turns are skipped, as the file store skips lines.
+ *
+ * @returns The turns, oldest first, and whether they are `enough` to answer a load of `maxMessages`:
+ *   they hold that many messages, or they are the whole transcript (fewer elements than requested).
+ */
+function newestTurns(
+  elements: readonly string[],
+  requested: number,
+  maxMessages: number,
+): { turns: TranscriptTurn[]; enough: boolean } {
+  const turns: TranscriptTurn[] = [];
+  let messages = 0;
+  for (let index = elements.length - 1; index >= 0 && messages < maxMessages; index -= 1) {
+    const turn = parseTranscriptLine(elements[index] as string);
+    if (turn === undefined) continue;
+    turns.push(turn);
+    messages += turn.messages.length;
+  }
+  turns.reverse();
+  return { turns, enough: messages >= maxMessages || elements.length < requested };
 }
 
 interface ValidatedSettings {
