@@ -102,11 +102,12 @@ function parseSettings(rawArgv: readonly string[]): Settings {
   return {
     mode: smoke ? 'smoke' : 'full',
     // Full: 2,000 warm-up requests (125 turns per stored session: 250 messages, past the default bound
-    // of 200), then 2 rounds of ~5,000 non-streaming / ~2,500 streamed requests per subject: 10,000 and
-    // 5,000 in all, so even the relay's figure rests on 100+ clock ticks of 10 ms over seconds of wall time.
+    // of 200), then 3 rounds of ~5,000 non-streaming / ~2,500 streamed requests per subject: ~15,000
+    // and ~7,500 in all, so even the relay's figure (~130 µs a request on a 2-core EPYC) rests on some
+    // 200 clock ticks of 10 ms, seconds of CPU; three rounds also spread the machine's drift.
     cpu: smoke
       ? { concurrency: 16, rounds: 1, firstWarmupPerWorker: 4, roundWarmupPerWorker: 2, nonStreamingPerWorker: 8, streamedPerWorker: 4 }
-      : { concurrency: 16, rounds: 2, firstWarmupPerWorker: 125, roundWarmupPerWorker: 16, nonStreamingPerWorker: 313, streamedPerWorker: 157 },
+      : { concurrency: 16, rounds: 3, firstWarmupPerWorker: 125, roundWarmupPerWorker: 16, nonStreamingPerWorker: 313, streamedPerWorker: 157 },
     latency: smoke ? { warmup: 20, rounds: 2, perRound: 20 } : { warmup: 1_000, rounds: 7, perRound: 200 },
     throughput: smoke
       ? { concurrencies: [16, 64], durationMs: 500, warmupMs: 150 }
