@@ -2,7 +2,7 @@
  * Step 2: authentication and the auth-failure rate limiter, delegated to `@clawgate/auth` so the
  * HTTP layer never handles secrets itself (contract §2).
  */
-import type { RequestHandler, Response } from 'express';
+import type { RouteStep, StepResponse } from './route-step.js';
 import { RateLimitStoreUnavailableError, type GatewayAuthorizer } from '@clawgate/auth';
 import { chatLocals } from './request-state.js';
 import { sendError } from './send-error.js';
@@ -21,9 +21,9 @@ import { sendError } from './send-error.js';
 export function createAuthMiddleware(options: {
   authorizer: GatewayAuthorizer;
   requiredScope: string;
-}): RequestHandler {
+}): RouteStep {
   const { authorizer, requiredScope } = options;
-  return async (request, response: Response, next) => {
+  return async (request, response: StepResponse, next) => {
     let decision;
     try {
       decision = await authorizer.authorize(

@@ -3,7 +3,7 @@
  * things a generic parser does not do: no `Content-Type` requirement, an empty body meaning `{}`, a
  * wall-clock deadline for the whole body (slow-loris uploads), and exact error bodies (contract §1).
  */
-import type { RequestHandler } from 'express';
+import type { RouteStep } from './route-step.js';
 import { chatLocals } from './request-state.js';
 import { sendError } from './send-error.js';
 
@@ -36,7 +36,7 @@ const DRAIN_LIMIT_MULTIPLIER = 2;
  * @param options - See {@link BodyMiddlewareOptions}.
  * @throws TypeError at construction when a limit is not a positive integer.
  */
-export function createBodyMiddleware(options: BodyMiddlewareOptions): RequestHandler {
+export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep {
   const { maxBytes, timeoutMs } = options;
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
     throw new TypeError(`maxBytes must be a positive integer, received ${String(maxBytes)}`);

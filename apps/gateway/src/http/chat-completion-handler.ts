@@ -2,7 +2,6 @@
  * Step 7: runs the prepared turn and answers as JSON or as an SSE stream (contract §6). The run
  * knows nothing of HTTP; this file is its HTTP consumer (the CLI is the other one).
  */
-import type { RequestHandler, Response } from 'express';
 import { createSseResponseWriter, encodeSseJson } from '@clawgate/sse';
 import type { AgentRunner, PreparedRun } from '../agent/agent-runner.js';
 import { buildChatCompletionBody, type CompletionIdentity } from '../agent/build-chat-completion-body.js';
@@ -12,6 +11,7 @@ import { GatewayError, internalError } from '../errors.js';
 import { createChatCompletionFrames } from './chat-completion-frames.js';
 import { silentLogger, type HttpLogger } from './http-logger.js';
 import { chatLocals, requestLocals } from './request-state.js';
+import { requestPath, type RouteStep, type StepResponse } from './route-step.js';
 
 
 /** The model echoed in responses when the request had none (§3). */
@@ -40,7 +40,7 @@ export interface ChatCompletionHandlerOptions {
  *
  * @param options - See {@link ChatCompletionHandlerOptions}.
  */
-export function createChatCompletionHandler(options: ChatCompletionHandlerOptions): RequestHandler {
+export function createChatCompletionHandler(options: ChatCompletionHandlerOptions): RouteStep {
   const { runner, heartbeatMs, now, randomUUID } = options;
   const logger = options.logger ?? silentLogger;
   return async (request, response) => {
@@ -74,7 +74,7 @@ export function createChatCompletionHandler(options: ChatCompletionHandlerOption
         heartbeatMs,
         includeUsage: chatRequest.stream_options?.include_usage === true,
         onUnexpectedError: (error) =>
-          logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: request.path }, 'stream failed'),
+          logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: requestPath(request) }, 'stream failed'),
       });
       return;
     }
@@ -85,7 +85,7 @@ export function createChatCompletionHandler(options: ChatCompletionHandlerOption
 async function respondWithCompletion(options: {
   runner: AgentRunner;
   prepared: PreparedRun;
-  response: Response;
+  response: StepResponse;
   identity: CompletionIdentity;
   logContent: (text: string) => void;
 }): Promise<void> {
@@ -125,7 +125,7 @@ async function respondWithCompletion(options: {
 async function streamCompletion(options: {
   runner: AgentRunner;
   prepared: PreparedRun;
-  response: Response;
+  response: StepResponse;
   identity: CompletionIdentity;
   heartbeatMs: number;
   includeUsage: boolean;

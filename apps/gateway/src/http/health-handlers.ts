@@ -2,14 +2,17 @@
  * `GET /healthz` and `GET /readyz`: probes for orchestrators and load balancers. No authentication
  * (a probe carries no credential) and nothing about the deployment in the body.
  */
-import type { RequestHandler } from 'express';
+import type { RouteStep } from './route-step.js';
+import { sendJson } from './send-response.js';
+
+/** Probes answer about this instant: never cached. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /**
  * Liveness: the process answers HTTP. Always `200 {"status":"ok"}`.
  */
-export const livenessHandler: RequestHandler = (_request, response) => {
-  response.setHeader('Cache-Control', 'no-store');
-  response.status(200).json({ status: 'ok' });
+export const livenessHandler: RouteStep = (_request, response) => {
+  sendJson(response, 200, { status: 'ok' }, NO_STORE);
 };
 
 /**
@@ -19,13 +22,12 @@ export const livenessHandler: RequestHandler = (_request, response) => {
  *
  * @param options.isReady - Synchronous, no I/O: probes arrive often and must stay cheap.
  */
-export function createReadinessHandler(options: { isReady: () => boolean }): RequestHandler {
+export function createReadinessHandler(options: { isReady: () => boolean }): RouteStep {
   return (_request, response) => {
-    response.setHeader('Cache-Control', 'no-store');
     if (options.isReady()) {
-      response.status(200).json({ status: 'ready' });
+      sendJson(response, 200, { status: 'ready' }, NO_STORE);
       return;
     }
-    response.status(503).json({ status: 'not ready' });
+    sendJson(response, 503, { status: 'not ready' }, NO_STORE);
   };
 }

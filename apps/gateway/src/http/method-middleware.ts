@@ -2,7 +2,8 @@
  * Step 1: the method check, before authentication, so a wrong method never counts as an auth
  * failure or leaks whether a credential is valid (contract §1).
  */
-import type { RequestHandler } from 'express';
+import type { RouteStep } from './route-step.js';
+import { sendText } from './send-response.js';
 
 /**
  * Creates a middleware answering `405 Method Not Allowed` (text/plain, with `Allow`) for every
@@ -10,13 +11,12 @@ import type { RequestHandler } from 'express';
  *
  * @param options.allow - The one accepted method, e.g. `POST`.
  */
-export function createMethodMiddleware(options: { allow: 'GET' | 'POST' }): RequestHandler {
+export function createMethodMiddleware(options: { allow: 'GET' | 'POST' }): RouteStep {
   return (request, response, next) => {
     if (request.method === options.allow) {
       next();
       return;
     }
-    response.setHeader('Allow', options.allow);
-    response.status(405).type('text/plain').send('Method Not Allowed');
+    sendText(response, 405, 'Method Not Allowed', { Allow: options.allow });
   };
 }

@@ -2,7 +2,8 @@
  * `GET /v1/models` and `GET /v1/models/<url-encoded id>` (contract §7): the agents this gateway
  * serves, in the form OpenAI clients list and retrieve.
  */
-import type { RequestHandler } from 'express';
+import { requestPath, type RouteStep } from './route-step.js';
+import { sendJson } from './send-response.js';
 import type { Model, ModelList } from '@clawgate/openai-schemas';
 import { isValidAgentId } from '@clawgate/session-key';
 import { GatewayError, invalidRequest } from '../errors.js';
@@ -32,10 +33,10 @@ function listModelIds(agentIds: readonly string[]): string[] {
  *
  * @param options.agentIds - Configured agent ids, in configuration order.
  */
-export function createListModelsHandler(options: { agentIds: readonly string[] }): RequestHandler {
+export function createListModelsHandler(options: { agentIds: readonly string[] }): RouteStep {
   const body: ModelList = { object: 'list', data: listModelIds(options.agentIds).map(toModel) };
   return (_request, response) => {
-    response.status(200).json(body);
+    sendJson(response, 200, body);
   };
 }
 
@@ -45,10 +46,10 @@ export function createListModelsHandler(options: { agentIds: readonly string[] }
  *
  * @param options.agentIds - Configured agent ids.
  */
-export function createRetrieveModelHandler(options: { agentIds: readonly string[] }): RequestHandler {
+export function createRetrieveModelHandler(options: { agentIds: readonly string[] }): RouteStep {
   const known = new Set(listModelIds(options.agentIds));
   return (request, response) => {
-    const raw = request.path.slice(MODEL_PATH_PREFIX.length);
+    const raw = requestPath(request).slice(MODEL_PATH_PREFIX.length);
     if (raw === '') {
       throw invalidRequest(MODEL_ERROR_MESSAGES.missingId);
     }
@@ -67,7 +68,7 @@ export function createRetrieveModelHandler(options: { agentIds: readonly string[
     if (!known.has(id)) {
       throw new GatewayError(MODEL_ERROR_MESSAGES.notFound(id), { status: 404, type: 'invalid_request_error' });
     }
-    response.status(200).json(toModel(id));
+    sendJson(response, 200, toModel(id));
   };
 }
 

@@ -2,7 +2,7 @@
  * One structured log line per request, written when the response is finished (or the client left):
  * enough to follow a request across replicas without ever logging a secret or message content.
  */
-import type { RequestHandler } from 'express';
+import { requestPath, type RouteStep } from './route-step.js';
 import { hashSessionKey } from '../logging/hash-session-key.js';
 import type { HttpLogger } from './http-logger.js';
 import { requestLocals } from './request-state.js';
@@ -22,14 +22,12 @@ const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
  *
  * @param options.logger - Where the line goes.
  */
-export function createRequestLogMiddleware(options: { logger: HttpLogger }): RequestHandler {
+export function createRequestLogMiddleware(options: { logger: HttpLogger }): RouteStep {
   const { logger } = options;
   return (request, response, next) => {
     const started = process.hrtime.bigint();
-    // `req.path` would be rewritten by routers; the raw URL minus its query is what the client sent.
-    const rawUrl = request.originalUrl;
-    const queryStart = rawUrl.indexOf('?');
-    const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
+    // Read before any router rewrites `req.url`: the raw path minus its query is what the client sent.
+    const path = requestPath(request);
     response.once('close', () => {
       const locals = requestLocals(response.locals);
       const input = locals.prepared?.input;

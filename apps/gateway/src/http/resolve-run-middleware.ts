@@ -3,7 +3,7 @@
  * (agent, session key, model override, channel) and lets the runner refuse it before any byte of
  * the response is sent (contract §3, §4).
  */
-import type { RequestHandler } from 'express';
+import type { RouteStep } from './route-step.js';
 import { deriveSessionKey, normalizeMessageChannel, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { AgentRunInput, AgentRunner, ForwardedParameters } from '../agent/agent-runner.js';
@@ -48,7 +48,7 @@ export function createResolveRunMiddleware(options: {
   defaultAgentId: string;
   randomUUID: () => string;
   storesAvailable?: () => boolean;
-}): RequestHandler {
+}): RouteStep {
   const { runner, defaultAgentId, randomUUID } = options;
   return async (request, response, next) => {
     const locals = chatLocals(response.locals);

@@ -2,7 +2,7 @@
  * Step 0 of every request: the headers that must be on every response kind (404, 405, errors,
  * health, JSON and SSE), set before anything else can answer (contract §1), plus the request id.
  */
-import type { RequestHandler } from 'express';
+import type { RouteStep } from './route-step.js';
 import { chooseRequestId } from './request-id.js';
 import { requestLocals } from './request-state.js';
 
@@ -24,7 +24,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 export function createResponseHeadersMiddleware(options: {
   randomUUID: () => string;
   closeConnections?: () => boolean;
-}): RequestHandler {
+}): RouteStep {
   return (request, response, next) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       response.setHeader(name, value);

@@ -1,14 +1,16 @@
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { runStepsInOrder } from './run-steps-in-order.js';
+import type { RouteStep } from './route-step.js';
+import { sendText } from './send-response.js';
 
 /** An app whose one route runs `steps`, then answers 404 `fell through`, with an error handler naming the error. */
-function appWith(steps: RequestHandler[]) {
+function appWith(steps: RouteStep[]) {
   const app = express();
   app.get('/route', runStepsInOrder(steps));
   app.use((_request, response) => {
-    response.status(404).type('text/plain').send(`fell through ${String(response.getHeader('x-trail') ?? '')}`);
+    sendText(response, 404, `fell through ${String(response.getHeader('x-trail') ?? '')}`);
   });
   const onError: ErrorRequestHandler = (error: unknown, _request, response, _next) => {
     response
@@ -21,7 +23,7 @@ function appWith(steps: RequestHandler[]) {
 }
 
 /** A step that appends `name` to the `x-trail` header, then calls next(). */
-function mark(name: string): RequestHandler {
+function mark(name: string): RouteStep {
   return (_request, response, next) => {
     const trail = response.getHeader('x-trail');
     response.setHeader('x-trail', trail === undefined ? name : `${String(trail)},${name}`);
@@ -31,8 +33,8 @@ function mark(name: string): RequestHandler {
 
 describe('runStepsInOrder', () => {
   it('runs every step in order, then the handler that answers', async () => {
-    const answer: RequestHandler = (_request, response) => {
-      response.status(200).type('text/plain').send(`answered after ${String(response.getHeader('x-trail'))}`);
+    const answer: RouteStep = (_request, response) => {
+      sendText(response, 200, `answered after ${String(response.getHeader('x-trail'))}`);
     };
     const response = await request(appWith([mark('a'), mark('b'), mark('c'), answer])).get('/route');
     expect(response.status).toBe(200);
@@ -46,8 +48,8 @@ describe('runStepsInOrder', () => {
   });
 
   it('stops at a step that answers without calling next()', async () => {
-    const refuse: RequestHandler = (_request, response) => {
-      response.status(403).type('text/plain').send('refused');
+    const refuse: RouteStep = (_request, response) => {
+      sendText(response, 403, 'refused');
     };
     const response = await request(appWith([mark('a'), refuse, mark('never')])).get('/route');
     expect(response.status).toBe(403);
@@ -56,14 +58,14 @@ describe('runStepsInOrder', () => {
   });
 
   it('hands next(error) to the error middleware and skips the remaining steps', async () => {
-    const fail: RequestHandler = (_request, _response, next) => next(new Error('passed on'));
+    const fail: RouteStep = (_request, _response, next) => next(new Error('passed on'));
     const response = await request(appWith([mark('a'), fail, mark('never')])).get('/route');
     expect(response.status).toBe(500);
     expect(response.text).toBe('error passed on after a');
   });
 
   it('hands a synchronous throw to the error middleware', async () => {
-    const fail: RequestHandler = () => {
+    const fail: RouteStep = () => {
       throw new Error('thrown');
     };
     const response = await request(appWith([mark('a'), fail, mark('never')])).get('/route');
@@ -72,7 +74,7 @@ describe('runStepsInOrder', () => {
   });
 
   it('hands an async step rejection to the error middleware, after the awaited work', async () => {
-    const fail: RequestHandler = async (_request, response) => {
+    const fail: RouteStep = async (_request, response) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       response.setHeader('x-trail', `${String(response.getHeader('x-trail'))},async`);
       throw new Error('rejected');
@@ -83,14 +85,14 @@ describe('runStepsInOrder', () => {
   });
 
   it('turns a rejection without a reason into an Error, as Express does', async () => {
-    const fail: RequestHandler = () => Promise.reject(undefined);
+    const fail: RouteStep = () => Promise.reject(undefined);
     const response = await request(appWith([fail])).get('/route');
     expect(response.status).toBe(500);
     expect(response.text).toBe('error Rejected promise after ');
   });
 
   it('continues after an async step that calls next() once its work is done', async () => {
-    const later: RequestHandler = async (_request, response, next) => {
+    const later: RouteStep = async (_request, response, next) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       response.setHeader('x-trail', `${String(response.getHeader('x-trail'))},async`);
       next();

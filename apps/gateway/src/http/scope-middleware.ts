@@ -2,7 +2,7 @@
  * Step 3: the scope check. The authorizer already knows the required scope; this step checks again
  * on the stored decision so a route can never run with a decision for a weaker scope (contract §2).
  */
-import type { RequestHandler } from 'express';
+import type { RouteStep } from './route-step.js';
 import { hasScope } from '@clawgate/auth';
 import { chatLocals } from './request-state.js';
 import { sendError } from './send-error.js';
@@ -13,7 +13,7 @@ import { sendError } from './send-error.js';
  *
  * @param options.requiredScope - e.g. `operator.write`.
  */
-export function createScopeMiddleware(options: { requiredScope: string }): RequestHandler {
+export function createScopeMiddleware(options: { requiredScope: string }): RouteStep {
   const { requiredScope } = options;
   return (_request, response, next) => {
     const auth = chatLocals(response.locals).auth;

@@ -2,24 +2,21 @@
  * Writes one OpenAI-shaped error response. Every refusal of the HTTP layer goes through here so the
  * body shape (`{"error":{"message","type","code?"}}`) and the JSON content type never drift (§1).
  */
-import type { Response } from 'express';
+import type { StepResponse } from './route-step.js';
+import { sendJson } from './send-response.js';
 import type { ErrorBody } from '../errors.js';
 import { requestLocals } from './request-state.js';
 
 /**
  * Sends `status` with `body` as `application/json; charset=utf-8`.
  *
- * @param response - The Express response; its headers must not have been sent.
+ * @param response - The response (raw or Express); its headers must not have been sent.
  * @param status - The HTTP status.
  * @param body - The wire body, already without `null` fields.
  * @param retryAfterSeconds - When set, a `Retry-After` header (rate limits, §2 and §6).
  */
-export function sendError(response: Response, status: number, body: ErrorBody, retryAfterSeconds?: number): void {
-  if (retryAfterSeconds !== undefined) {
-    response.setHeader('Retry-After', String(Math.max(0, Math.ceil(retryAfterSeconds))));
-  }
+export function sendError(response: StepResponse, status: number, body: ErrorBody, retryAfterSeconds?: number): void {
   // The request log names the error type (never the message, which may quote the request).
   requestLocals(response.locals).errorType = body.error.type;
-  // `res.json` sets `application/json; charset=utf-8`, the exact type the contract names.
-  response.status(status).json(body);
+  sendJson(response, status, body, retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(Math.max(0, Math.ceil(retryAfterSeconds))) });
 }
