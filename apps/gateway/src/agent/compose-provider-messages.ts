@@ -33,13 +33,7 @@ export function composeProviderMessages(options: {
     .filter((part): part is string => typeof part === 'string' && part !== '')
     .join('\n\n');
   if (system) messages.push({ role: 'system', content: system });
-  for (const message of options.transcript) {
-    if (message.role === 'user') messages.push({ role: 'user', content: message.content });
-    else {
-      const content = [message.content, ...renderToolCalls(message.toolCalls ?? [])].filter((part) => part !== '').join('\n');
-      messages.push({ role: 'assistant', content });
-    }
-  }
+  for (const message of options.transcript) messages.push(providerMessageOf(message));
   const { text, images } = options.prompt;
   if (images.length === 0) messages.push({ role: 'user', content: text });
   else {
@@ -50,4 +44,28 @@ export function composeProviderMessages(options: {
     messages.push({ role: 'user', content: parts });
   }
   return messages;
+}
+
+/**
+ * Provider messages of stored messages a store shares between turns (frozen, so their identity is
+ * stable): built once per message and reused every later turn, which also lets the provider reuse
+ * their serialised JSON. A stored session replays up to `maxHistoryMessages` of them every turn.
+ */
+const sharedProviderMessages = new WeakMap<TranscriptMessage, ProviderMessage>();
+
+/** A stored message as the model sees it: tool calls rendered into the assistant's text. */
+function providerMessageOf(message: TranscriptMessage): ProviderMessage {
+  const shared = Object.isFrozen(message);
+  if (shared) {
+    const known = sharedProviderMessages.get(message);
+    if (known !== undefined) return known;
+  }
+  let built: ProviderMessage;
+  if (message.role === 'user') built = { role: 'user', content: message.content };
+  else {
+    const content = [message.content, ...renderToolCalls(message.toolCalls ?? [])].filter((part) => part !== '').join('\n');
+    built = { role: 'assistant', content };
+  }
+  if (shared) sharedProviderMessages.set(message, Object.freeze(built));
+  return built;
 }

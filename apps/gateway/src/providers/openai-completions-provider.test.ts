@@ -90,6 +90,27 @@ describe('openai-completions provider: request', () => {
     });
   });
 
+  it('sends shared (frozen) history messages byte for byte as JSON.stringify would, turn after turn', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('ok', 'stop')) + sseFrame('[DONE]'));
+    });
+    // What a session store hands out every turn: the same frozen objects.
+    const history = [
+      Object.freeze({ role: 'user' as const, content: 'say "hi" \u2028 \ud83d\ude00' }),
+      Object.freeze({ role: 'assistant' as const, content: 'line\nbreak' }),
+    ];
+    for (const turn of ['first', 'second']) {
+      const messages: ProviderRequest['messages'] = [...history, { role: 'user', content: turn }];
+      await collect(providerEvents(provider, { ...request, messages, stream: false }, { signal: new AbortController().signal }));
+    }
+    expect(server!.requests.map((received) => received.rawBody)).toEqual(
+      ['first', 'second'].map((turn) =>
+        JSON.stringify({ model: 'openai/gpt-4o', messages: [...history, { role: 'user', content: turn }], stream: false }),
+      ),
+    );
+  });
+
   it('reuses one keep-alive connection even when the body ends after [DONE]', async () => {
     const provider = await setup((_request, response) => {
       sseHeaders(response);

@@ -10,6 +10,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** The body's exact text, for tests that pin bytes rather than values. */
+  rawBody: string;
   /** Client port of the connection, to tell reused keep-alive sockets from new ones. */
   remotePort: number | undefined;
 }
@@ -48,7 +50,7 @@ export async function startUpstreamServer(handler: UpstreamHandler): Promise<Ups
       } catch {
         // keep raw text
       }
-      const recorded = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body, remotePort: incoming.socket.remotePort };
+      const recorded = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body, rawBody: text, remotePort: incoming.socket.remotePort };
       requests.push(recorded);
       void Promise.resolve(handler(recorded, response)).catch(() => response.destroy());
     });
