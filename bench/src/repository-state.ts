@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 export interface RepositoryState {
   /** `git rev-parse --short HEAD`, or null outside a git checkout. */
   commit: string | null;
-  /** Uncommitted changes to tracked or untracked files at the start of the run. */
+  /** Uncommitted changes to tracked or untracked files at the start of the run (results files aside). */
   dirty: boolean | null;
   /** The first changed paths (`git status --porcelain`), so a reader can tell whose. */
   dirtyPaths: string[];
@@ -34,6 +34,7 @@ export function readRepositoryState(directory: string, gatewayCli: string): Repo
   } catch {
     // not built: the runner stops with its own message
   }
-  const dirtyPaths = status === null || status === '' ? [] : status.split('\n').slice(0, 50);
-  return { commit, dirty: status === null ? null : status !== '', dirtyPaths, gatewayBuiltAt };
+  // A results file this runner wrote is not a change to the code measured.
+  const changes = status === null || status === '' ? [] : status.split('\n').filter((line) => !line.slice(3).startsWith('bench/results/'));
+  return { commit, dirty: status === null ? null : changes.length > 0, dirtyPaths: changes.slice(0, 50), gatewayBuiltAt };
 }

@@ -398,10 +398,10 @@ async function main(): Promise<void> {
       const c = cpu.concurrency;
       const failedChecks = (...names: string[]): string[] =>
         names.flatMap((name) => (checks[name]?.ok === false ? [`answer check ${name}: ${checks[name]?.problem}`] : []));
-      const problemsOf = (results: (CpuResult | undefined)[], checkNames: string[]): { errors: number; note?: string } => {
+      const problemsOf = (figures: (CpuResult | undefined)[], checkNames: string[]): { errors: number; note?: string } => {
         const problems = [
           ...failedChecks(...checkNames),
-          ...results.flatMap((result) => (result !== undefined && result.errors > 0 ? [`${result.key}: ${result.errors} errors, first: ${result.firstError}`] : [])),
+          ...figures.flatMap((result) => (result !== undefined && result.errors > 0 ? [`${result.key}: ${result.errors} errors, first: ${result.firstError}`] : [])),
         ];
         return problems.length === 0 ? { errors: 0 } : { errors: problems.length, note: problems.join('; ') };
       };
