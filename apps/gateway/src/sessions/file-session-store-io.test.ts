@@ -76,4 +76,26 @@ describe('file session store file-system calls', () => {
     const stored = (await readFile(sessionFilePath(dir, key), 'utf8')).trim().split('\n');
     expect(stored.map((line) => JSON.parse(line).messages[0].content)).toEqual(Array.from({ length: 12 }, (_, index) => `q${index}`));
   });
+
+  it('never reads the file again across background compactions', async () => {
+    const dir = path.join(root, 'sessions');
+    const store = createFileSessionStore({ dir });
+    const key = 'agent:main:openai-user:bob';
+    await store.load(key, { maxMessages: 4 });
+    calls.clear();
+    for (let index = 0; index < 40; index += 1) {
+      await store.runExclusive(key, async () => {
+        await store.load(key, { maxMessages: 4 });
+        await store.append(key, turn(index));
+      });
+    }
+    await store.close();
+    // Compacted past 8 messages, so about every third turn: each rewrite checks the size (stat),
+    // writes and renames a temp file, and the next append opens the new file. Nothing is read.
+    expect(calls.get('readFile')).toBeUndefined();
+    expect(calls.get('stat')).toBeGreaterThanOrEqual(10);
+    expect(calls.get('rename')).toBe(calls.get('stat'));
+    const stored = (await readFile(sessionFilePath(dir, key), 'utf8')).trim().split('\n');
+    expect(stored.map((line) => JSON.parse(line).messages[0].content)).toEqual(['q36', 'q37', 'q38', 'q39']);
+  });
 });
