@@ -317,6 +317,16 @@ describe('file session store cache', () => {
     expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2']);
   });
 
+  it('rejects cache bounds that are not integers, and with a zero byte budget caches nothing', async () => {
+    expect(() => createFileSessionStore({ dir, maxCachedSessions: 0 })).toThrow('`maxCachedSessions` must be a positive integer');
+    expect(() => createFileSessionStore({ dir, maxCachedBytes: 1.5 })).toThrow('`maxCachedBytes` must be a non-negative integer');
+    const store = createFileSessionStore({ dir, maxCachedBytes: 0 });
+    await store.load('k', { maxMessages: 10 });
+    await store.append('k', turn(0));
+    await appendFile(sessionFilePath(dir, 'k'), `${line(turn(8))}\n`);
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q8', 'a8']);
+  });
+
   it('forgets a cached session whose append failed, and reads its file again', async () => {
     const store = createFileSessionStore({ dir });
     await mkdir(dir);

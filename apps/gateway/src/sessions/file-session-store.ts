@@ -92,6 +92,8 @@ export function sessionFilePath(dir: string, sessionKey: string): string {
 /**
  * Creates the file-backed store (see the file comment for the crash-safety and caching rules).
  *
+ * @throws TypeError when `maxCachedSessions` is not a positive integer or `maxCachedBytes` not a
+ *   non-negative one (0 keeps no transcript in memory: every turn reads the file, as before the cache).
  * @example
  * const store = createFileSessionStore({ dir: path.join(stateDir, 'sessions') });
  */
@@ -100,9 +102,17 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
   const runs = createKeyedMutex();
   // One queue per session file; see "Ordering" in the file comment.
   const fileOperations = createKeyedMutex();
+  const maxCachedSessions = options.maxCachedSessions ?? 1_000;
+  const maxCachedBytes = options.maxCachedBytes ?? 64 * 1024 * 1024;
+  if (!Number.isSafeInteger(maxCachedSessions) || maxCachedSessions < 1) {
+    throw new TypeError('File session store: `maxCachedSessions` must be a positive integer');
+  }
+  if (!Number.isSafeInteger(maxCachedBytes) || maxCachedBytes < 0) {
+    throw new TypeError('File session store: `maxCachedBytes` must be a non-negative integer');
+  }
   const cache = createBoundedLruCache<CachedSession>({
-    maxEntries: options.maxCachedSessions ?? 1_000,
-    maxWeight: options.maxCachedBytes ?? 64 * 1024 * 1024,
+    maxEntries: maxCachedSessions,
+    maxWeight: maxCachedBytes,
     onRemove: (sessionKey, session) => closeHandle(sessionKey, session),
   });
   let directoryReady: Promise<unknown> | undefined;
@@ -210,8 +220,8 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
         const text = session.endsWithNewline ? line : `\n${line}`;
         try {
           const handle = session.handle ?? (await openHandle(sessionKey, session));
-          // One write(2) with O_APPEND, resolved once the kernel took it: a process killed after
-          // this loses nothing, exactly like `appendFile` (which loops the same way on short writes).
+          // A write with O_APPEND (repeated only if the kernel took part of it), resolved once the
+          // kernel has the whole line: a process killed after this loses nothing.
           await handle.appendFile(text, 'utf8');
         } catch (error) {
           // A failed write may still have written part of the line: learn the file afresh next time.
