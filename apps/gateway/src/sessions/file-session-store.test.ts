@@ -187,20 +187,24 @@ describe('file session store', () => {
 });
 
 describe('file session store cache', () => {
-  it('reads a session file once: later loads answer from memory (one writer assumed)', async () => {
+  it('answers from memory while the file keeps its size, and reads it again once another process appended', async () => {
     const store = createFileSessionStore({ dir });
     await store.append('k', turn(0));
     expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0']);
     await store.append('k', turn(1));
-    // Changed and then deleted behind the store's back: a cached session never looks at its file
-    // again, which is why a second process must not write to the same directory.
+    // Rewritten behind the store's back with other turns of the same size: the cache does not read
+    // the file again (only its size is checked), so the answer still comes from memory.
     const file = sessionFilePath(dir, 'k');
-    await writeFile(file, `${line(turn(7))}\n`);
+    await writeFile(file, `${line(turn(7))}\n${line(turn(8))}\n`);
     expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
-    await rm(file);
-    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
+    // Another process appends (a `clawgate agent` turn): the size changed, so the file is read again.
+    await appendFile(file, `${line(turn(9))}\n`);
+    expect(contents(await store.load('k', { maxMessages: 10 }))).toEqual(['q7', 'a7', 'q8', 'a8', 'q9', 'a9']);
+    await store.append('k', turn(2));
+    expect(await lines(file)).toEqual([7, 8, 9, 2].map((index) => line(turn(index))));
+    await store.close();
     // A new store (a restart) reads what is on disk.
-    expect(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 })).toEqual([]);
+    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 }))).toEqual(['q7', 'a7', 'q8', 'a8', 'q9', 'a9', 'q2', 'a2']);
   });
 
   it('hands out frozen messages in a fresh array, so callers cannot change the cached history', async () => {
@@ -223,9 +227,10 @@ describe('file session store cache', () => {
       await store.load(key, { maxMessages: 10 });
       await store.append(key, turn(0));
     }
-    // A valid turn written behind the store's back shows only where the session was read again.
-    for (const key of ['a', 'c']) await appendFile(sessionFilePath(dir, key), `${line(turn(8))}\n`);
-    expect(contents(await store.load('a', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q8', 'a8']);
+    // Another turn of the same size written in place behind the store's back shows only where the
+    // session was read again (the size check cannot see it).
+    for (const key of ['a', 'c']) await writeFile(sessionFilePath(dir, key), `${line(turn(8))}\n`);
+    expect(contents(await store.load('a', { maxMessages: 10 }))).toEqual(['q8', 'a8']);
     expect(contents(await store.load('c', { maxMessages: 10 }))).toEqual(['q0', 'a0']);
     // Reading `a` again evicted `b`, the least recently used; appends to it still land in its file.
     await store.append('b', turn(1));
@@ -257,9 +262,11 @@ describe('file session store cache', () => {
     }
     // `b` grows to two lines: the budget now holds it alone, so `a` goes.
     await store.append('b', turn(1));
-    for (const key of ['a', 'b']) await appendFile(sessionFilePath(dir, key), `${line(turn(8))}\n`);
+    // Same-size turns written in place: seen only where the session is read again.
+    await writeFile(sessionFilePath(dir, 'a'), `${line(turn(8))}\n`);
+    await writeFile(sessionFilePath(dir, 'b'), `${line(turn(7))}\n${line(turn(8))}\n`);
     expect(contents(await store.load('b', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1']);
-    expect(contents(await store.load('a', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q8', 'a8']);
+    expect(contents(await store.load('a', { maxMessages: 10 }))).toEqual(['q8', 'a8']);
 
     // Three lines never fit: every load reads the file, and appends still work.
     for (let index = 0; index < 3; index += 1) await store.append('big', turn(index));
@@ -273,16 +280,13 @@ describe('file session store cache', () => {
     expect(await lines(sessionFilePath(dir, 'big'))).toEqual([line(turn(9))]);
   });
 
-  it('does not compact from a cached copy when the file changed behind its back: the change survives', async () => {
+  it('does not compact from a cached copy when another process appended: the turn survives', async () => {
     const store = createFileSessionStore({ dir });
     await store.load('k', { maxMessages: 2 });
     for (let index = 0; index < 3; index += 1) await store.append('k', turn(index));
-    // Another writer (unsupported, but it must not lose turns): one more line the cache does not know.
+    // Another writer: one more line the cache does not know. The load sees the size change, reads
+    // the file again and compacts from what the file holds, so turn 8 is kept.
     await appendFile(sessionFilePath(dir, 'k'), `${line(turn(8))}\n`);
-    await store.load('k', { maxMessages: 2 });
-    await store.close();
-    expect(await lines(sessionFilePath(dir, 'k'))).toEqual([0, 1, 2, 8].map((index) => line(turn(index))));
-    // The cached copy was dropped: the next load reads the file, then compacts it.
     expect(contents(await store.load('k', { maxMessages: 2 }))).toEqual(['q8', 'a8']);
     await store.close();
     expect(await lines(sessionFilePath(dir, 'k'))).toEqual([line(turn(8))]);
