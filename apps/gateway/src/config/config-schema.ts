@@ -8,205 +8,15 @@
  *
  * Nested sections use `.prefault({})` (not `.default({})`): zod 4 returns a `.default` value without
  * parsing it, which would skip the defaults of the keys inside.
+ *
+ * Decision: the schema is built by a function, not held in a module constant. A process parses its
+ * configuration once, at start-up; a constant would keep the ~100 schema objects (and the parsers
+ * zod compiles for them) resident for the life of the gateway, about 0.9 MB of heap for nothing.
  */
 import { normalizeAgentId } from '@clawgate/session-key';
 import { z } from 'zod';
 
 const MEGABYTE = 1024 * 1024;
-
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
-const redisUrl = z.url({ protocol: /^rediss?$/ });
-
-/** `{ redis: "redis://host:6379" }`: shared state for several replicas. */
-const redisStoreSchema = z.strictObject({ redis: redisUrl });
-
-/** Where to keep a piece of state: this process (`memory`) or a Redis server. */
-const rateLimitStoreSchema = z.union([z.literal('memory'), redisStoreSchema]);
-
-/** `gateway.auth.rateLimit`: failed-authentication limiter (contract §2; on by default). */
-const rateLimitSchema = z.strictObject({
-  /** Extension: `false` turns the limiter off (default `true`). */
-  enabled: z.boolean().default(true),
-  maxAttempts: positiveInt.default(10),
-  windowMs: positiveInt.default(60_000),
-  lockoutMs: positiveInt.default(300_000),
-  exemptLoopback: z.boolean().default(true),
-  store: rateLimitStoreSchema.default('memory'),
-});
-
-/** `gateway.auth.trustedProxy` (extension): identity from a header set by a trusted reverse proxy. */
-const trustedProxyAuthSchema = z.strictObject({
-  userHeader: z.string().trim().min(1),
-  requiredHeaders: z.array(z.string().trim().min(1)).optional(),
-  allowUsers: z.array(z.string()).optional(),
-});
-
-/** `gateway.auth` (contract §2). `mode` stays unset when not given: `@clawgate/auth` derives it. */
-const authSchema = z.strictObject({
-  mode: z.enum(['none', 'token', 'password', 'trusted-proxy']).optional(),
-  token: z.string().optional(),
-  /** Extension: the password for `mode: "password"` (else `OPENCLAW_GATEWAY_PASSWORD`). */
-  password: z.string().optional(),
-  trustedProxy: trustedProxyAuthSchema.optional(),
-  rateLimit: rateLimitSchema.prefault({}),
-});
-
-/** `gateway.http.endpoints.chatCompletions.images` (extension): image input limits (contract §5). */
-const imagesSchema = z.strictObject({
-  /** Fetch `http(s)` image URLs (never from private addresses). Default `false`: data URIs only. */
-  allowUrl: z.boolean().default(false),
-  maxImages: nonNegativeInt.default(8),
-  maxImageBytes: positiveInt.default(10 * MEGABYTE),
-  maxTotalImageBytes: positiveInt.default(20 * MEGABYTE),
-});
-
-const chatCompletionsSchema = z.strictObject({
-  /** Mount `POST /v1/chat/completions` and `GET /v1/models` (contract §1). */
-  enabled: z.boolean().default(false),
-  images: imagesSchema.prefault({}),
-});
-
-/** `gateway.http` (contract §1, §6). */
-const httpSchema = z.strictObject({
-  endpoints: z.strictObject({ chatCompletions: chatCompletionsSchema.prefault({}) }).prefault({}),
-  /** `: ping` comment interval while a streamed model is silent. */
-  sseHeartbeatMs: positiveInt.default(15_000),
-  /** Extension: request body limit in bytes (413 above it). */
-  maxBodyBytes: positiveInt.default(20 * MEGABYTE),
-  /** Extension: deadline for reading the request body (408 after it). */
-  bodyTimeoutMs: positiveInt.default(30_000),
-});
-
-const gatewaySchema = z.strictObject({
-  /** 0 picks a free port (useful in tests). */
-  port: z.number().int().min(0).max(65_535).default(18_789),
-  /** Listen address; loopback by default so nothing is exposed by accident. */
-  bind: z.string().trim().min(1).default('127.0.0.1'),
-  auth: authSchema.prefault({}),
-  /** Peers whose `X-Forwarded-For` is believed and who may use `trusted-proxy` auth. */
-  trustedProxies: z.array(z.string().trim().min(1)).default([]),
-  http: httpSchema.prefault({}),
-  /** On SIGTERM/SIGINT, how long in-flight requests and SSE streams may run before they are cut (ms). */
-  shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
-});
-
-/** An OpenAI-compatible upstream (OpenAI, vLLM, Ollama, llama.cpp, LM Studio, OpenRouter...). */
-const openAICompletionsProviderSchema = z.strictObject({
-  api: z.literal('openai-completions'),
-  /** e.g. `http://127.0.0.1:11434/v1`; requests go to `<baseUrl>/chat/completions`. */
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  /** Sent as `Authorization: Bearer <apiKey>`; usually an env reference like `${OPENAI_API_KEY}`. */
-  apiKey: z.string().optional(),
-  /** Extra request headers (e.g. OpenRouter's `HTTP-Referer`). */
-  headers: z.record(z.string(), z.string()).optional(),
-  /**
-   * Response-headers timeout and idle timeout between streamed chunks, in ms (504 after it). A run
-   * marked `stream: false` fetches the whole answer, whose headers come only when the model is
-   * done: there it bounds the whole generation.
-   */
-  timeoutMs: positiveInt.default(120_000),
-  /** Keep-alive connection pool size per origin (undici default: unlimited). */
-  maxConnections: positiveInt.optional(),
-});
-
-/** The built-in deterministic model (no network). */
-const offlineProviderSchema = z.strictObject({
-  api: z.literal('offline'),
-  /** Pause between streamed words, in ms (default 0). */
-  delayMs: nonNegativeInt.default(0),
-});
-
-/** `api` may be left out for OpenAI-compatible upstreams, the common case. */
-const providerSchema = z.preprocess(
-  (value) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value) && !('api' in value)
-      ? { api: 'openai-completions', ...value }
-      : value,
-  z.discriminatedUnion('api', [openAICompletionsProviderSchema, offlineProviderSchema]),
-);
-
-/** `<provider>/<model id>`, split at the first `/` (contract §5). */
-const modelRefSchema = z
-  .string()
-  .trim()
-  .regex(/^[^/\s]+\/\S.*$/, 'expected "<provider>/<model id>"');
-
-/** Settings every agent inherits unless it overrides them. */
-const agentDefaultsSchema = z.strictObject({
-  model: modelRefSchema.default('offline/clawgate-offline'),
-  /** Transcript bound: oldest messages are trimmed beyond it. */
-  maxHistoryMessages: positiveInt.default(200),
-  systemPrompt: z.string().optional(),
-  /** Models `x-openclaw-model` may pick (`<provider>/<model>`, a bare id on the agent's provider, or `<provider>/*`). */
-  allowedModels: z.array(z.string().trim().min(1)).optional(),
-});
-
-const agentEntrySchema = z.strictObject({
-  /** Normalised like request ids (trimmed, lowercased, invalid runs → `-`). */
-  id: z.string().transform((id) => normalizeAgentId(id)),
-  default: z.boolean().optional(),
-  name: z.string().optional(),
-  model: modelRefSchema.optional(),
-  systemPrompt: z.string().optional(),
-  maxHistoryMessages: positiveInt.optional(),
-  allowedModels: z.array(z.string().trim().min(1)).optional(),
-});
-
-const agentsSchema = z
-  .strictObject({
-    defaults: agentDefaultsSchema.prefault({}),
-    list: z.array(agentEntrySchema).optional(),
-  })
-  .superRefine((agents, context) => {
-    const seen = new Map<string, number>();
-    let firstDefault: string | undefined;
-    (agents.list ?? []).forEach((agent, index) => {
-      const previous = seen.get(agent.id);
-      if (previous !== undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: ['list', index, 'id'],
-          message: `duplicate agent id '${agent.id}' (also agents.list.${previous}.id)`,
-        });
-      }
-      seen.set(agent.id, index);
-      if (agent.default === true) {
-        if (firstDefault !== undefined) {
-          context.addIssue({
-            code: 'custom',
-            path: ['list', index, 'default'],
-            message: `only one agent can be the default (already '${firstDefault}')`,
-          });
-        }
-        firstDefault ??= agent.id;
-      }
-    });
-  })
-  .transform((agents) => {
-    // No list → one agent `main`. Exactly one entry ends up `default: true`: the marked one, else the first.
-    const list = agents.list && agents.list.length > 0 ? agents.list : [{ id: 'main' }];
-    const defaultIndex = Math.max(0, list.findIndex((agent) => agent.default === true));
-    return {
-      defaults: agents.defaults,
-      list: list.map((agent, index) => ({ ...agent, default: index === defaultIndex })),
-    };
-  });
-
-/** `sessions` (contract §5, §8). */
-const sessionsSchema = z.strictObject({
-  /** `file`: JSONL under `<stateDir>/sessions`; `memory`: lost on restart; `{ redis }`: shared. */
-  store: z.union([z.literal('file'), z.literal('memory'), redisStoreSchema]).default('file'),
-  /** Also keep transcripts of per-request (stateless) sessions. */
-  persistEphemeral: z.boolean().default(false),
-});
-
-/** `logging` (extension). */
-const loggingSchema = z.strictObject({
-  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Log prompt and reply text (off: only sizes and ids are logged). */
-  includeContent: z.boolean().default(false),
-});
 
 /**
  * The whole configuration file. Parse with {@link parseConfig} (which resolves `${VAR}` first);
@@ -234,43 +44,241 @@ const loggingSchema = z.strictObject({
  * - `logging.level`† ("info"), `logging.includeContent`† (false)
  * - `$schema` (ignored)
  *
+ * Builds a new schema on each call: see the file comment for why it is not a constant.
+ *
  * @example
- * gatewayConfigSchema.parse({}).gateway.port; // 18789
+ * createGatewayConfigSchema().parse({}).gateway.port; // 18789
  */
-export const gatewayConfigSchema = z
-  .strictObject({
-    /** Allowed so editors can point at a JSON schema; ignored. */
-    $schema: z.string().optional(),
-    gateway: gatewaySchema.prefault({}),
-    models: z
-      .strictObject({ providers: z.record(z.string().trim().min(1), providerSchema).default({}) })
-      .prefault({}),
-    agents: agentsSchema.prefault({}),
-    sessions: sessionsSchema.prefault({}),
-    logging: loggingSchema.prefault({}),
-  })
-  .superRefine((config, context) => {
-    // An agent whose model names an unknown provider would fail on its first request; fail at start-up.
-    const known = new Set(['offline', ...Object.keys(config.models.providers)]);
-    const check = (model: string | undefined, path: (string | number)[]) => {
-      if (model === undefined) return;
-      const provider = model.slice(0, model.indexOf('/'));
-      if (!known.has(provider)) {
-        context.addIssue({
-          code: 'custom',
-          path,
-          message: `unknown provider '${provider}' (configured: ${[...known].join(', ')})`,
-        });
-      }
-    };
-    // zod runs this even when a nested key already failed (its transform then did not run): guard.
-    if (!Array.isArray(config.agents?.list)) return;
-    check(config.agents.defaults.model, ['agents', 'defaults', 'model']);
-    config.agents.list.forEach((agent, index) => check(agent.model, ['agents', 'list', index, 'model']));
+export function createGatewayConfigSchema() {
+  const positiveInt = z.number().int().positive();
+  const nonNegativeInt = z.number().int().nonnegative();
+  const redisUrl = z.url({ protocol: /^rediss?$/ });
+
+  /** `{ redis: "redis://host:6379" }`: shared state for several replicas. */
+  const redisStoreSchema = z.strictObject({ redis: redisUrl });
+
+  /** Where to keep a piece of state: this process (`memory`) or a Redis server. */
+  const rateLimitStoreSchema = z.union([z.literal('memory'), redisStoreSchema]);
+
+  /** `gateway.auth.rateLimit`: failed-authentication limiter (contract §2; on by default). */
+  const rateLimitSchema = z.strictObject({
+    /** Extension: `false` turns the limiter off (default `true`). */
+    enabled: z.boolean().default(true),
+    maxAttempts: positiveInt.default(10),
+    windowMs: positiveInt.default(60_000),
+    lockoutMs: positiveInt.default(300_000),
+    exemptLoopback: z.boolean().default(true),
+    store: rateLimitStoreSchema.default('memory'),
   });
 
+  /** `gateway.auth.trustedProxy` (extension): identity from a header set by a trusted reverse proxy. */
+  const trustedProxyAuthSchema = z.strictObject({
+    userHeader: z.string().trim().min(1),
+    requiredHeaders: z.array(z.string().trim().min(1)).optional(),
+    allowUsers: z.array(z.string()).optional(),
+  });
+
+  /** `gateway.auth` (contract §2). `mode` stays unset when not given: `@clawgate/auth` derives it. */
+  const authSchema = z.strictObject({
+    mode: z.enum(['none', 'token', 'password', 'trusted-proxy']).optional(),
+    token: z.string().optional(),
+    /** Extension: the password for `mode: "password"` (else `OPENCLAW_GATEWAY_PASSWORD`). */
+    password: z.string().optional(),
+    trustedProxy: trustedProxyAuthSchema.optional(),
+    rateLimit: rateLimitSchema.prefault({}),
+  });
+
+  /** `gateway.http.endpoints.chatCompletions.images` (extension): image input limits (contract §5). */
+  const imagesSchema = z.strictObject({
+    /** Fetch `http(s)` image URLs (never from private addresses). Default `false`: data URIs only. */
+    allowUrl: z.boolean().default(false),
+    maxImages: nonNegativeInt.default(8),
+    maxImageBytes: positiveInt.default(10 * MEGABYTE),
+    maxTotalImageBytes: positiveInt.default(20 * MEGABYTE),
+  });
+
+  const chatCompletionsSchema = z.strictObject({
+    /** Mount `POST /v1/chat/completions` and `GET /v1/models` (contract §1). */
+    enabled: z.boolean().default(false),
+    images: imagesSchema.prefault({}),
+  });
+
+  /** `gateway.http` (contract §1, §6). */
+  const httpSchema = z.strictObject({
+    endpoints: z.strictObject({ chatCompletions: chatCompletionsSchema.prefault({}) }).prefault({}),
+    /** `: ping` comment interval while a streamed model is silent. */
+    sseHeartbeatMs: positiveInt.default(15_000),
+    /** Extension: request body limit in bytes (413 above it). */
+    maxBodyBytes: positiveInt.default(20 * MEGABYTE),
+    /** Extension: deadline for reading the request body (408 after it). */
+    bodyTimeoutMs: positiveInt.default(30_000),
+  });
+
+  const gatewaySchema = z.strictObject({
+    /** 0 picks a free port (useful in tests). */
+    port: z.number().int().min(0).max(65_535).default(18_789),
+    /** Listen address; loopback by default so nothing is exposed by accident. */
+    bind: z.string().trim().min(1).default('127.0.0.1'),
+    auth: authSchema.prefault({}),
+    /** Peers whose `X-Forwarded-For` is believed and who may use `trusted-proxy` auth. */
+    trustedProxies: z.array(z.string().trim().min(1)).default([]),
+    http: httpSchema.prefault({}),
+    /** On SIGTERM/SIGINT, how long in-flight requests and SSE streams may run before they are cut (ms). */
+    shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+  });
+
+  /** An OpenAI-compatible upstream (OpenAI, vLLM, Ollama, llama.cpp, LM Studio, OpenRouter...). */
+  const openAICompletionsProviderSchema = z.strictObject({
+    api: z.literal('openai-completions'),
+    /** e.g. `http://127.0.0.1:11434/v1`; requests go to `<baseUrl>/chat/completions`. */
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    /** Sent as `Authorization: Bearer <apiKey>`; usually an env reference like `${OPENAI_API_KEY}`. */
+    apiKey: z.string().optional(),
+    /** Extra request headers (e.g. OpenRouter's `HTTP-Referer`). */
+    headers: z.record(z.string(), z.string()).optional(),
+    /**
+     * Response-headers timeout and idle timeout between streamed chunks, in ms (504 after it). A run
+     * marked `stream: false` fetches the whole answer, whose headers come only when the model is
+     * done: there it bounds the whole generation.
+     */
+    timeoutMs: positiveInt.default(120_000),
+    /** Keep-alive connection pool size per origin (undici default: unlimited). */
+    maxConnections: positiveInt.optional(),
+  });
+
+  /** The built-in deterministic model (no network). */
+  const offlineProviderSchema = z.strictObject({
+    api: z.literal('offline'),
+    /** Pause between streamed words, in ms (default 0). */
+    delayMs: nonNegativeInt.default(0),
+  });
+
+  /** `api` may be left out for OpenAI-compatible upstreams, the common case. */
+  const providerSchema = z.preprocess(
+    (value) =>
+      value !== null && typeof value === 'object' && !Array.isArray(value) && !('api' in value)
+        ? { api: 'openai-completions', ...value }
+        : value,
+    z.discriminatedUnion('api', [openAICompletionsProviderSchema, offlineProviderSchema]),
+  );
+
+  /** `<provider>/<model id>`, split at the first `/` (contract §5). */
+  const modelRefSchema = z
+    .string()
+    .trim()
+    .regex(/^[^/\s]+\/\S.*$/, 'expected "<provider>/<model id>"');
+
+  /** Settings every agent inherits unless it overrides them. */
+  const agentDefaultsSchema = z.strictObject({
+    model: modelRefSchema.default('offline/clawgate-offline'),
+    /** Transcript bound: oldest messages are trimmed beyond it. */
+    maxHistoryMessages: positiveInt.default(200),
+    systemPrompt: z.string().optional(),
+    /** Models `x-openclaw-model` may pick (`<provider>/<model>`, a bare id on the agent's provider, or `<provider>/*`). */
+    allowedModels: z.array(z.string().trim().min(1)).optional(),
+  });
+
+  const agentEntrySchema = z.strictObject({
+    /** Normalised like request ids (trimmed, lowercased, invalid runs → `-`). */
+    id: z.string().transform((id) => normalizeAgentId(id)),
+    default: z.boolean().optional(),
+    name: z.string().optional(),
+    model: modelRefSchema.optional(),
+    systemPrompt: z.string().optional(),
+    maxHistoryMessages: positiveInt.optional(),
+    allowedModels: z.array(z.string().trim().min(1)).optional(),
+  });
+
+  const agentsSchema = z
+    .strictObject({
+      defaults: agentDefaultsSchema.prefault({}),
+      list: z.array(agentEntrySchema).optional(),
+    })
+    .superRefine((agents, context) => {
+      const seen = new Map<string, number>();
+      let firstDefault: string | undefined;
+      (agents.list ?? []).forEach((agent, index) => {
+        const previous = seen.get(agent.id);
+        if (previous !== undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: ['list', index, 'id'],
+            message: `duplicate agent id '${agent.id}' (also agents.list.${previous}.id)`,
+          });
+        }
+        seen.set(agent.id, index);
+        if (agent.default === true) {
+          if (firstDefault !== undefined) {
+            context.addIssue({
+              code: 'custom',
+              path: ['list', index, 'default'],
+              message: `only one agent can be the default (already '${firstDefault}')`,
+            });
+          }
+          firstDefault ??= agent.id;
+        }
+      });
+    })
+    .transform((agents) => {
+      // No list → one agent `main`. Exactly one entry ends up `default: true`: the marked one, else the first.
+      const list = agents.list && agents.list.length > 0 ? agents.list : [{ id: 'main' }];
+      const defaultIndex = Math.max(0, list.findIndex((agent) => agent.default === true));
+      return {
+        defaults: agents.defaults,
+        list: list.map((agent, index) => ({ ...agent, default: index === defaultIndex })),
+      };
+    });
+
+  /** `sessions` (contract §5, §8). */
+  const sessionsSchema = z.strictObject({
+    /** `file`: JSONL under `<stateDir>/sessions`; `memory`: lost on restart; `{ redis }`: shared. */
+    store: z.union([z.literal('file'), z.literal('memory'), redisStoreSchema]).default('file'),
+    /** Also keep transcripts of per-request (stateless) sessions. */
+    persistEphemeral: z.boolean().default(false),
+  });
+
+  /** `logging` (extension). */
+  const loggingSchema = z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Log prompt and reply text (off: only sizes and ids are logged). */
+    includeContent: z.boolean().default(false),
+  });
+
+  return z
+    .strictObject({
+      /** Allowed so editors can point at a JSON schema; ignored. */
+      $schema: z.string().optional(),
+      gateway: gatewaySchema.prefault({}),
+      models: z
+        .strictObject({ providers: z.record(z.string().trim().min(1), providerSchema).default({}) })
+        .prefault({}),
+      agents: agentsSchema.prefault({}),
+      sessions: sessionsSchema.prefault({}),
+      logging: loggingSchema.prefault({}),
+    })
+    .superRefine((config, context) => {
+      // An agent whose model names an unknown provider would fail on its first request; fail at start-up.
+      const known = new Set(['offline', ...Object.keys(config.models.providers)]);
+      const check = (model: string | undefined, path: (string | number)[]) => {
+        if (model === undefined) return;
+        const provider = model.slice(0, model.indexOf('/'));
+        if (!known.has(provider)) {
+          context.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown provider '${provider}' (configured: ${[...known].join(', ')})`,
+          });
+        }
+      };
+      // zod runs this even when a nested key already failed (its transform then did not run): guard.
+      if (!Array.isArray(config.agents?.list)) return;
+      check(config.agents.defaults.model, ['agents', 'defaults', 'model']);
+      config.agents.list.forEach((agent, index) => check(agent.model, ['agents', 'list', index, 'model']));
+    });
+}
+
 /** The validated configuration, defaults filled in. */
-export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+export type GatewayConfig = z.output<ReturnType<typeof createGatewayConfigSchema>>;
 /** One configured agent as it appears in `config.agents.list`. */
 export type AgentConfig = GatewayConfig['agents']['list'][number];
 /** One entry of `config.models.providers`. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
-import { gatewayConfigSchema, type GatewayConfig } from './config-schema.js';
+import { createGatewayConfigSchema, type GatewayConfig } from './config-schema.js';
 import { resolveEnvReferences } from './resolve-env-references.js';
 
 /**
@@ -19,7 +19,9 @@ export function parseConfig(value: unknown, env: NodeJS.ProcessEnv): GatewayConf
   if (resolved === null || typeof resolved !== 'object' || Array.isArray(resolved)) {
     throw new ConfigError('configuration: Invalid input: expected object');
   }
-  const result = gatewayConfigSchema.safeParse(resolved);
+  // Built here and dropped after the parse (see config-schema.ts). `jitless`: zod would otherwise
+  // generate and compile a parser per object schema, which only pays back over many parses.
+  const result = createGatewayConfigSchema().safeParse(resolved, { jitless: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new ConfigError('configuration: invalid');
