@@ -1,12 +1,13 @@
 /**
  * All model providers of one gateway, built once from the configuration. The built-in `offline`
- * provider always exists unless `models.providers.offline` replaces it.
+ * provider always exists unless `models.providers.offline` replaces it. `openai-completions`
+ * providers load their implementation (undici, upstream schemas) on their first run, not at start.
  */
 import type { GatewayConfig } from '../config/config-schema.js';
 import { ConfigError } from '../config/config-error.js';
 import type { ModelProvider } from './model-provider.js';
+import { createLazyProvider } from './lazy-provider.js';
 import { createOfflineProvider } from './offline-provider.js';
-import { createOpenAICompletionsProvider } from './openai-completions-provider.js';
 
 /** A model reference split at its first `/`. */
 export interface ResolvedModel {
@@ -62,7 +63,9 @@ export function createProviderRegistry(options: { config: GatewayConfig }): Prov
       id,
       providerConfig.api === 'offline'
         ? createOfflineProvider({ id, delayMs: providerConfig.delayMs })
-        : createOpenAICompletionsProvider({ id, config: providerConfig }),
+        : createLazyProvider(id, async () =>
+            (await import('./openai-completions-provider.js')).createOpenAICompletionsProvider({ id, config: providerConfig }),
+          ),
     );
   }
 
