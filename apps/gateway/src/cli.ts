@@ -3,6 +3,7 @@
  * The `clawgate` bin: a thin shell around `runCli` that wires real stdout/stderr, the environment
  * and signals (the only `process.*` reads of the CLI).
  */
+import { holdV8DuringStartUp } from './cli/hold-v8-during-start-up.js';
 import { runCli } from './cli/run-cli.js';
 
 function waitForStopSignal(): Promise<string> {
@@ -37,5 +38,6 @@ const exitCode = await runCli(process.argv.slice(2), {
   readStdin,
   env: process.env,
   waitForStopSignal,
+  holdDuringStartUp: () => holdV8DuringStartUp({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS }),
 });
 process.exitCode = exitCode;

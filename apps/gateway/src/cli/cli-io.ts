@@ -19,4 +19,10 @@ export interface CliIo {
   env?: NodeJS.ProcessEnv;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   waitForStopSignal: () => Promise<string>;
+  /**
+   * Called as `gateway` starts loading and building the server; the function it returns is called
+   * once the server listens (or failed to). The bin holds V8's young-generation growth and
+   * optimizing compiler in between (see `hold-v8-during-start-up.ts`). @defaultValue nothing is held
+   */
+  holdDuringStartUp?: () => () => void;
 }

@@ -2,7 +2,6 @@
  * `clawgate gateway [--config F] [--port N] [--bind ADDR]`: runs the server until SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { startGateway } from '../server.js';
 import type { CliIo } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
 
@@ -59,12 +58,21 @@ export async function runGatewayCommand(args: string[], io: CliIo): Promise<numb
     throw new CliUsageError('Option --config needs a file path', { usage: GATEWAY_USAGE });
   }
 
-  const gateway = await startGateway({
-    configPath: values.config,
-    port,
-    bind: values.bind?.trim(),
-    print: io.stdout,
-  });
+  const release = io.holdDuringStartUp?.();
+  let gateway;
+  try {
+    // Loaded here, not at the top: `gateway --help` and usage errors should not load Express and
+    // the rest of the server, and the bin's start-up hold must be in place before they load.
+    const { startGateway } = await import('../server.js');
+    gateway = await startGateway({
+      configPath: values.config,
+      port,
+      bind: values.bind?.trim(),
+      print: io.stdout,
+    });
+  } finally {
+    release?.();
+  }
   const signal = await io.waitForStopSignal();
   io.stderr(`received ${signal}, shutting down`);
   // Graceful: drain in-flight requests and streams until gateway.shutdownTimeoutMs, then release stores.

@@ -112,6 +112,17 @@ describe('clawgate CLI', () => {
     expect(err[0]).toBe('clawgate gateway: /nonexistent/clawgate.json5: file not found');
   });
 
+  it('releases the start-up hold when the gateway cannot start', async () => {
+    const { io } = captureIo();
+    const events: string[] = [];
+    io.holdDuringStartUp = () => {
+      events.push('hold');
+      return () => events.push('release');
+    };
+    expect(await runCli(['gateway', '--config', '/nonexistent/clawgate.json5', '--port', '0'], io)).toBe(1);
+    expect(events).toEqual(['hold', 'release']);
+  });
+
   it('runs the gateway until the stop signal, then exits 0', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-cli-'));
     try {
@@ -119,10 +130,17 @@ describe('clawgate CLI', () => {
       await writeFile(configPath, '{ gateway: { auth: { token: "cli-test-token" } }, sessions: { store: "memory" } }');
       let stop!: (signal: string) => void;
       const { io, out, err } = captureIo(new Promise((resolve) => (stop = resolve)));
+      let held = 0;
+      io.holdDuringStartUp = () => {
+        held += 1;
+        // Released once the server listens, so while it runs nothing stays held.
+        return () => (held -= 1);
+      };
       const running = runCli(['gateway', '--config', configPath, '--port', '0', '--bind', '127.0.0.1'], io);
       while (out.length === 0) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
+      expect(held).toBe(0);
       const url = /listening on (http:\/\/\S+)/.exec(out[0]!)?.[1];
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       // Endpoint disabled in this config: the plain 404.
