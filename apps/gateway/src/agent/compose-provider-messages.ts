@@ -48,16 +48,21 @@ export function composeProviderMessages(options: {
 
 /**
  * Provider messages of stored messages a store shares between turns (frozen, so their identity is
- * stable): built once per message and reused every later turn, which also lets the provider reuse
- * their serialised JSON. A stored session replays up to `maxHistoryMessages` of them every turn.
+ * stable and nobody can change them): a plain one is already in the provider's shape and is used
+ * as it is, one with tool calls is rendered once and reused every later turn. Either way the
+ * provider can reuse its serialised JSON. A stored session replays up to `maxHistoryMessages` of
+ * them every turn, so per message this must cost next to nothing (no copy, no lookup).
  */
-const sharedProviderMessages = new WeakMap<TranscriptMessage, ProviderMessage>();
+const renderedWithToolCalls = new WeakMap<TranscriptMessage, ProviderMessage>();
 
 /** A stored message as the model sees it: tool calls rendered into the assistant's text. */
 function providerMessageOf(message: TranscriptMessage): ProviderMessage {
+  const hasToolCalls = message.role === 'assistant' && message.toolCalls !== undefined;
   const shared = Object.isFrozen(message);
+  // Stores freeze exactly `{role, content}` (plus `toolCalls` when there are some): the same JSON.
+  if (shared && !hasToolCalls) return message as ProviderMessage;
   if (shared) {
-    const known = sharedProviderMessages.get(message);
+    const known = renderedWithToolCalls.get(message);
     if (known !== undefined) return known;
   }
   let built: ProviderMessage;
@@ -66,6 +71,6 @@ function providerMessageOf(message: TranscriptMessage): ProviderMessage {
     const content = [message.content, ...renderToolCalls(message.toolCalls ?? [])].filter((part) => part !== '').join('\n');
     built = { role: 'assistant', content };
   }
-  if (shared) sharedProviderMessages.set(message, Object.freeze(built));
+  if (shared) renderedWithToolCalls.set(message, Object.freeze(built));
   return built;
 }

@@ -9,7 +9,9 @@ import type { TranscriptMessage, TranscriptTurn } from './session-store.js';
  * of copying up to `maxMessages` of them on every turn of every stored session. Freezing is what
  * makes that sharing safe: a caller that writes to a loaded message gets a `TypeError` (in strict
  * mode, which every ES module is) instead of silently rewriting history. Why a copy: the caller keeps
- * its own objects and may still change them after the append.
+ * its own objects and may still change them after the append. Why exactly these keys (`role`,
+ * `content`, and `toolCalls` only when stored): the run sends a frozen message without tool calls
+ * to the model as it is, and reuses its serialised JSON turn after turn.
  *
  * Memory: `meta` is shared with `previous` when equal. Consecutive turns of a session nearly always
  * have the same agent, model, channel and finish reason, and one meta object per turn made up about
