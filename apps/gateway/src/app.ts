@@ -5,8 +5,8 @@
  * stays the only place that reads the environment and listens.
  */
 import { randomUUID as nodeRandomUUID } from 'node:crypto';
+import type createExpress from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express from 'express';
 import type { GatewayAuthorizer } from '@clawgate/auth';
 import type { AgentRunner } from './agent/agent-runner.js';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -51,6 +51,14 @@ export interface AppDependencies {
    * @defaultValue a silent logger
    */
   logger?: HttpLogger;
+  /**
+   * Where the one line per request goes. Its fields are a closed set built in one place
+   * (`request-log-middleware.ts`: ids, method, path, status, timing, agent id, hashed session key),
+   * none of them a secret, so this logger may skip the redaction that `logger` applies to
+   * everything else (~15 µs a line with pino's redact paths).
+   * @defaultValue `logger`
+   */
+  requestLogger?: HttpLogger;
   /** Answers `GET /readyz`: true once stores and providers are up, false while starting, draining or without Redis. @defaultValue always true */
   isReady?: () => boolean;
   /** False while a shared store (Redis) is unreachable: turns are refused with 503 before any header. @defaultValue always true */
@@ -99,24 +107,24 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
   // The two steps every request starts with, whichever way it is routed.
   const everyRequest = [
     createResponseHeadersMiddleware({ randomUUID, closeConnections: deps.draining }),
-    createRequestLogMiddleware({ logger }),
+    createRequestLogMiddleware({ logger: deps.requestLogger ?? logger }),
   ];
 
-  const app = express();
-  app.disable('x-powered-by');
-  // The contract matches paths exactly: `/V1/...` and a trailing `/` are unknown paths.
-  app.enable('case sensitive routing');
-  app.enable('strict routing');
-  // The query string is ignored, so do not spend time parsing it; ETags make no sense for an API.
-  app.set('query parser', false);
-  app.disable('etag');
-  app.use(runStepsInOrder(everyRequest));
-
-  // Probes: no auth (they carry no credential); GET only, like /v1/models.
-  app.all('/healthz', runStepsInOrder([createMethodMiddleware({ allow: 'GET' }), livenessHandler]));
-  app.all('/readyz', runStepsInOrder([createMethodMiddleware({ allow: 'GET' }), createReadinessHandler({ isReady: deps.isReady ?? (() => true) })]));
-
   let chatCompletions: RouteStep | undefined;
+  const modelsRoutes: { list: RouteStep; retrieve: RouteStep } | undefined = http.endpoints.chatCompletions.enabled
+    ? (() => {
+        const agentIds = listAgentIds(config);
+        const modelsGuards = [
+          createMethodMiddleware({ allow: 'GET' }),
+          createAuthMiddleware({ authorizer, requiredScope: READ_SCOPE }),
+          createScopeMiddleware({ requiredScope: READ_SCOPE }),
+        ];
+        return {
+          list: runStepsInOrder([...modelsGuards, createListModelsHandler({ agentIds })]),
+          retrieve: runStepsInOrder([...modelsGuards, createRetrieveModelHandler({ agentIds })]),
+        };
+      })()
+    : undefined;
   if (http.endpoints.chatCompletions.enabled) {
     chatCompletions = runStepsInOrder([
       ...everyRequest,
@@ -143,22 +151,50 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
         deps,
       ),
     ]);
+  }
+  const readiness = createReadinessHandler({ isReady: deps.isReady ?? (() => true) });
 
-    const agentIds = listAgentIds(config);
-    const modelsGuards = [
-      createMethodMiddleware({ allow: 'GET' }),
-      createAuthMiddleware({ authorizer, requiredScope: READ_SCOPE }),
-      createScopeMiddleware({ requiredScope: READ_SCOPE }),
-    ];
-    app.all('/v1/models', runStepsInOrder([...modelsGuards, createListModelsHandler({ agentIds })]));
-    // A RegExp, because the id is read from the raw path (see createRetrieveModelHandler).
-    app.all(/^\/v1\/models\/.*$/s, runStepsInOrder([...modelsGuards, createRetrieveModelHandler({ agentIds })]));
+  /** The Express application of every other path: probes, models, 404. */
+  function buildExpressApp(express: typeof createExpress): GatewayRequestListener {
+    const app = express();
+    app.disable('x-powered-by');
+    // The contract matches paths exactly: `/V1/...` and a trailing `/` are unknown paths.
+    app.enable('case sensitive routing');
+    app.enable('strict routing');
+    // The query string is ignored, so do not spend time parsing it; ETags make no sense for an API.
+    app.set('query parser', false);
+    app.disable('etag');
+    app.use(runStepsInOrder(everyRequest));
+    // Probes: no auth (they carry no credential); GET only, like /v1/models.
+    app.all('/healthz', runStepsInOrder([createMethodMiddleware({ allow: 'GET' }), livenessHandler]));
+    app.all('/readyz', runStepsInOrder([createMethodMiddleware({ allow: 'GET' }), readiness]));
+    if (modelsRoutes !== undefined) {
+      app.all('/v1/models', modelsRoutes.list);
+      // A RegExp, because the id is read from the raw path (see createRetrieveModelHandler).
+      app.all(/^\/v1\/models\/.*$/s, modelsRoutes.retrieve);
+    }
+    app.use(notFoundHandler);
+    app.use(createErrorMiddleware({ logger }));
+    return app;
   }
 
-  app.use(notFoundHandler);
-  app.use(createErrorMiddleware({ logger }));
+  // Express is imported on the first request that needs it (a probe, usually): the hot route never
+  // does, and loading it was ~60 ms of the gateway's start-up.
+  let expressApp: Promise<GatewayRequestListener> | undefined;
+  const viaExpress: GatewayRequestListener = (request, response) => {
+    expressApp ??= import('express').then((module) => buildExpressApp(module.default));
+    expressApp.then(
+      (app) => app(request, response),
+      (error: unknown) => {
+        expressApp = undefined;
+        const stepResponse = response as StepResponse;
+        stepResponse.locals = {};
+        answerError(error, request, stepResponse, logger);
+      },
+    );
+  };
 
-  if (chatCompletions === undefined) return app;
+  if (chatCompletions === undefined) return viaExpress;
   const chatRoute = chatCompletions;
   return (request, response) => {
     const url = request.url ?? '';
@@ -171,7 +207,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
       });
       return;
     }
-    app(request, response);
+    viaExpress(request, response);
   };
 }
 

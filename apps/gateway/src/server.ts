@@ -14,7 +14,7 @@ import { loadConfig } from './config/load-config.js';
 import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
 import { createGatewayRuntime, type RuntimeRedisOptions } from './gateway-runtime.js';
-import { createLogger } from './logging/create-logger.js';
+import { createLogger, withoutRedaction } from './logging/create-logger.js';
 
 export { GATEWAY_TOKEN_FILE, readOrCreateToken } from './ensure-gateway-secret.js';
 
@@ -95,7 +95,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const print = options.print ?? ((line: string) => console.log(line));
   const stateDir = path.resolve(options.stateDir ?? resolveStateDir(env));
   const { config, path: configFile } = await loadConfig({ path: options.configPath, env, stateDir });
-  const logger = options.logger ?? createLogger({ level: config.logging.level });
+  const ownLogger = options.logger === undefined ? createLogger({ level: config.logging.level }) : undefined;
+  const logger: HttpLogger = options.logger ?? (ownLogger as HttpLogger);
+  // With our own pino logger, the request line (a closed set of safe fields) skips its redaction pass.
+  const requestLogger = ownLogger === undefined ? logger : withoutRedaction(ownLogger);
 
   const runtime = await createGatewayRuntime({
     config,
@@ -114,6 +117,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     runner,
     authorizer,
     logger,
+    requestLogger,
     isReady: () => state === 'serving' && runtime.isReady(),
     storesAvailable: () => runtime.isReady(),
     draining: () => state === 'draining',

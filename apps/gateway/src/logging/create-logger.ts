@@ -62,6 +62,17 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   );
 }
 
+/**
+ * The same logger without redaction, for lines whose fields are a closed set with no secret (the
+ * per-request line): redacting wildcard paths cost ~15 µs a line, more than writing it.
+ *
+ * @param logger - A logger from {@link createLogger}.
+ * @returns A child writing to the same destination at the same level, without redaction.
+ */
+export function withoutRedaction(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [] } });
+}
+
 /** A logger that writes nothing; the default of `createApp` so tests stay quiet. */
 export function createSilentLogger(): Logger {
   return pino({ level: 'silent' });
