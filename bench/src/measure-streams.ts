@@ -141,7 +141,8 @@ export async function measureStreamStep(options: StreamStepOptions): Promise<Str
     if (outcome.status === 'complete') completeStreams++;
     if (outcome.status === 'error') erroredStreams++;
     if (outcome.status === 'incomplete') incompleteStreams++;
-    if (outcome.maxGapMs > options.maxGapMs) stalledStreams++;
+    // A stream that waited longer than a gap for its first byte was queued, not served: stalled too.
+    if (outcome.maxGapMs > options.maxGapMs || outcome.firstByteMs > options.maxGapMs) stalledStreams++;
     firstError ??= outcome.error;
   }
   return {

@@ -25,7 +25,8 @@ if (upstreamOrigin === undefined || portText === undefined) {
   process.stderr.write('usage: reference-relay <upstream origin> <port>\n');
   process.exit(2);
 }
-const pool = new Pool(upstreamOrigin, { connections: 256, keepAliveTimeout: 120_000 });
+// No connection cap: a cap would queue requests past it, and a queued stream is not a relayed one.
+const pool = new Pool(upstreamOrigin, { connections: null, keepAliveTimeout: 120_000 });
 
 interface ClientRequestBody {
   model?: string;
