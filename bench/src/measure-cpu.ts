@@ -21,6 +21,8 @@ export interface CpuSubject {
   measuredPerWorker: number;
   /** How every answer must end, e.g. `data: [DONE]\n\n`; anything else is an error. */
   expectBodySuffix?: string;
+  /** The status every answer must have (401 and 429 for the failure path). @defaultValue 200 */
+  expectStatus?: number;
 }
 
 /** Options of {@link measureCpuPerRequest}. */
@@ -76,7 +78,7 @@ export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<M
         warmupPerWorker: round === 0 ? options.firstWarmupPerWorker : options.roundWarmupPerWorker,
         measuredPerWorker: subject.measuredPerWorker,
         requestFor: subject.requestFor,
-        expectStatus: 200,
+        expectStatus: subject.expectStatus ?? 200,
         ...(subject.expectBodySuffix === undefined ? {} : { expectBodySuffix: subject.expectBodySuffix }),
         onMeasuredStart: () => {
           before = readCpuTicks(subject.pid);

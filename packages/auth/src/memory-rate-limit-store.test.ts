@@ -40,6 +40,21 @@ describe('MemoryRateLimitStore', () => {
     expect(store.recordFailure('k', { now: 60_000, ...limits })).toEqual({ attempts: 2, counted: true });
   });
 
+  it('keeps an exact count over a long sliding window of failures (large maxAttempts)', () => {
+    const store = createStore();
+    const sliding = { windowMs: 100, maxAttempts: 1_000_000, lockoutMs: 1 };
+    // One failure a millisecond for 5,000 ms: the window always holds the last 100 of them.
+    let last = { attempts: 0, counted: false } as ReturnType<MemoryRateLimitStore['recordFailure']>;
+    for (let now = 1; now <= 5_000; now += 1) {
+      last = store.recordFailure('ip', { ...sliding, now });
+      if (now <= 100) expect(last.attempts).toBe(now);
+    }
+    expect(last).toEqual({ attempts: 100, counted: true });
+    expect(store.check('ip', 5_000)).toEqual({ attempts: 100 });
+    // A burst after a quiet spell counts from zero again.
+    expect(store.recordFailure('ip', { ...sliding, now: 10_000 })).toEqual({ attempts: 1, counted: true });
+  });
+
   it('resets a key', () => {
     const store = createStore();
     store.recordFailure('k', { now: 0, ...limits });

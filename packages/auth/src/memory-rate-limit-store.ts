@@ -28,8 +28,10 @@ export interface MemoryRateLimitStoreOptions {
 }
 
 interface UnlockedEntry {
-  /** Failure times (epoch ms), oldest first. */
+  /** Failure times (epoch ms), oldest first; the live ones start at `head`. */
   attempts: number[];
+  /** Index of the oldest failure still in the window (earlier slots are spent, dropped in batches). */
+  head: number;
   /** When the newest failure leaves the window and the entry is useless. */
   expiresAt: number;
 }
@@ -94,7 +96,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
       this.locked.delete(key);
       return { attempts: 0 };
     }
-    return { attempts: this.unlocked.get(key)?.attempts.length ?? 0 };
+    const entry = this.unlocked.get(key);
+    return { attempts: entry === undefined ? 0 : entry.attempts.length - entry.head };
   }
 
   /** {@inheritDoc RateLimitStore.recordFailure} */
@@ -112,17 +115,26 @@ export class MemoryRateLimitStore implements RateLimitStore {
     // Re-inserting moves the key to the young end of the map, which drives eviction order.
     this.unlocked.delete(key);
     const windowStart = now - windowMs;
-    const attempts = previous === undefined ? [] : previous.attempts.filter((time) => time > windowStart);
-    attempts.push(now);
-    if (attempts.length >= maxAttempts) {
-      const lockedUntil = now + lockoutMs;
-      this.locked.set(key, { lockedUntil, attempts: attempts.length });
-      this.evict(key);
-      return { lockedUntil, attempts: attempts.length, counted: true };
+    // Failure times only grow, so those out of the window are a prefix: step over them instead of
+    // copying the list on every failure (with a large maxAttempts, a brute-forcer's list is long).
+    let attempts = previous?.attempts ?? [];
+    let head = previous?.head ?? 0;
+    while (head < attempts.length && (attempts[head] as number) <= windowStart) head += 1;
+    if (head >= 64 && head * 2 >= attempts.length) {
+      attempts = attempts.slice(head);
+      head = 0;
     }
-    this.unlocked.set(key, { attempts, expiresAt: now + windowMs });
+    attempts.push(now);
+    const count = attempts.length - head;
+    if (count >= maxAttempts) {
+      const lockedUntil = now + lockoutMs;
+      this.locked.set(key, { lockedUntil, attempts: count });
+      this.evict(key);
+      return { lockedUntil, attempts: count, counted: true };
+    }
+    this.unlocked.set(key, { attempts, head, expiresAt: now + windowMs });
     this.evict(key);
-    return { attempts: attempts.length, counted: true };
+    return { attempts: count, counted: true };
   }
 
   /** {@inheritDoc RateLimitStore.reset} */
