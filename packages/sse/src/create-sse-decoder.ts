@@ -170,7 +170,7 @@ function decodeMessage<T>(message: EventSourceMessage, schema: SafeParseSchema<T
       rawValue,
     };
   }
-  // OpenAI-compatible servers report mid-stream failures as `data: {"error": {...}}` (contract §6).
+  // OpenAI-compatible servers report mid-stream failures as `data: {"error": {...}}`.
   const errorValue =
     typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
       ? (parsed as Record<string, unknown>)['error']

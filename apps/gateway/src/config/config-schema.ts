@@ -60,7 +60,7 @@ export function createGatewayConfigSchema() {
   /** Where to keep a piece of state: this process (`memory`) or a Redis server. */
   const rateLimitStoreSchema = z.union([z.literal('memory'), redisStoreSchema]);
 
-  /** `gateway.auth.rateLimit`: failed-authentication limiter (contract §2; on by default). */
+  /** `gateway.auth.rateLimit`: failed-authentication limiter (on by default). */
   const rateLimitSchema = z.strictObject({
     /** Extension: `false` turns the limiter off (default `true`). */
     enabled: z.boolean().default(true),
@@ -78,7 +78,7 @@ export function createGatewayConfigSchema() {
     allowUsers: z.array(z.string()).optional(),
   });
 
-  /** `gateway.auth` (contract §2). `mode` stays unset when not given: `@clawgate/auth` derives it. */
+  /** `gateway.auth`. `mode` stays unset when not given: `@clawgate/auth` derives it. */
   const authSchema = z.strictObject({
     mode: z.enum(['none', 'token', 'password', 'trusted-proxy']).optional(),
     token: z.string().optional(),
@@ -88,7 +88,7 @@ export function createGatewayConfigSchema() {
     rateLimit: rateLimitSchema.prefault({}),
   });
 
-  /** `gateway.http.endpoints.chatCompletions.images` (extension): image input limits (contract §5). */
+  /** `gateway.http.endpoints.chatCompletions.images` (extension): image input limits. */
   const imagesSchema = z.strictObject({
     /** Fetch `http(s)` image URLs (never from private addresses). Default `false`: data URIs only. */
     allowUrl: z.boolean().default(false),
@@ -98,12 +98,12 @@ export function createGatewayConfigSchema() {
   });
 
   const chatCompletionsSchema = z.strictObject({
-    /** Mount `POST /v1/chat/completions` and `GET /v1/models` (contract §1). */
+    /** Mount `POST /v1/chat/completions` and `GET /v1/models`. */
     enabled: z.boolean().default(false),
     images: imagesSchema.prefault({}),
   });
 
-  /** `gateway.http` (contract §1, §6). */
+  /** `gateway.http`. */
   const httpSchema = z.strictObject({
     endpoints: z.strictObject({ chatCompletions: chatCompletionsSchema.prefault({}) }).prefault({}),
     /** `: ping` comment interval while a streamed model is silent. */
@@ -162,7 +162,7 @@ export function createGatewayConfigSchema() {
     z.discriminatedUnion('api', [openAICompletionsProviderSchema, offlineProviderSchema]),
   );
 
-  /** `<provider>/<model id>`, split at the first `/` (contract §5). */
+  /** `<provider>/<model id>`, split at the first `/`. */
   const modelRefSchema = z
     .string()
     .trim()
@@ -229,7 +229,7 @@ export function createGatewayConfigSchema() {
       };
     });
 
-  /** `sessions` (contract §5, §8). */
+  /** `sessions`. */
   const sessionsSchema = z.strictObject({
     /** `file`: JSONL under `<stateDir>/sessions`; `memory`: lost on restart; `{ redis }`: shared. */
     store: z.union([z.literal('file'), z.literal('memory'), redisStoreSchema]).default('file'),

@@ -1,7 +1,7 @@
 /**
  * The last step of every route: every error becomes an OpenAI-shaped body. Known `GatewayError`s
  * keep their status (and `Retry-After`); anything else is a 500 whose body never carries internals,
- * and the process keeps serving (contract §1).
+ * and the process keeps serving.
  */
 import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
