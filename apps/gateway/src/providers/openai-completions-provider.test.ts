@@ -446,6 +446,51 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
   });
 });
 
+describe('openai-completions provider: back-pressure', () => {
+  it('stops reading the upstream while the sink is full, and reads the rest once it has drained', async () => {
+    const total = 20_000; // 1 KB pieces: ~20 MB, far more than the loopback socket buffers hold
+    let written = 0;
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      const piece = sseFrame(textChunk('x'.repeat(1_000)));
+      const pump = (): void => {
+        while (written < total) {
+          written += 1;
+          if (!response.write(piece)) {
+            response.once('drain', pump);
+            return;
+          }
+        }
+        response.end(sseFrame(textChunk('', 'stop')) + sseFrame('[DONE]'));
+      };
+      pump();
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let received = 0;
+    // A consumer whose downstream is always full: every piece asks the provider to pause.
+    const finished = provider.stream(
+      request,
+      { text: () => ++received < 0, toolCallStart: () => true, toolCallDelta: () => true, drained: () => released },
+      { signal: new AbortController().signal },
+    );
+    // Bounded wait until the upstream stalls: no write for 300 ms (at most ~5 s).
+    let previous = -1;
+    for (let attempt = 0; attempt < 16 && written !== previous; attempt += 1) {
+      previous = written;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    // The upstream could not write everything: the provider stopped reading its body.
+    expect(written).toBeLessThan(total);
+    expect(received).toBeLessThan(total);
+    release();
+    await expect(finished).resolves.toMatchObject({ finishReason: 'stop' });
+    expect(received).toBe(total);
+  });
+});
+
 describe('openai-completions provider: abort', () => {
   it('closes the upstream request within one second of the signal aborting', async () => {
     const provider = await setup((_request, response) => {
