@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFileSessionStore, sessionFilePath } from './file-session-store.js';
 import type { TranscriptTurn } from './session-store.js';
+import { numberedTurn } from './__fixtures__/numbered-turn.js';
 
 const calls = vi.hoisted(() => new Map<string, number>());
 
@@ -63,13 +64,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const turn = (index: number): TranscriptTurn => ({
-  createdAt: '2026-01-01T00:00:00.000Z',
-  messages: [
-    { role: 'user', content: `q${index}` },
-    { role: 'assistant', content: `a${index}` },
-  ],
-});
+const turn = numberedTurn;
 
 describe('file session store file-system calls', () => {
   it('reads the file once; after that a turn (load + append) makes one size check and one write', async () => {

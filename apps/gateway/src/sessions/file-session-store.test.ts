@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSessionStore, sessionFilePath } from './file-session-store.js';
 import type { TranscriptTurn } from './session-store.js';
+import { numberedTurn } from './__fixtures__/numbered-turn.js';
 
 let root: string;
 let dir: string;
@@ -19,13 +20,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const turn = (index: number): TranscriptTurn => ({
-  createdAt: '2026-01-01T00:00:00.000Z',
-  messages: [
-    { role: 'user', content: `q${index}` },
-    { role: 'assistant', content: `a${index}` },
-  ],
-});
+const turn = numberedTurn;
 const contents = (messages: { content: string }[]) => messages.map((message) => message.content);
 const line = (stored: TranscriptTurn) => JSON.stringify({ v: 1, ...stored });
 const lines = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((text) => text !== '');

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMemorySessionStore } from './memory-session-store.js';
 import type { TranscriptTurn } from './session-store.js';
+import { numberedTurn } from './__fixtures__/numbered-turn.js';
 
-const turn = (index: number): TranscriptTurn => ({
-  createdAt: '2026-01-01T00:00:00.000Z',
-  messages: [
-    { role: 'user', content: `q${index}` },
-    { role: 'assistant', content: `a${index}` },
-  ],
-});
+const turn = numberedTurn;
 
 describe('memory session store', () => {
   it('stores turns per key and trims on load', async () => {
