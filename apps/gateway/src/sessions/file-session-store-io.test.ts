@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFileSessionStore, sessionFilePath } from './file-session-store.js';
-import type { TranscriptTurn } from './session-store.js';
 import { numberedTurn } from './__fixtures__/numbered-turn.js';
 
 const calls = vi.hoisted(() => new Map<string, number>());

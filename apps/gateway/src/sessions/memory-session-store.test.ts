@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createMemorySessionStore } from './memory-session-store.js';
-import type { TranscriptTurn } from './session-store.js';
 import { numberedTurn } from './__fixtures__/numbered-turn.js';
 
 const turn = numberedTurn;
