@@ -161,10 +161,14 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
   return { prepare, verify, run };
 }
 
-/** Any failure as the contract's error; an abort is reported as such (the client is gone anyway). */
+/**
+ * Any failure as the contract's error. An abort is reported as such (the client is gone anyway),
+ * unless the transport aborted with a reason of its own to tell the client (a shutdown).
+ */
 function toGatewayError(error: unknown, signal: AbortSignal): GatewayError {
   if (GatewayError.isInstance(error)) return error;
   if (signal.aborted) {
+    if (GatewayError.isInstance(signal.reason)) return signal.reason;
     return new GatewayError('request aborted', { status: 499, type: 'client_closed_request', cause: error });
   }
   return internalError(error);

@@ -31,15 +31,17 @@ const MEGABYTE = 1024 * 1024;
  *   `lockoutMs` (300000), `exemptLoopback` (true), `store` ("memory" | `{ redis: url }`)
  * - `gateway.trustedProxies` ([]), `gateway.shutdownTimeoutMs`† (10000)
  * - `gateway.http.endpoints.chatCompletions.enabled` (false); `.images`†: `allowUrl` (false),
- *   `maxImages` (8), `maxImageBytes` (10 MiB), `maxTotalImageBytes` (20 MiB)
- * - `gateway.http.sseHeartbeatMs` (15000), `.maxBodyBytes`† (20 MiB), `.bodyTimeoutMs`† (30000)
+ *   `maxImages` (8), `maxImageBytes` (10 MiB), `maxTotalImageBytes` (20 MiB); `.limits`†: `maxMessages`
+ *   (2048), `maxContentParts` (4096), `maxTools` (128), `maxToolCalls` (4096), `maxSchemaDepth` (64)
+ * - `gateway.http.sseHeartbeatMs` (15000), `.maxBodyBytes`† (20 MiB), `.bodyTimeoutMs`† (30000),
+ *   `.headersTimeoutMs`† (10000), `.requestTimeoutMs`† (60000), `.maxConnections`† (no cap)
  * - `models.providers.<id>`: `api` ("openai-completions" when omitted | "offline");
  *   openai-completions: `baseUrl` (required, http/https), `apiKey`, `headers`, `timeoutMs` (120000),
- *   `maxConnections` (unlimited); offline: `delayMs` (0). Provider `offline` is built in unless defined.
+ *   `idleTimeoutMs` (`timeoutMs`), `maxConnections` (unlimited); offline: `delayMs` (0). Provider `offline` is built in unless defined.
  * - `agents.defaults`†: `model` ("offline/clawgate-offline"), `maxHistoryMessages` (200),
- *   `systemPrompt`, `allowedModels`
+ *   `maxReplyChars` (4 Mi), `systemPrompt`, `allowedModels`
  * - `agents.list[]`: `id` (normalised), `default`, `name`†, `model`, `systemPrompt`,
- *   `maxHistoryMessages`†, `allowedModels`† (none: one agent `main`)
+ *   `maxHistoryMessages`†, `maxReplyChars`†, `allowedModels`† (none: one agent `main`)
  * - `sessions.store` ("file" | "memory" | `{ redis: url }`), `sessions.persistEphemeral` (false)
  * - `logging.level`† ("info"), `logging.includeContent`† (false)
  * - `$schema` (ignored)
@@ -97,10 +99,28 @@ export function createGatewayConfigSchema() {
     maxTotalImageBytes: positiveInt.default(20 * MEGABYTE),
   });
 
+  /**
+   * `gateway.http.endpoints.chatCompletions.limits` (extension): how much one request may ask of
+   * the validator and the upstream. Each refusal is a 400 naming the limit.
+   */
+  const requestLimitsSchema = z.strictObject({
+    /** Entries of `messages`. */
+    maxMessages: positiveInt.default(2048),
+    /** Array content parts, summed over every message. */
+    maxContentParts: positiveInt.default(4096),
+    /** Entries of `tools`. */
+    maxTools: positiveInt.default(128),
+    /** Earlier assistant `tool_calls`, summed over every message. */
+    maxToolCalls: positiveInt.default(4096),
+    /** Nesting of the JSON passed through as is (`tools[].function.parameters`, `response_format.json_schema`). */
+    maxSchemaDepth: positiveInt.default(64),
+  });
+
   const chatCompletionsSchema = z.strictObject({
     /** Mount `POST /v1/chat/completions` and `GET /v1/models`. */
     enabled: z.boolean().default(false),
     images: imagesSchema.prefault({}),
+    limits: requestLimitsSchema.prefault({}),
   });
 
   /** `gateway.http`. */
@@ -112,6 +132,21 @@ export function createGatewayConfigSchema() {
     maxBodyBytes: positiveInt.default(20 * MEGABYTE),
     /** Extension: deadline for reading the request body (408 after it). */
     bodyTimeoutMs: positiveInt.default(30_000),
+    /** Extension: a connection that has not sent its whole request head by then is closed (Node's `headersTimeout`). */
+    headersTimeoutMs: positiveInt.default(10_000),
+    /** Extension: deadline for receiving a whole request, head and body (Node's `requestTimeout`). */
+    requestTimeoutMs: positiveInt.default(60_000),
+    /** Extension: open connections beyond this are refused (Node's `server.maxConnections`); unset = no cap. */
+    maxConnections: positiveInt.optional(),
+  }).superRefine((http, context) => {
+    // Node refuses a request deadline shorter than the head deadline; say so at start-up.
+    if (http.requestTimeoutMs < http.headersTimeoutMs) {
+      context.addIssue({
+        code: 'custom',
+        path: ['requestTimeoutMs'],
+        message: `must be at least headersTimeoutMs (${http.headersTimeoutMs})`,
+      });
+    }
   });
 
   const gatewaySchema = z.strictObject({
@@ -142,6 +177,8 @@ export function createGatewayConfigSchema() {
      * done: there it bounds the whole generation.
      */
     timeoutMs: positiveInt.default(120_000),
+    /** Longest silence (no byte) inside a streamed answer before it fails with 504. @defaultValue `timeoutMs` */
+    idleTimeoutMs: positiveInt.optional(),
     /** Keep-alive connection pool size per origin (undici default: unlimited). */
     maxConnections: positiveInt.optional(),
   });
@@ -173,6 +210,8 @@ export function createGatewayConfigSchema() {
     model: modelRefSchema.default('offline/clawgate-offline'),
     /** Transcript bound: oldest messages are trimmed beyond it. */
     maxHistoryMessages: positiveInt.default(200),
+    /** Longest reply (text plus tool-call arguments, in characters) a turn accepts from the model; longer fails with 502. */
+    maxReplyChars: positiveInt.default(4 * MEGABYTE),
     systemPrompt: z.string().optional(),
     /** Models `x-openclaw-model` may pick (`<provider>/<model>`, a bare id on the agent's provider, or `<provider>/*`). */
     allowedModels: z.array(z.string().trim().min(1)).optional(),
@@ -186,6 +225,7 @@ export function createGatewayConfigSchema() {
     model: modelRefSchema.optional(),
     systemPrompt: z.string().optional(),
     maxHistoryMessages: positiveInt.optional(),
+    maxReplyChars: positiveInt.optional(),
     allowedModels: z.array(z.string().trim().min(1)).optional(),
   });
 

@@ -8,6 +8,8 @@ export interface AgentSettings {
   model: string;
   systemPrompt: string | undefined;
   maxHistoryMessages: number;
+  /** Longest reply the turn accepts from the model, in characters. */
+  maxReplyChars: number;
   /** Allow-list for `x-openclaw-model`, as given (see `isModelAllowed`). */
   allowedModels: readonly string[];
 }
@@ -29,6 +31,7 @@ export function resolveAgentSettings(config: GatewayConfig, agentId: string): Ag
     model: agent.model ?? defaults.model,
     systemPrompt: agent.systemPrompt ?? defaults.systemPrompt,
     maxHistoryMessages: agent.maxHistoryMessages ?? defaults.maxHistoryMessages,
+    maxReplyChars: agent.maxReplyChars ?? defaults.maxReplyChars,
     allowedModels: agent.allowedModels ?? defaults.allowedModels ?? [],
   };
 }
