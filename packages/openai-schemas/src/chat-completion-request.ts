@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { arrayUntilFirstError } from './array-until-first-error.js';
 import { chatMessageSchema } from './chat-message.js';
 import {
   INVALID_TOOLS_PREFIX,
@@ -94,7 +95,7 @@ export const chatCompletionRequestSchema = z
   .object({
     // Form (`openclaw/<agent>` …) is checked by @clawgate/session-key; `null` is rejected like OpenAI does.
     model: z.string().optional(),
-    messages: z.array(chatMessageSchema).default([]),
+    messages: arrayUntilFirstError(chatMessageSchema).default([]),
     stream: nullAsAbsent(z.boolean()),
     stream_options: nullAsAbsent(z.object({ include_usage: z.boolean().optional() })),
     user: z.string().optional(),
@@ -111,7 +112,7 @@ export const chatCompletionRequestSchema = z
     response_format: responseFormatSchema.optional(),
     max_completion_tokens: nullAsAbsent(positiveIntegerSchema),
     max_tokens: nullAsAbsent(positiveIntegerSchema),
-    tools: z.array(chatCompletionToolSchema).optional(),
+    tools: arrayUntilFirstError(chatCompletionToolSchema).optional(),
     tool_choice: chatCompletionToolChoiceSchema.optional(),
   })
   .check((payload) => {

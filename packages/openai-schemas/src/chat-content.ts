@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { arrayUntilFirstError } from './array-until-first-error.js';
 import { describeReceived } from './describe-received.js';
 
 /**
@@ -29,17 +30,18 @@ export const chatContentPartSchema = z.discriminatedUnion('type', [
   chatContentImagePartSchema,
 ]);
 
-const contentPartListSchema = z.array(chatContentPartSchema);
+const contentPartListSchema = arrayUntilFirstError(chatContentPartSchema);
 
 /**
  * Message `content`: a string, an array of parts, or `null`/absent (assistant turns that only carry
  * tool calls). Emptiness is not checked here: the gateway answers ``Missing user message in `messages`.``
- * once it has looked at every message.
+ * once it has looked at every message. Parts are parsed once (unknown keys stripped), stopping at
+ * the first invalid one.
  */
 export const chatMessageContentSchema = z
-  .custom<string | ChatContentPart[]>()
-  .superRefine((value, context) => {
-    if (typeof value === 'string') return;
+  .custom<string | z.input<typeof chatContentPartSchema>[]>()
+  .transform((value, context): string | ChatContentPart[] => {
+    if (typeof value === 'string') return value;
     if (!Array.isArray(value)) {
       // A plain z.union would say only "Invalid input"; name what was expected instead.
       context.addIssue({
@@ -48,16 +50,14 @@ export const chatMessageContentSchema = z
         input: value,
         message: `Invalid input: expected string or array, received ${describeReceived(value)}`,
       });
-      return;
+      return z.NEVER;
     }
-    // Re-raise the part issues so their paths (`content[1].text`) reach the message.
     const result = contentPartListSchema.safeParse(value);
-    if (!result.success) for (const issue of result.error.issues) context.addIssue({ ...issue } as never);
+    if (result.success) return result.data;
+    // Re-raise the part issues so their paths (`content[1].text`) reach the message.
+    for (const issue of result.error.issues) context.addIssue({ ...issue } as never);
+    return z.NEVER;
   })
-  // Runs only once the checks above passed; parsing again strips unknown keys from the parts.
-  .transform((value) =>
-    typeof value === 'string' ? value : contentPartListSchema.parse(value),
-  )
   .nullish();
 
 /** A text part (`text` or `input_text`). */

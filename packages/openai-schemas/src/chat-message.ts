@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { arrayUntilFirstError } from './array-until-first-error.js';
 import { chatMessageContentSchema } from './chat-content.js';
 
 /** A tool call an assistant made earlier in the conversation (echoed back by the client). */
@@ -38,7 +39,7 @@ export const chatAssistantMessageSchema = z.object({
   role: z.literal('assistant'),
   content: chatMessageContentSchema,
   name: z.string().optional(),
-  tool_calls: z.array(chatCompletionMessageToolCallSchema).optional(),
+  tool_calls: arrayUntilFirstError(chatCompletionMessageToolCallSchema).optional(),
 });
 
 /** `tool` message: the result of a tool call. */

@@ -36,7 +36,15 @@ export type {
 export { chatCompletionRequestSchema } from './chat-completion-request.js';
 export type { ChatCompletionRequest, ChatCompletionRequestInput } from './chat-completion-request.js';
 export { MISSING_USER_MESSAGE, parseChatCompletionRequest } from './parse-chat-completion-request.js';
-export type { ParseChatCompletionRequestResult } from './parse-chat-completion-request.js';
+export type {
+  ParseChatCompletionRequestOptions,
+  ParseChatCompletionRequestResult,
+} from './parse-chat-completion-request.js';
+export {
+  DEFAULT_CHAT_COMPLETION_REQUEST_LIMITS,
+  checkChatCompletionRequestLimits,
+} from './chat-completion-request-limits.js';
+export type { ChatCompletionRequestLimits } from './chat-completion-request-limits.js';
 export { formatZodError } from './format-zod-error.js';
 export {
   chatCompletionChunkSchema,
