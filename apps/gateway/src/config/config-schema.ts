@@ -32,8 +32,9 @@ const MEGABYTE = 1024 * 1024;
  * - `gateway.trustedProxies` ([]), `gateway.shutdownTimeoutMs`† (10000)
  * - `gateway.http.endpoints.chatCompletions.enabled` (false); `.images`†: `allowUrl` (false),
  *   `maxImages` (8), `maxImageBytes` (10 MiB), `maxTotalImageBytes` (20 MiB); `.limits`†: `maxMessages`
- *   (2048), `maxContentParts` (4096), `maxTools` (128), `maxToolCalls` (4096), `maxSchemaDepth` (64)
+ *   (2048), `maxContentParts` (4096), `maxTools` (128), `maxToolCalls` (4096)
  * - `gateway.http.sseHeartbeatMs` (15000), `.maxBodyBytes`† (20 MiB), `.bodyTimeoutMs`† (30000),
+ *   `.maxJsonDepth`† (64), `.maxJsonValues`† (250000),
  *   `.headersTimeoutMs`† (10000), `.requestTimeoutMs`† (60000), `.maxConnections`† (no cap)
  * - `models.providers.<id>`: `api` ("openai-completions" when omitted | "offline");
  *   openai-completions: `baseUrl` (required, http/https), `apiKey`, `headers`, `timeoutMs` (120000),
@@ -112,8 +113,6 @@ export function createGatewayConfigSchema() {
     maxTools: positiveInt.default(128),
     /** Earlier assistant `tool_calls`, summed over every message. */
     maxToolCalls: positiveInt.default(4096),
-    /** Nesting of the JSON passed through as is (`tools[].function.parameters`, `response_format.json_schema`). */
-    maxSchemaDepth: positiveInt.default(64),
   });
 
   const chatCompletionsSchema = z.strictObject({
@@ -132,6 +131,10 @@ export function createGatewayConfigSchema() {
     maxBodyBytes: positiveInt.default(20 * MEGABYTE),
     /** Extension: deadline for reading the request body (408 after it). */
     bodyTimeoutMs: positiveInt.default(30_000),
+    /** Extension: deepest nesting of arrays and objects in a JSON body (400 above it). */
+    maxJsonDepth: positiveInt.default(64),
+    /** Extension: most array elements plus object members in a JSON body, counted as it arrives (400 above it). */
+    maxJsonValues: positiveInt.default(250_000),
     /** Extension: a connection that has not sent its whole request head by then is closed (Node's `headersTimeout`). */
     headersTimeoutMs: positiveInt.default(10_000),
     /** Extension: deadline for receiving a whole request, head and body (Node's `requestTimeout`). */
