@@ -112,11 +112,16 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
       }
       const messages = composeProviderMessages({ agentSystemPrompt: state.settings.systemPrompt, transcript, prompt: state.prompt });
 
-      // The reply is passed on piece by piece and kept whole for the transcript and the result.
+      // The reply is passed on piece by piece and kept whole for the transcript and the result, up
+      // to the agent's cap: a runaway upstream fails the turn instead of filling memory and the store.
       let text = '';
+      let replyChars = 0;
+      const maxReplyChars = state.settings.maxReplyChars;
       const toolCalls: ToolCall[] = [];
       const relay: ReplySink = {
         text(piece) {
+          replyChars += piece.length;
+          if (replyChars > maxReplyChars) throw replyTooLarge(maxReplyChars);
           text += piece;
           return sink.text(piece);
         },
@@ -125,6 +130,8 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
           return sink.toolCallStart(index, id, name);
         },
         toolCallDelta(index, piece) {
+          replyChars += piece.length;
+          if (replyChars > maxReplyChars) throw replyTooLarge(maxReplyChars);
           const call = toolCalls[index];
           if (call) call.arguments += piece;
           return sink.toolCallDelta(index, piece);
@@ -159,6 +166,15 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
   }
 
   return { prepare, verify, run };
+}
+
+/** The turn's reply passed `maxReplyChars`: the upstream misbehaved, so a 502, and nothing is stored. */
+function replyTooLarge(maxReplyChars: number): GatewayError {
+  return new GatewayError(`The model's reply exceeded the limit of ${maxReplyChars} characters.`, {
+    status: 502,
+    type: 'api_error',
+    code: 'reply_too_large',
+  });
 }
 
 /**

@@ -9,6 +9,9 @@
  * Receives a reply piece by piece. Each method returns `false` when the receiver's downstream is
  * full; the producer then stops reading its upstream until {@link ReplySink.drained} resolves, so a
  * slow client slows the upstream instead of filling the gateway's memory.
+ *
+ * A method may also throw a `GatewayError` to end the run (the run's reply cap does, when the model
+ * says too much); producers let it propagate as the run's failure.
  */
 export interface ReplySink {
   /** A piece of the reply text (never empty). */

@@ -13,6 +13,7 @@ import type { OpenAICompletionsProviderConfig } from '../config/config-schema.js
 import { GatewayError } from '../errors.js';
 import {
   UPSTREAM_ERROR_MESSAGE,
+  UPSTREAM_TIMEOUT_MESSAGE,
   mapTransportError,
   mapUpstreamStatus,
   parseRetryAfter,
@@ -25,6 +26,8 @@ import { drainForKeepAlive } from './keep-alive-body.js';
 import { readBodyText } from './read-body-text.js';
 import { createToolCallTracker } from './tool-call-tracker.js';
 
+/** A stream that ends with neither `[DONE]` nor a finish reason was cut: its text is not a whole answer. */
+export const UPSTREAM_TRUNCATED_MESSAGE = 'upstream stream ended before the answer was complete';
 /** Error bodies are read only this far: enough for any real message, bounded against hostile upstreams. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** A non-streamed JSON completion (servers that ignore `stream: true`) is read up to this size. */
@@ -66,9 +69,10 @@ interface UpstreamPayloadView {
  * Requests: `POST <baseUrl>/chat/completions` with the model id, the messages and every forwarded
  * parameter (`tools`, `tool_choice`, sampling) as is, plus `stream: true` and
  * `stream_options.include_usage`, or `stream: false` when the request says `stream: false` (a
- * caller that only wants the whole answer). `timeoutMs` bounds the wait for response headers and
- * each silence between body chunks (504); for a whole answer the headers come only once the model
- * has finished, so there it bounds the whole generation.
+ * caller that only wants the whole answer). `timeoutMs` bounds the wait for response headers and,
+ * for a whole answer, the whole generation (504); `idleTimeoutMs` (default `timeoutMs`) bounds each
+ * silence inside a body (504). A stream that ends with neither `[DONE]` nor a finish reason is a
+ * 502: a cut answer is never passed off as complete.
  *
  * @throws GatewayError while iterating, mapped per contract §6; never containing the API key.
  * @example
@@ -93,6 +97,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
   // Built once: the two header sets of a streamed and of a whole-answer upstream request.
   const streamHeaders = { ...baseHeaders, accept: 'text/event-stream, application/json' };
   const jsonHeaders = { ...baseHeaders, accept: 'application/json' };
+  const idleTimeoutMs = config.idleTimeoutMs ?? config.timeoutMs;
 
   async function stream(request: ProviderRequest, sink: ProviderSink, { signal }: { signal: AbortSignal }): Promise<ProviderResult> {
     signal.throwIfAborted();
@@ -107,6 +112,10 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
         : { ...request.parameters, stream: false },
     );
     const requestBody = `{"model":${JSON.stringify(request.model)},"messages":${serializeMessages(request.messages)},${tail.slice(1)}`;
+    // A whole answer is bounded as a whole: an upstream that ignores `stream: false` and trickles an
+    // SSE body would otherwise reset the idle timer forever while the client sees nothing.
+    const deadline = streamUpstream ? undefined : startDeadline(signal, config.timeoutMs);
+    const requestSignal = deadline?.signal ?? signal;
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await pool.request({
@@ -114,12 +123,13 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
         method: 'POST',
         headers: streamUpstream ? streamHeaders : jsonHeaders,
         body: requestBody,
-        signal,
+        signal: requestSignal,
         headersTimeout: config.timeoutMs,
-        bodyTimeout: config.timeoutMs,
+        bodyTimeout: idleTimeoutMs,
       });
     } catch (error) {
-      throw signal.aborted ? signal.reason : mapTransportError(error);
+      deadline?.clear();
+      throw requestSignal.aborted ? requestSignal.reason : mapTransportError(error);
     }
     const body = response.body;
     let completed = false;
@@ -140,16 +150,17 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
       const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
       const sse = streamUpstream ? !contentType.includes('json') : contentType.includes('text/event-stream');
       if (sse) {
-        await relaySseBody(body, answer, sink, signal, secrets);
+        await relaySseBody(body, answer, sink, requestSignal, secrets);
       } else {
         answer.accept(await readWholeCompletion(body, secrets), 'message');
       }
       completed = true;
       return answer.result();
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
+      if (requestSignal.aborted) throw requestSignal.reason;
       throw mapTransportError(error);
     } finally {
+      deadline?.clear();
       // Complete: read the rest in the background (bounded) so the socket goes back to the pool.
       // Anything unfinished (error, abort) destroys the body, so the upstream sees the request go away.
       if (completed) drainForKeepAlive(body, { limitBytes: DRAIN_LIMIT_BYTES, timeoutMs: DRAIN_TIMEOUT_MS });
@@ -214,6 +225,7 @@ function relaySseBody(body: Readable, answer: AnswerState, sink: ProviderSink, s
         });
       }
     };
+    // The body ended without `data: [DONE]` (that settles first): complete only if a finish reason came.
     const onEnd = (): void => {
       try {
         decoder.end();
@@ -221,7 +233,7 @@ function relaySseBody(body: Readable, answer: AnswerState, sink: ProviderSink, s
         settle(error);
         return;
       }
-      settle();
+      settle(answer.finished() ? undefined : new GatewayError(UPSTREAM_TRUNCATED_MESSAGE, { status: 502, type: 'api_error' }));
     };
     // A body destroyed without an error event (undici on abort) must not leave the promise hanging.
     const onClose = (): void => settle(signal.aborted ? signal.reason : new Error('upstream body closed before its end'));
@@ -330,6 +342,10 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
       }
       return flowing;
     },
+    /** Whether the upstream said the answer is over (a finish reason); a cut stream has none. */
+    finished(): boolean {
+      return typeof rawFinish === 'string';
+    },
     /**
      * How the answer ended. Some servers (older llama.cpp, proxies stripping stream_options) send
      * no usage: then an estimate by the common 4-characters-per-token rule, so clients still get
@@ -343,6 +359,27 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
       const promptTokens = Math.ceil(promptCharacters / 4);
       const completionTokens = Math.ceil(outputCharacters / 4);
       return { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }, finishReason };
+    },
+  };
+}
+
+/**
+ * A deadline for one whole answer: its signal aborts with a 504 once `timeoutMs` has passed, or with
+ * the caller's reason when the caller aborts first. `clear()` releases the timer and the listener.
+ */
+function startDeadline(signal: AbortSignal, timeoutMs: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error' })),
+    timeoutMs,
+  );
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     },
   };
 }
