@@ -3,18 +3,26 @@
  * agree on every message word for word (contract §3).
  */
 import type { RouteStep } from './route-step.js';
-import { parseChatCompletionRequest } from '@clawgate/openai-schemas';
+import { parseChatCompletionRequest, type ChatCompletionRequestLimits } from '@clawgate/openai-schemas';
 import { chatLocals } from './request-state.js';
 import { sendError } from './send-error.js';
 
+/** Options of {@link createValidationMiddleware}. */
+export interface ValidationMiddlewareOptions {
+  /** `gateway.http.endpoints.chatCompletions.limits`. @defaultValue the package's defaults */
+  limits?: Readonly<ChatCompletionRequestLimits>;
+}
+
 /**
- * Creates the middleware answering 400 `invalid_request_error` with the schema's exact message,
- * or storing the typed request in `res.locals.chatRequest`.
+ * Creates the middleware answering 400 `invalid_request_error` with the schema's exact message
+ * (too many messages, parts, tool calls or tools first), or storing the typed request in
+ * `res.locals.chatRequest`.
  */
-export function createValidationMiddleware(): RouteStep {
+export function createValidationMiddleware(options: ValidationMiddlewareOptions = {}): RouteStep {
+  const parseOptions = options.limits === undefined ? {} : { limits: options.limits };
   return (_request, response, next) => {
     const locals = chatLocals(response.locals);
-    const result = parseChatCompletionRequest(locals.body ?? {});
+    const result = parseChatCompletionRequest(locals.body ?? {}, parseOptions);
     if (!result.success) {
       sendError(response, 400, { error: { message: result.message, type: 'invalid_request_error' } });
       return;
