@@ -323,6 +323,26 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
     expect(await store.load('agent:main:openai-user:alice', { maxMessages: 10 })).toEqual([]);
   });
 
+  it("fails with 502 reply_too_large past the agent's maxReplyChars, passing on only what fit, and stores nothing", async () => {
+    const { runner, store } = await upstreamSetup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let index = 0; index < 5; index += 1) response.write(sseFrame(textChunk('abcd')));
+      response.end(sseFrame(textChunk('', 'stop')) + sseFrame('[DONE]'));
+    }, { agents: { defaults: { maxReplyChars: 10 }, list: [{ id: 'main', model: 'up/vendor/model-x' }] } });
+    const events = await runOnce(runner, input());
+    expect(events.slice(0, 2)).toEqual([
+      { type: 'delta', text: 'abcd' },
+      { type: 'delta', text: 'abcd' },
+    ]);
+    const last = events.at(-1);
+    expect(events).toHaveLength(3);
+    expect(last?.type === 'error' && [last.error.status, last.error.toJSON()]).toEqual([
+      502,
+      { error: { message: "The model's reply exceeded the limit of 10 characters.", type: 'api_error', code: 'reply_too_large' } },
+    ]);
+    expect(await store.load('agent:main:openai-user:alice', { maxMessages: 10 })).toEqual([]);
+  });
+
   it('aborting the run closes the upstream request within one second', async () => {
     const { runner, server } = await upstreamSetup((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });

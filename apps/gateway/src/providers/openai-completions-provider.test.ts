@@ -21,7 +21,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(handler: UpstreamHandler, options: { timeoutMs?: number; apiKey?: string | null } = {}) {
+async function setup(handler: UpstreamHandler, options: { timeoutMs?: number; idleTimeoutMs?: number; apiKey?: string | null } = {}) {
   server = await startUpstreamServer(handler);
   const provider = createOpenAICompletionsProvider({
     id: 'test',
@@ -30,6 +30,7 @@ async function setup(handler: UpstreamHandler, options: { timeoutMs?: number; ap
       baseUrl: server.baseUrl,
       apiKey: options.apiKey === null ? undefined : (options.apiKey ?? API_KEY),
       timeoutMs: options.timeoutMs ?? 5000,
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
     },
   });
   providers.push(provider);
@@ -521,5 +522,82 @@ describe('openai-completions provider: abort', () => {
     const started = Date.now();
     await server!.closedEarly(0);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('openai-completions provider: bounded answers', () => {
+  it('fails a stream that ends with neither [DONE] nor a finish reason (502), after passing on what came', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('half an ')));
+    });
+    const events: ProviderEvent[] = [];
+    let caught: unknown;
+    try {
+      for await (const event of providerEvents(provider, request, { signal: new AbortController().signal })) events.push(event);
+    } catch (error) {
+      caught = error;
+    }
+    expect(events).toEqual([{ type: 'text-delta', text: 'half an ' }]);
+    expect(GatewayError.isInstance(caught) && [caught.status, caught.type, caught.message]).toEqual([
+      502,
+      'api_error',
+      'upstream stream ended before the answer was complete',
+    ]);
+  });
+
+  it('accepts a stream that ends after a finish reason without [DONE]', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.end(sseFrame(textChunk('all', 'stop')));
+    });
+    const events = await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
+    expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it('ends a whole answer at timeoutMs although the upstream keeps trickling SSE (504), and hangs up', async () => {
+    let closed: Promise<void> | undefined;
+    const provider = await setup((_request, response) => {
+      closed = new Promise((resolve) => response.on('close', () => resolve()));
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => response.write(sseFrame(textChunk('.'))), 50);
+      response.on('close', () => clearInterval(timer));
+    }, { timeoutMs: 400 });
+    const error = await failure(providerEvents(provider, { ...request, stream: false }, { signal: new AbortController().signal }));
+    expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
+    await closed;
+  });
+
+  it('bounds silences inside a stream by idleTimeoutMs, not timeoutMs', async () => {
+    const provider = await setup((_request, response) => {
+      sseHeaders(response);
+      response.write(sseFrame(textChunk('start ')));
+    }, { timeoutMs: 60_000, idleTimeoutMs: 200 });
+    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
+    expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
+  });
+
+  it('lets a sink that throws end the answer with its error and drop the upstream', async () => {
+    let closed: Promise<void> | undefined;
+    const provider = await setup((_request, response) => {
+      closed = new Promise((resolve) => response.on('close', () => resolve()));
+      sseHeaders(response);
+      const timer = setInterval(() => response.write(sseFrame(textChunk('more '))), 20);
+      response.on('close', () => clearInterval(timer));
+    });
+    const refusal = new GatewayError('enough', { status: 502, type: 'api_error' });
+    let pieces = 0;
+    const sink = {
+      text: () => {
+        pieces += 1;
+        if (pieces === 3) throw refusal;
+        return true;
+      },
+      toolCallStart: () => true,
+      toolCallDelta: () => true,
+      drained: () => Promise.resolve(),
+    };
+    await expect(provider.stream(request, sink, { signal: new AbortController().signal })).rejects.toBe(refusal);
+    await closed;
   });
 });
