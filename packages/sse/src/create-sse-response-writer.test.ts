@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSseResponseWriter, type SseResponseWriter, type SseResponseWriterOptions } from './create-sse-response-writer.js';
 
@@ -52,6 +52,34 @@ function readAll(message: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * Sends `requestText` on a raw socket (so nothing on the client side closes it) and reports the
+ * response head, the body, and how long after `data: [DONE]` the server closed the socket
+ * (`Infinity` when it had not within 6 s).
+ */
+function rawExchange(url: string, requestText: string): Promise<{ head: string; body: string; closedAfterDoneMs: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    let text = '';
+    let doneAt: number | undefined;
+    const report = (closedAfterDoneMs: number) => {
+      clearTimeout(bound);
+      socket.destroy();
+      const split = text.indexOf('\r\n\r\n');
+      resolve({ head: text.slice(0, split), body: text.slice(split + 4), closedAfterDoneMs });
+    };
+    const bound = setTimeout(() => report(Number.POSITIVE_INFINITY), 6_000);
+    socket.setEncoding('utf8');
+    socket.on('data', (piece: string) => {
+      text += piece;
+      if (doneAt === undefined && text.includes('data: [DONE]\n\n')) doneAt = performance.now();
+    });
+    socket.on('close', () => (doneAt === undefined ? reject(new Error(`closed before [DONE]: ${text}`)) : report(performance.now() - doneAt)));
+    socket.on('error', () => undefined);
+    socket.write(requestText);
+  });
+}
+
 function settledWithin(promise: Promise<unknown>, milliseconds: number): Promise<boolean> {
   return Promise.race([
     promise.then(() => true),
@@ -98,6 +126,39 @@ describe('createSseResponseWriter', () => {
       await writer.writeDone();
     });
     expect(message.headers['cache-control']).toBe('no-cache, no-transform');
+    await readAll(message);
+    await done;
+  });
+
+  it('answers a client that sent Connection: close with Connection: close and closes the socket right after [DONE]', async () => {
+    const url = await startServer(async (response) => {
+      const writer = createSseResponseWriter(response, { heartbeatMs: 0 });
+      await writer.writeJson({ n: 1 });
+      await writer.writeDone();
+    });
+    const exchange = await rawExchange(url, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(exchange.head).toMatch(/\r\nconnection: close(\r\n|$)/i);
+    expect(exchange.body).toContain('data: {"n":1}\n\n');
+    // Node's keep-alive timeout (5 s) is what held the socket when the writer said keep-alive.
+    expect(exchange.closedAfterDoneMs).toBeLessThan(2_000);
+  });
+
+  it('keeps a Connection: close the application set before start (e.g. while draining), and closes after [DONE]', async () => {
+    const url = await startServer(async (response) => {
+      response.setHeader('Connection', 'close');
+      const writer = createSseResponseWriter(response, { heartbeatMs: 0 });
+      await writer.writeDone();
+    });
+    const exchange = await rawExchange(url, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    expect(exchange.head).toMatch(/\r\nconnection: close(\r\n|$)/i);
+    expect(exchange.closedAfterDoneMs).toBeLessThan(2_000);
+  });
+
+  it('says keep-alive to an HTTP/1.1 client that keeps its connection', async () => {
+    const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer) => {
+      await writer.writeDone();
+    });
+    expect(message.headers['connection']).toBe('keep-alive');
     await readAll(message);
     await done;
   });

@@ -30,7 +30,11 @@ export interface SseResponseWriterOptions {
  * Writes after the client left (or after {@link SseResponseWriter.writeDone}) resolve without writing.
  */
 export interface SseResponseWriter {
-  /** Sends status 200 and the SSE headers and flushes them. Idempotent; writes call it implicitly. */
+  /**
+   * Sends status 200 and the SSE headers and flushes them. Idempotent; writes call it implicitly.
+   * The `Connection` header is Node's choice for the request (or one set on the response before),
+   * so a client that asked for `Connection: close` gets it, and the socket closes after `[DONE]`.
+   */
   start(): void;
   /** Writes one `data: <json>` frame. Rejects with `TypeError` if the value is not serialisable. */
   writeJson(value: unknown): Promise<void>;

@@ -98,11 +98,10 @@ describe('encodeSseJson', () => {
 });
 
 describe('SSE_HEADERS', () => {
-  it('holds exactly the contract §6 headers and cannot be mutated', () => {
+  it('holds exactly the SSE headers, leaves Connection to Node, and cannot be mutated', () => {
     expect(SSE_HEADERS).toEqual({
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
     });
     expect(Object.isFrozen(SSE_HEADERS)).toBe(true);
   });

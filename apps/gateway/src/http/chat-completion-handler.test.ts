@@ -162,11 +162,16 @@ describe('non-streaming responses through the real runner (contract §6)', () =>
 
 describe('streaming responses through the real runner (contract §6)', () => {
   it('sends role chunk, one chunk per word, finish chunk, [DONE], with SSE headers and one id', async () => {
-    const response = await request(offlineApp()).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, messages: USER });
+    const response = await request(offlineApp())
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .set('Connection', 'close')
+      .send({ stream: true, messages: USER });
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(response.headers['cache-control']).toBe('no-cache');
-    expect(response.headers.connection).toBe('keep-alive');
+    // Node answers the client's own choice (keep-alive is covered in connection-handling.test.ts).
+    expect(response.headers.connection).toBe('close');
     const frames = parseSseFrames(response.text);
     expect(frames.every((frame) => frame.startsWith('data: '))).toBe(true);
     expect(response.text).not.toContain('event:');
