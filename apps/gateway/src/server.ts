@@ -75,6 +75,21 @@ const UNWIND_GRACE_MS = 2_000;
 /** How often idle keep-alive sockets are closed while draining (a socket turns idle when its response ends). */
 const IDLE_SWEEP_MS = 50;
 
+/** Slowest check of the header and request timeouts, in ms (Node's default is 30 s). */
+const MAX_TIMEOUT_CHECK_MS = 1_000;
+/** Fastest check: a tiny headers timeout must not turn the check into a busy timer. */
+const MIN_TIMEOUT_CHECK_MS = 50;
+
+/**
+ * How often Node looks for sockets past `headersTimeout`/`requestTimeout`. Node only enforces them
+ * on this tick, so its 30 s default let a 10 s headers timeout hold a socket up to 40 s; half the
+ * headers timeout (at most 1 s) keeps the overshoot small at the cost of one cheap walk over the
+ * open connections per tick.
+ */
+function connectionsCheckingIntervalMs(headersTimeoutMs: number): number {
+  return Math.min(MAX_TIMEOUT_CHECK_MS, Math.max(MIN_TIMEOUT_CHECK_MS, Math.floor(headersTimeoutMs / 2)));
+}
+
 /**
  * Loads the configuration, builds every dependency and listens.
  *
@@ -130,7 +145,19 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     },
   });
 
-  const server = http.createServer(app);
+  const limits = config.gateway.http;
+  const server = http.createServer(
+    {
+      // Node answers 408 and closes a socket whose headers (or whole request) are late: slow-loris
+      // sockets are released after these limits rather than held until the client gives up.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: connectionsCheckingIntervalMs(limits.headersTimeoutMs),
+    },
+    app,
+  );
+  // Past the cap Node closes new connections at once; unset keeps Node's default (no cap).
+  if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
   // WebSocket control protocol comes later; an Upgrade must never fall through to Express.
   server.on('upgrade', (_request: http.IncomingMessage, socket: Duplex) => {
     socket.on('error', () => undefined);
