@@ -1,13 +1,17 @@
 /**
- * How `startGateway` treats connections, over real sockets: an SSE reply honours the client's
- * `Connection: close`, a socket that never finishes its headers is answered 408 and closed after
+ * How the gateway treats connections, over real sockets: an SSE reply honours the client's
+ * `Connection: close`, a refused upload on a closing connection still reaches the client as a 413,
+ * a socket that never finishes its headers is answered 408 and closed after
  * `gateway.http.headersTimeoutMs`, and `gateway.http.maxConnections` caps open connections.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_PATH, ensureBuiltGateway } from './__fixtures__/ensure-built-gateway.js';
+import { spawnGateway, type GatewayProcess } from './__fixtures__/gateway-process.js';
 import { openRawSocket, rawChatRequest, within, type RawSocket } from './__fixtures__/raw-socket.js';
+import { uploadInChunks, writeChunks } from './__fixtures__/upload-in-chunks.js';
 import { startGateway } from './server.js';
 
 const TOKEN = 'connection-test-token-5309';
@@ -92,6 +96,56 @@ describe('SSE replies and Connection: close', () => {
     raw.socket.write(HEALTHZ_KEEP_ALIVE);
     const next = await raw.waitFor((text) => text.slice(done.text.length).includes('{"status":"ok"}'));
     expect(next.text.slice(done.text.length)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  });
+});
+
+describe('a 413 on a connection that closes (built gateway, its own process)', () => {
+  const LIMIT = 64 * 1024;
+  const UPLOAD = 3 * LIMIT;
+  const CHUNK = 4 * 1024;
+  const REFUSAL = `{"error":{"message":"Request body exceeds the limit of ${LIMIT} bytes.","type":"invalid_request_error"}}`;
+  let child: GatewayProcess | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    ensureBuiltGateway();
+    const configPath = path.join(stateDir, 'upload-413.json5');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        gateway: { auth: { mode: 'token', token: TOKEN }, http: { maxBodyBytes: LIMIT, endpoints: { chatCompletions: { enabled: true } } } },
+        sessions: { store: 'memory' },
+      }),
+    );
+    // A server in another process answers while this client is still writing, as in production;
+    // in one process the two take turns and the reset this guards against rarely shows.
+    child = await spawnGateway([CLI_PATH, 'gateway', '--config', configPath, '--port', '0'], { PATH: process.env.PATH, CLAWGATE_STATE_DIR: stateDir });
+    port = Number(new URL(child.url).port);
+  }, 90_000);
+  afterAll(async () => {
+    if (child !== undefined && child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+    await child?.exited;
+  });
+
+  it('reaches a node:http client uploading 3x maxBodyBytes with Connection: close, 5 times in a row, chunked or with a declared length', async () => {
+    for (const declareLength of [false, true]) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const outcome = await uploadInChunks(port, { token: TOKEN, bytes: UPLOAD, chunkBytes: CHUNK, declareLength, connection: 'close' });
+        expect(outcome, `declareLength ${String(declareLength)}, attempt ${attempt}`).toEqual({ status: 413, connection: 'close', body: REFUSAL });
+      }
+    }
+  });
+
+  it('reaches a raw socket that sends Connection: close and keeps writing, 5 times in a row', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await connect(port);
+      raw.socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\nContent-Length: ${UPLOAD}\r\n\r\n`);
+      await writeChunks(raw.socket, UPLOAD, CHUNK);
+      const end = await raw.closed;
+      expect(end.error, `attempt ${attempt}`).toBeUndefined();
+      expect(end.text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+      expect(end.text.endsWith(`\r\n\r\n${REFUSAL}`)).toBe(true);
+    }
   });
 });
 

@@ -3,8 +3,17 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, buildTestApp, testConfig, TEST_TOKEN } from '../__fixtures__/build-test-app.js';
+import { openRawSocket } from '../__fixtures__/raw-socket.js';
 import { createRecordingRunner, RECORDED_REPLY } from '../__fixtures__/recording-runner.js';
+import { uploadInChunks, writeChunks } from '../__fixtures__/upload-in-chunks.js';
 import { BODY_ERROR_MESSAGES, createBodyMiddleware } from './body-middleware.js';
+
+/** A small limit, so an upload several times over it takes a few chunks. */
+const SMALL_LIMIT = 64 * 1024;
+const SMALL_LIMIT_413 = `{"error":{"message":"${BODY_ERROR_MESSAGES.tooLarge(SMALL_LIMIT)}","type":"invalid_request_error"}}`;
+/** Three times the limit: still within what the body step discards before it answers. */
+const UPLOAD_BYTES = 3 * SMALL_LIMIT;
+const UPLOAD_CHUNK_BYTES = 4 * 1024;
 
 const MISSING_USER_MESSAGE = '{"error":{"message":"Missing user message in `messages`.","type":"invalid_request_error"}}';
 
@@ -62,6 +71,53 @@ describe('request body (contract §1 step 4)', () => {
     expect(response.status).toBe(413);
   });
 
+  it('with Connection: close, answers the 413 only once the whole upload was read, so the close cannot reset a client still writing', async () => {
+    const port = await listen(appWith({ maxBodyBytes: SMALL_LIMIT }));
+    const raw = await openRawSocket(port);
+    raw.socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_TOKEN}\r\nConnection: close\r\nContent-Length: ${UPLOAD_BYTES}\r\n\r\n`,
+    );
+    let written = 0;
+    let writtenWhenAnswered: number | undefined;
+    void raw.waitFor((text) => text.length > 0).then(
+      () => (writtenWhenAnswered = written),
+      () => undefined,
+    );
+    // One event-loop turn after each piece, so this in-process server can read and answer in between.
+    await writeChunks(raw.socket, UPLOAD_BYTES, UPLOAD_CHUNK_BYTES, { onWrite: (handed) => (written = handed), turnEachChunk: true });
+    const end = await raw.closed;
+    expect(writtenWhenAnswered).toBe(UPLOAD_BYTES);
+    expect(end.error).toBeUndefined();
+    expect(end.text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+    expect(end.text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(end.text.endsWith(`\r\n\r\n${SMALL_LIMIT_413}`)).toBe(true);
+  });
+
+  it('answers a keep-alive client 413 and keeps the connection for its next request', async () => {
+    const port = await listen(appWith({ maxBodyBytes: SMALL_LIMIT }));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const sockets = new Set<unknown>();
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const outcome = await uploadInChunks(port, {
+          token: TEST_TOKEN,
+          bytes: UPLOAD_BYTES,
+          chunkBytes: UPLOAD_CHUNK_BYTES,
+          declareLength: attempt % 2 === 0,
+          agent,
+          onSocket: (socket) => sockets.add(socket),
+        });
+        expect(outcome).toEqual({ status: 413, connection: 'keep-alive', body: SMALL_LIMIT_413 });
+      }
+      const ok = await rawPost(port, ['{"messages":[{"role":"user","content":"hi"}]}'], { agent });
+      expect(ok.status).toBe(200);
+      // One connection served every request: the refusals did not cost the client its socket.
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('answers 408 when the body does not arrive within the deadline, then closes the connection', async () => {
     const port = await listen(appWith({ bodyTimeoutMs: 200 }));
     const started = Date.now();
@@ -113,7 +169,7 @@ describe('request body (contract §1 step 4)', () => {
 function rawPost(
   port: number,
   chunks: string[],
-  options: { chunked?: boolean; headers?: Record<string, string>; keepOpen?: boolean; endAfterHeaders?: boolean } = {},
+  options: { chunked?: boolean; headers?: Record<string, string>; keepOpen?: boolean; endAfterHeaders?: boolean; agent?: http.Agent } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const total = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);
@@ -122,6 +178,7 @@ function rawPost(
       port,
       method: 'POST',
       path: '/v1/chat/completions',
+      ...(options.agent === undefined ? {} : { agent: options.agent }),
       headers: {
         Authorization: `Bearer ${TEST_TOKEN}`,
         ...(options.chunked || options.keepOpen ? {} : { 'Content-Length': String(total) }),

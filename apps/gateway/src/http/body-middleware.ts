@@ -3,7 +3,8 @@
  * things a generic parser does not do: no `Content-Type` requirement, an empty body meaning `{}`, a
  * wall-clock deadline for the whole body (slow-loris uploads), and exact error bodies (contract §1).
  */
-import type { RouteStep } from './route-step.js';
+import type { IncomingMessage } from 'node:http';
+import type { RouteStep, StepResponse } from './route-step.js';
 import { chatLocals } from './request-state.js';
 import { sendError } from './send-error.js';
 
@@ -23,9 +24,10 @@ export const BODY_ERROR_MESSAGES = {
 } as const;
 
 /**
- * After a 413 we keep discarding what the client still sends for a while, so it can finish its
- * write and read our answer; closing at once would reset the connection under it and the client
- * would see `EPIPE` instead of the 413. The drain is bounded in time and bytes.
+ * A refused upload is still read and discarded, up to this many times the limit beyond the limit,
+ * so the client can finish writing and read our answer: a socket closed while the client still
+ * writes is reset by the kernel, and the client sees `EPIPE`/`ECONNRESET` instead of the 413.
+ * Past that bound (or the body deadline) the socket is closed regardless.
  */
 const DRAIN_LIMIT_MULTIPLIER = 2;
 
@@ -62,25 +64,7 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
     const refuseTooLarge = () => {
       cleanup();
       chunks.length = 0;
-      sendError(response, 413, {
-        error: { message: BODY_ERROR_MESSAGES.tooLarge(maxBytes), type: 'invalid_request_error' },
-      });
-      // Drain (discard) the rest so the client reads the 413, but never more than a bounded amount
-      // or time: past that the socket is destroyed.
-      let drained = 0;
-      const drainLimit = maxBytes * DRAIN_LIMIT_MULTIPLIER;
-      const drainDeadline = setTimeout(() => request.socket.destroy(), timeoutMs);
-      drainDeadline.unref();
-      request.on('data', (chunk: Buffer) => {
-        drained += chunk.length;
-        if (drained > drainLimit) {
-          clearTimeout(drainDeadline);
-          request.socket.destroy();
-        }
-      });
-      request.once('end', () => clearTimeout(drainDeadline));
-      request.once('close', () => clearTimeout(drainDeadline));
-      request.resume();
+      drainThenRefuse(request, response, { maxBytes, timeoutMs, received });
     };
 
     const onData = (chunk: Buffer) => {
@@ -134,6 +118,12 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
     // A declared length over the limit is refused before a byte is buffered.
     const declaredLength = Number(request.headers['content-length']);
     if (Number.isFinite(declaredLength) && declaredLength > maxBytes) {
+      if (declaredLength > drainBound(maxBytes)) {
+        // More than we would ever discard: answer now, and Node closes the socket after it.
+        cleanup();
+        refuseTooLargeAndClose(response, maxBytes);
+        return;
+      }
       refuseTooLarge();
       return;
     }
@@ -143,6 +133,85 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
     request.on('error', onError);
     request.on('close', onClose);
   };
+}
+
+/** The most body bytes, refused ones included, that are read before the socket is closed. */
+function drainBound(maxBytes: number): number {
+  return maxBytes * (1 + DRAIN_LIMIT_MULTIPLIER);
+}
+
+function tooLargeBody(maxBytes: number) {
+  return { error: { message: BODY_ERROR_MESSAGES.tooLarge(maxBytes), type: 'invalid_request_error' } };
+}
+
+/** Answers 413 with `Connection: close`: Node ends and closes the socket once the answer is out. */
+function refuseTooLargeAndClose(response: StepResponse, maxBytes: number): void {
+  response.setHeader('Connection', 'close');
+  sendError(response, 413, tooLargeBody(maxBytes));
+}
+
+/**
+ * True when Node will close the socket after this response: the client sent `Connection: close`
+ * (or spoke HTTP/1.0), or an earlier step set `Connection: close` (draining for shutdown).
+ */
+function connectionWillClose(response: StepResponse): boolean {
+  if (!response.shouldKeepAlive) return true;
+  const header = response.getHeader('connection');
+  return typeof header === 'string' && header.toLowerCase().includes('close');
+}
+
+/**
+ * Refuses an upload over the limit without making the client lose the answer, reading (and
+ * discarding) the rest of the body up to {@link drainBound} bytes in all and the body deadline.
+ *
+ * On a keep-alive connection the 413 goes out at once: Node keeps the socket and reads past the
+ * rest of the body itself before the next request. On a connection that closes after the answer,
+ * the 413 waits until the whole body has been read, because Node closes the socket right after
+ * the answer, and a close while the client still writes resets the connection under it. Past the
+ * bound or the deadline the socket is closed (after a 413, when none went out yet).
+ */
+function drainThenRefuse(
+  request: IncomingMessage,
+  response: StepResponse,
+  options: { maxBytes: number; timeoutMs: number; received: number },
+): void {
+  const { maxBytes, timeoutMs } = options;
+  const answerAtEnd = connectionWillClose(response);
+  if (!answerAtEnd) {
+    sendError(response, 413, tooLargeBody(maxBytes));
+  }
+  const bound = drainBound(maxBytes);
+  let total = options.received;
+
+  const stop = () => {
+    clearTimeout(drainDeadline);
+    request.off('data', onDrainData);
+    request.off('end', onDrainEnd);
+    request.off('close', stop);
+  };
+  const giveUp = () => {
+    stop();
+    if (response.headersSent) {
+      request.socket.destroy();
+    } else {
+      refuseTooLargeAndClose(response, maxBytes);
+    }
+  };
+  const onDrainData = (chunk: Buffer) => {
+    total += chunk.length;
+    if (total > bound) giveUp();
+  };
+  const onDrainEnd = () => {
+    stop();
+    if (answerAtEnd) sendError(response, 413, tooLargeBody(maxBytes));
+  };
+  const drainDeadline = setTimeout(giveUp, timeoutMs);
+  drainDeadline.unref();
+  request.on('data', onDrainData);
+  request.once('end', onDrainEnd);
+  // The client left: nothing to answer, nothing more to read.
+  request.once('close', stop);
+  request.resume();
 }
 
 function parseBody(buffer: Buffer): { ok: true; value: unknown } | { ok: false } {
