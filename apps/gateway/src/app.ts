@@ -65,6 +65,13 @@ export interface AppDependencies {
   storesAvailable?: () => boolean;
   /** True while draining for shutdown: responses carry `Connection: close`. @defaultValue never */
   draining?: () => boolean;
+  /**
+   * Aborted at the shutdown deadline, with a `GatewayError` reason (503 `service_unavailable`):
+   * chat runs still open are aborted with it, so each open stream ends with that error frame and
+   * `data: [DONE]`, and a non-streaming request whose headers have not gone out is answered with it.
+   * @defaultValue never
+   */
+  shutdownSignal?: AbortSignal;
   /** Called as each agent run starts and once it has fully unwound (the shutdown drain waits for these). */
   onRunStart?: () => void;
   onRunEnd?: () => void;
@@ -131,8 +138,12 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
       createMethodMiddleware({ allow: 'POST' }),
       createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
       createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
-      createBodyMiddleware({ maxBytes: http.maxBodyBytes, timeoutMs: http.bodyTimeoutMs }),
-      createValidationMiddleware(),
+      createBodyMiddleware({
+        maxBytes: http.maxBodyBytes,
+        timeoutMs: http.bodyTimeoutMs,
+        jsonShape: { maxDepth: http.maxJsonDepth, maxValues: http.maxJsonValues },
+      }),
+      createValidationMiddleware({ limits: http.endpoints.chatCompletions.limits }),
       createResolveRunMiddleware({
         runner,
         defaultAgentId: getDefaultAgentId(config),
@@ -147,6 +158,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
           randomUUID,
           logger,
           includeContent: config.logging.includeContent,
+          ...(deps.shutdownSignal === undefined ? {} : { shutdownSignal: deps.shutdownSignal }),
         }),
         deps,
       ),

@@ -1,8 +1,10 @@
 /**
  * Graceful shutdown of the BUILT `clawgate gateway` on SIGTERM: in-flight streams finish, new
- * connections are refused, a stream longer than the deadline is cut, and the exit code is 0.
+ * connections are refused, a request still running at the deadline is told so (an SSE error frame
+ * and `[DONE]`, or a 503), and the exit code is 0.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,12 @@ import { spawnGateway, streamCompletion, tryGet, type GatewayProcess } from './_
 import { startGateway } from './server.js';
 
 const TOKEN = 'shutdown-test-token-1234';
+/** What a run still open at the shutdown deadline ends with. */
+const SHUTDOWN_BODY = '{"error":{"message":"gateway is shutting down","type":"service_unavailable"}}';
+const SHUTDOWN_FRAME = `data: ${SHUTDOWN_BODY}\n\n`;
+/** 26 words at 200 ms apart: about 7 s of streaming, far past a 300 ms deadline. */
+const LONG_MESSAGE = 'a b c d e f g h i j k l m n o p q r s t u v w x y z';
+const OFFLINE_LONG_REPLY = `[clawgate offline model] Turn 1. You said: "${LONG_MESSAGE}"`;
 let stateDir: string;
 const children: GatewayProcess[] = [];
 
@@ -96,30 +104,82 @@ describe('SIGTERM', () => {
     expect(gateway.output().stderr).not.toContain(TOKEN);
   });
 
-  it('cuts a stream that outlives gateway.shutdownTimeoutMs at the deadline and still exits 0', async () => {
+  it('ends a stream that outlives gateway.shutdownTimeoutMs with the shutdown error frame and [DONE] at the deadline, and exits 0', async () => {
     const gateway = await startChild('deadline', { delayMs: 200, shutdownTimeoutMs: 300 });
     let signalledAt = 0;
     const outcome = await streamCompletion(
       gateway.url,
       TOKEN,
-      { messages: [{ role: 'user', content: 'a b c d e f g h i j k l m n o p q r s t u v w x y z' }] },
+      { messages: [{ role: 'user', content: LONG_MESSAGE }] },
       () => {
         signalledAt = Date.now();
         gateway.child.kill('SIGTERM');
       },
     );
-    const cutAfter = Date.now() - signalledAt;
-    expect(outcome.done).toBe(false);
-    expect(outcome.cut).toBe(true);
-    // 300 ms deadline; the whole stream would take about 7 s.
-    expect(cutAfter).toBeGreaterThanOrEqual(250);
-    expect(cutAfter).toBeLessThan(3_000);
+    const endedAfter = Date.now() - signalledAt;
+    expect(outcome.status).toBe(200);
+    // A clean end a client can read: the error says why, then [DONE], then the socket closes.
+    expect(outcome.cut).toBe(false);
+    expect(outcome.done).toBe(true);
+    expect(outcome.text.endsWith(`${SHUTDOWN_FRAME}data: [DONE]\n\n`)).toBe(true);
+    expect(outcome.text.split(SHUTDOWN_FRAME).length).toBe(2);
+    // Some words went out before the deadline; the whole reply (about 7 s) did not.
+    expect(outcome.content.length).toBeGreaterThan(0);
+    expect(outcome.content.length).toBeLessThan(OFFLINE_LONG_REPLY.length);
+    expect(OFFLINE_LONG_REPLY.startsWith(outcome.content)).toBe(true);
+    // 300 ms deadline.
+    expect(endedAfter).toBeGreaterThanOrEqual(250);
+    expect(endedAfter).toBeLessThan(3_000);
     expect(await gateway.exited).toEqual({ code: 0, signal: null });
     const records = logRecords(gateway.output().stderr);
     expect(records.find((record) => record.msg === 'shutdown complete')).toMatchObject({ timedOut: true });
-    expect(records.find((record) => record.msg === 'request completed' && record.path === '/v1/chat/completions')).toMatchObject({ aborted: true, stream: true });
+    const line = records.find((record) => record.msg === 'request completed' && record.path === '/v1/chat/completions');
+    expect(line).toMatchObject({ status: 200, stream: true, errorType: 'service_unavailable' });
+    expect(line).not.toHaveProperty('aborted');
+  });
+
+  it('answers a non-streaming request still running at the deadline with 503 and the shutdown error, and exits 0', async () => {
+    const gateway = await startChild('deadline-json', { delayMs: 200, shutdownTimeoutMs: 300 });
+    const answer = postCompletion(gateway.url, { messages: [{ role: 'user', content: LONG_MESSAGE }] });
+    // Once its request is on the wire, a stream on a second connection says when runs are under way.
+    await answer.sent;
+    const stream = streamCompletion(gateway.url, TOKEN, { messages: [{ role: 'user', content: LONG_MESSAGE }] }, () => {
+      gateway.child.kill('SIGTERM');
+    });
+    expect(await answer.response).toEqual({ status: 503, contentType: 'application/json; charset=utf-8', body: SHUTDOWN_BODY });
+    expect((await stream).text.endsWith(`${SHUTDOWN_FRAME}data: [DONE]\n\n`)).toBe(true);
+    expect(await gateway.exited).toEqual({ code: 0, signal: null });
+    const records = logRecords(gateway.output().stderr);
+    expect(records.find((record) => record.msg === 'request completed' && record.stream === false)).toMatchObject({
+      status: 503,
+      errorType: 'service_unavailable',
+    });
   });
 });
+
+/** Posts a non-streaming completion on its own connection. */
+function postCompletion(url: string, body: Record<string, unknown>): { sent: Promise<void>; response: Promise<{ status: number; contentType: string | undefined; body: string }> } {
+  let sent!: () => void;
+  const sentPromise = new Promise<void>((resolve) => (sent = resolve));
+  const response = new Promise<{ status: number; contentType: string | undefined; body: string }>((resolve, reject) => {
+    const request = http.request(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      agent: false,
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    });
+    request.on('error', reject);
+    request.on('finish', () => sent());
+    request.on('response', (incoming) => {
+      let text = '';
+      incoming.setEncoding('utf8');
+      incoming.on('data', (piece: string) => (text += piece));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, contentType: incoming.headers['content-type'], body: text }));
+      incoming.on('error', reject);
+    });
+    request.end(JSON.stringify(body));
+  });
+  return { sent: sentPromise, response };
+}
 
 describe('RunningGateway.shutdown (in process)', () => {
   it('turns readiness off at once and closes idle keep-alive sockets while a stream drains', async () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { resolveAuthConfig } from '@clawgate/auth';
 import { createApp } from './app.js';
+import { GatewayError } from './errors.js';
 import { loadConfig } from './config/load-config.js';
 import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
@@ -61,13 +62,27 @@ export interface RunningGateway {
   /**
    * Graceful stop (what SIGTERM/SIGINT should call): stops accepting connections, turns `/readyz`
    * to 503, closes idle keep-alive sockets (responses now say `Connection: close`), lets in-flight
-   * requests and SSE streams finish until `deadlineMs`, then destroys what is left, waits for the
-   * runs to unwind and releases stores and upstream pools. Idempotent: later calls share the first
-   * call's promise. Never rejects.
+   * requests and SSE streams finish until `deadlineMs`. At the deadline every run still open is
+   * aborted with a 503 `service_unavailable` "gateway is shutting down": a stream gets that error
+   * frame and `data: [DONE]`, a non-streaming request without headers out gets it as its answer.
+   * After those writes (at most {@link SHUTDOWN_NOTICE_GRACE_MS}) it destroys what is left, waits
+   * for the runs to unwind and releases stores and upstream pools. Idempotent: later calls share
+   * the first call's promise. Never rejects.
    */
   shutdown(options?: ShutdownOptions): Promise<ShutdownResult>;
-  /** Immediate stop: `shutdown({ deadlineMs: 0 })` (open streams are cut at once). */
+  /** Immediate stop: `shutdown({ deadlineMs: 0 })` (open streams get the shutdown error frame and are closed at once). */
   close(): Promise<void>;
+}
+
+/**
+ * Longest wait, at the deadline, for the shutdown error frames and 503s to be written before the
+ * remaining sockets are destroyed (they are written at once; only a client that does not read
+ * holds them up).
+ */
+const SHUTDOWN_NOTICE_GRACE_MS = 1_000;
+/** What a run still open at the shutdown deadline ends with, worded like the other 503 refusals. */
+function shuttingDownError(): GatewayError {
+  return new GatewayError('gateway is shutting down', { status: 503, type: 'service_unavailable' });
 }
 
 /** Longest wait for cut runs to unwind after the deadline (they only release locks and sockets). */
@@ -127,6 +142,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let state: 'starting' | 'serving' | 'draining' = 'starting';
   let activeRuns = 0;
   let runsIdle: (() => void) | undefined;
+  // Aborted at the shutdown deadline, so the runs still open tell their clients why they end.
+  const shutdownDeadline = new AbortController();
   const app = createApp({
     config,
     runner,
@@ -136,6 +153,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     isReady: () => state === 'serving' && runtime.isReady(),
     storesAvailable: () => runtime.isReady(),
     draining: () => state === 'draining',
+    shutdownSignal: shutdownDeadline.signal,
     onRunStart: () => {
       activeRuns += 1;
     },
@@ -230,7 +248,14 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       });
       if ((await Promise.race([serverClosed.then(() => 'closed' as const), deadline])) === 'deadline') {
         timedOut = true;
-        // Destroying the sockets aborts their runs (and the upstream requests) through `res` close.
+        // The runs still open end with this error, which each writes as an error frame and [DONE]
+        // (or a 503): a client can then tell a shutdown from a network fault. Their sockets turn idle
+        // and the sweep closes them; whatever still holds on is destroyed after a short grace.
+        shutdownDeadline.abort(shuttingDownError());
+        let graceTimer: NodeJS.Timeout | undefined;
+        await Promise.race([serverClosed, new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, SHUTDOWN_NOTICE_GRACE_MS)))]);
+        clearTimeout(graceTimer);
+        // Destroying the sockets aborts any run left (and its upstream request) through `res` close.
         server.closeAllConnections();
         await serverClosed;
       }

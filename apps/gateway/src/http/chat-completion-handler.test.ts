@@ -2,6 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createGatewayAuthorizer, resolveAuthConfig } from '@clawgate/auth';
+import type { AgentRunner } from '../agent/agent-runner.js';
+import { createAgentRunner } from '../agent/create-agent-runner.js';
+import { createApp } from '../app.js';
+import { GatewayError } from '../errors.js';
+import { createProviderRegistry } from '../providers/provider-registry.js';
+import { createMemorySessionStore } from '../sessions/memory-session-store.js';
 import { AUTH_HEADER, testConfig, TEST_TOKEN } from '../__fixtures__/build-test-app.js';
 import { buildRunnerApp, parseSseFrames, sseDataPayloads } from '../__fixtures__/build-runner-app.js';
 import {
@@ -431,5 +438,69 @@ describe('OpenAI-compatible upstream over loopback HTTP (contract §5, §6)', ()
     outgoing.destroy();
     const closedAt = await Promise.race([upstream.requests[0]!.closed, delay(2_000).then(() => Number.POSITIVE_INFINITY)]);
     expect(closedAt - disconnectedAt).toBeLessThan(1_000);
+  });
+});
+
+describe('shutdownSignal: runs still open at the shutdown deadline', () => {
+  const SHUTDOWN_BODY = { error: { message: 'gateway is shutting down', type: 'service_unavailable' } };
+  const LONG_USER = [{ role: 'user', content: 'one two three four five six seven eight nine ten eleven twelve' }];
+
+  /** The app over the real runner with a slow offline model, a shutdown signal, and a hook at each run's start. */
+  function shutdownApp() {
+    const config = testConfig({ models: { providers: { offline: { api: 'offline', delayMs: 100 } } }, sessions: { store: 'memory' } });
+    const sessionStore = createMemorySessionStore();
+    const providers = createProviderRegistry({ config });
+    const realRunner = createAgentRunner({ config, sessionStore, providers });
+    let runStarted!: () => void;
+    const started = new Promise<void>((resolve) => (runStarted = resolve));
+    const runner: AgentRunner = {
+      ...realRunner,
+      run(prepared, sink, options) {
+        runStarted();
+        return realRunner.run(prepared, sink, options);
+      },
+    };
+    const shutdown = new AbortController();
+    const authorizer = createGatewayAuthorizer({ auth: resolveAuthConfig(config.gateway.auth, {}), trustedProxies: [], rateLimit: false });
+    const app = createApp({ config, runner, authorizer, shutdownSignal: shutdown.signal });
+    closers.push(async () => {
+      await providers.close();
+      await sessionStore.close();
+    });
+    const cut = () => shutdown.abort(new GatewayError('gateway is shutting down', { status: 503, type: 'service_unavailable' }));
+    return { app, started, cut };
+  }
+
+  it('ends an open stream with the shutdown error frame, then [DONE]', async () => {
+    const { app, cut } = shutdownApp();
+    const stream = openStream(await listen(app), { stream: true, messages: LONG_USER });
+    await stream.waitFor((frame) => frame.includes('"content"'));
+    cut();
+    expect((await stream.done).status).toBe(200);
+    const payloads = stream.frames.map((entry) => entry.frame);
+    expect(payloads.slice(-2)).toEqual([`data: ${JSON.stringify(SHUTDOWN_BODY)}`, 'data: [DONE]']);
+    // Cut mid-reply: no finish chunk.
+    expect(payloads.some((frame) => frame.includes('"finish_reason":"stop"'))).toBe(false);
+  });
+
+  it('answers a non-streaming run open at the shutdown with 503 and the shutdown error', async () => {
+    const { app, started, cut } = shutdownApp();
+    const answer = request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: LONG_USER });
+    const settled = answer.then((response) => response);
+    await started;
+    cut();
+    const response = await settled;
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual(SHUTDOWN_BODY);
+  });
+
+  it('answers a run that starts after the shutdown at once: 503 JSON, or the error frame and [DONE]', async () => {
+    const { app, cut } = shutdownApp();
+    cut();
+    const plain = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: LONG_USER });
+    expect([plain.status, plain.body]).toEqual([503, SHUTDOWN_BODY]);
+    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, messages: LONG_USER });
+    expect(streamed.status).toBe(200);
+    expect(sseDataPayloads(streamed.text).slice(1)).toEqual([SHUTDOWN_BODY, '[DONE]']);
   });
 });

@@ -28,6 +28,13 @@ export interface ChatCompletionHandlerOptions {
   logger?: HttpLogger;
   /** `logging.includeContent`: log the messages and the reply text at `debug`. @defaultValue false */
   includeContent?: boolean;
+  /**
+   * Aborted at the shutdown deadline with a `GatewayError` reason: every run still open (and any
+   * that starts later) is aborted with it, so a stream ends with that error as its last frame before
+   * `data: [DONE]`, and a non-streaming request without headers out is answered with it.
+   * @defaultValue never
+   */
+  shutdownSignal?: AbortSignal;
 }
 
 /**
@@ -43,6 +50,7 @@ export interface ChatCompletionHandlerOptions {
 export function createChatCompletionHandler(options: ChatCompletionHandlerOptions): RouteStep {
   const { runner, heartbeatMs, now, randomUUID } = options;
   const logger = options.logger ?? silentLogger;
+  const shutdown = options.shutdownSignal === undefined ? undefined : createShutdownCut(options.shutdownSignal);
   return async (request, response) => {
     const locals = chatLocals(response.locals);
     const prepared = locals.prepared;
@@ -73,12 +81,53 @@ export function createChatCompletionHandler(options: ChatCompletionHandlerOption
         identity,
         heartbeatMs,
         includeUsage: chatRequest.stream_options?.include_usage === true,
+        shutdown,
         onUnexpectedError: (error) =>
           logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: requestPath(request) }, 'stream failed'),
       });
       return;
     }
-    await respondWithCompletion({ runner, prepared, response, identity, logContent });
+    await respondWithCompletion({ runner, prepared, response, identity, logContent, shutdown });
+  };
+}
+
+/** Aborts the open runs when the shutdown signal aborts; see {@link createShutdownCut}. */
+interface ShutdownCut {
+  /** Aborts `run` with the shutdown's reason at the deadline (at once when it has passed already). */
+  track(run: AbortController): void;
+  /** Forgets `run` (it ended). */
+  untrack(run: AbortController): void;
+  /** The shutdown's error when it is what ended `run`. */
+  errorOf(run: AbortController): GatewayError | undefined;
+}
+
+/**
+ * One listener on the shutdown signal for the whole handler and a set of the open runs: a listener
+ * per run on the shared signal would cost O(open runs) to add and to remove (AbortSignal keeps its
+ * listeners in a list), while a set entry costs the same with ten runs open or ten thousand.
+ */
+function createShutdownCut(signal: AbortSignal): ShutdownCut {
+  const open = new Set<AbortController>();
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const run of open) run.abort(signal.reason);
+      open.clear();
+    },
+    { once: true },
+  );
+  return {
+    track(run) {
+      if (signal.aborted) run.abort(signal.reason);
+      else open.add(run);
+    },
+    untrack(run) {
+      open.delete(run);
+    },
+    errorOf(run) {
+      const reason: unknown = run.signal.reason;
+      return signal.aborted && reason === signal.reason && GatewayError.isInstance(reason) ? reason : undefined;
+    },
   };
 }
 
@@ -88,8 +137,9 @@ async function respondWithCompletion(options: {
   response: StepResponse;
   identity: CompletionIdentity;
   logContent: (text: string) => void;
+  shutdown: ShutdownCut | undefined;
 }): Promise<void> {
-  const { runner, prepared, response, identity } = options;
+  const { runner, prepared, response, identity, shutdown } = options;
   const controller = new AbortController();
   // `res` closes both when we finish and when the client leaves; only the latter aborts the run.
   const onClose = () => {
@@ -98,15 +148,18 @@ async function respondWithCompletion(options: {
     }
   };
   response.on('close', onClose);
+  shutdown?.track(controller);
   try {
     // The answer is one body: the pieces are not needed as they arrive, only the whole result.
     const outcome = await runner.run(prepared, DISCARDING_REPLY_SINK, { signal: controller.signal });
-    // A run aborted because the client left has nobody to answer (and is no server fault).
-    if (controller.signal.aborted) {
+    // Cut by the shutdown, the client is still there to be told why (the error step answers).
+    const shutdownError = shutdown?.errorOf(controller);
+    // The client left: nobody to answer (and no server fault).
+    if (controller.signal.aborted && (shutdownError === undefined || response.destroyed)) {
       return;
     }
     if (!outcome.ok) {
-      throw outcome.error;
+      throw shutdownError ?? outcome.error;
     }
     options.logContent(outcome.text);
     // One writeHead + end instead of res.json(): Express's json path (etag, charset negotiation)
@@ -119,6 +172,7 @@ async function respondWithCompletion(options: {
     response.end(payload);
   } finally {
     response.off('close', onClose);
+    shutdown?.untrack(controller);
   }
 }
 
@@ -129,12 +183,22 @@ async function streamCompletion(options: {
   identity: CompletionIdentity;
   heartbeatMs: number;
   includeUsage: boolean;
+  shutdown: ShutdownCut | undefined;
   onUnexpectedError: (error: unknown) => void;
   logContent: (text: string) => void;
 }): Promise<void> {
-  const { runner, prepared, response, identity, heartbeatMs, includeUsage, onUnexpectedError } = options;
+  const { runner, prepared, response, identity, heartbeatMs, includeUsage, shutdown, onUnexpectedError } = options;
   const writer = createSseResponseWriter(response, { heartbeatMs });
   const frames = createChatCompletionFrames(identity);
+  // The run stops when the client leaves (the writer's signal) or, with a shutdown, at its deadline.
+  let run: AbortController | undefined;
+  if (shutdown !== undefined) {
+    const controller = new AbortController();
+    const clientGone = writer.signal;
+    clientGone.addEventListener('abort', () => controller.abort(clientGone.reason), { once: true });
+    shutdown.track(controller);
+    run = controller;
+  }
 
   // Headers and the role chunk go out before the model says anything (§6.1).
   writer.start();
@@ -156,7 +220,7 @@ async function streamCompletion(options: {
   };
 
   try {
-    const outcome = await runner.run(prepared, sink, { signal: writer.signal });
+    const outcome = await runner.run(prepared, sink, { signal: run?.signal ?? writer.signal });
     if (writer.closed) {
       // The client is gone (the run was aborted with it): nobody to tell.
     } else if (outcome.ok) {
@@ -171,8 +235,10 @@ async function streamCompletion(options: {
         writer.writeFrame(frames.usage(outcome.usage));
       }
     } else {
-      requestLocals(response.locals).errorType = outcome.error.type;
-      writer.writeFrame(encodeSseJson(outcome.error.toJSON()));
+      // Cut by the shutdown: say so, whatever the provider made of the abort.
+      const error = (run === undefined ? undefined : shutdown?.errorOf(run)) ?? outcome.error;
+      requestLocals(response.locals).errorType = error.type;
+      writer.writeFrame(encodeSseJson(error.toJSON()));
     }
   } catch (error) {
     // Headers are out: the only honest report left is an error frame.
@@ -184,6 +250,8 @@ async function streamCompletion(options: {
       requestLocals(response.locals).errorType = reported.type;
       writer.writeFrame(encodeSseJson(reported.toJSON()));
     }
+  } finally {
+    if (run !== undefined) shutdown?.untrack(run);
   }
   await writer.writeDone();
 }
