@@ -4,6 +4,8 @@
  * wall-clock deadline for the whole body (slow-loris uploads), and exact error bodies (contract §1).
  */
 import type { IncomingMessage } from 'node:http';
+import type { ErrorBody } from '../errors.js';
+import { createJsonShapeLimit, type JsonShapeLimits } from './json-shape-limit.js';
 import type { RouteStep, StepResponse } from './route-step.js';
 import { chatLocals } from './request-state.js';
 import { sendError } from './send-error.js';
@@ -14,6 +16,11 @@ export interface BodyMiddlewareOptions {
   maxBytes: number;
   /** Deadline for the whole body in ms; later → 408. @defaultValue 30000 (`gateway.http.bodyTimeoutMs`) */
   timeoutMs: number;
+  /**
+   * Nesting and value-count bounds checked on each chunk as it arrives; past one → 400 before the
+   * body is parsed (`gateway.http.maxJsonDepth`, `maxJsonValues`). @defaultValue unchecked
+   */
+  jsonShape?: JsonShapeLimits;
 }
 
 /** The exact refusals of the body step; documented in the README. */
@@ -47,10 +54,13 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
     throw new TypeError(`timeoutMs must be a positive integer, received ${String(timeoutMs)}`);
   }
 
+  const { jsonShape } = options;
+
   return (request, response, next) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
+    const shape = jsonShape === undefined ? undefined : createJsonShapeLimit(jsonShape);
 
     const cleanup = () => {
       settled = true;
@@ -61,11 +71,12 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
       request.off('close', onClose);
     };
 
-    const refuseTooLarge = () => {
+    const refuse = (status: number, body: ErrorBody) => {
       cleanup();
       chunks.length = 0;
-      drainThenRefuse(request, response, { maxBytes, timeoutMs, received });
+      drainThenRefuse(request, response, { status, body, bound: drainBound(maxBytes), timeoutMs, received });
     };
+    const refuseTooLarge = () => refuse(413, tooLargeBody(maxBytes));
 
     const onData = (chunk: Buffer) => {
       if (settled) {
@@ -74,6 +85,11 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
       received += chunk.length;
       if (received > maxBytes) {
         refuseTooLarge();
+        return;
+      }
+      const shapeRefusal = shape?.push(chunk);
+      if (shapeRefusal !== undefined) {
+        refuse(400, { error: { message: shapeRefusal, type: 'invalid_request_error' } });
         return;
       }
       chunks.push(chunk);
@@ -121,7 +137,7 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
       if (declaredLength > drainBound(maxBytes)) {
         // More than we would ever discard: answer now, and Node closes the socket after it.
         cleanup();
-        refuseTooLargeAndClose(response, maxBytes);
+        refuseAndClose(response, 413, tooLargeBody(maxBytes));
         return;
       }
       refuseTooLarge();
@@ -140,14 +156,14 @@ function drainBound(maxBytes: number): number {
   return maxBytes * (1 + DRAIN_LIMIT_MULTIPLIER);
 }
 
-function tooLargeBody(maxBytes: number) {
+function tooLargeBody(maxBytes: number): ErrorBody {
   return { error: { message: BODY_ERROR_MESSAGES.tooLarge(maxBytes), type: 'invalid_request_error' } };
 }
 
-/** Answers 413 with `Connection: close`: Node ends and closes the socket once the answer is out. */
-function refuseTooLargeAndClose(response: StepResponse, maxBytes: number): void {
+/** Answers with `Connection: close`: Node ends and closes the socket once the answer is out. */
+function refuseAndClose(response: StepResponse, status: number, body: ErrorBody): void {
   response.setHeader('Connection', 'close');
-  sendError(response, 413, tooLargeBody(maxBytes));
+  sendError(response, status, body);
 }
 
 /**
@@ -161,8 +177,9 @@ function connectionWillClose(response: StepResponse): boolean {
 }
 
 /**
- * Refuses an upload over the limit without making the client lose the answer, reading (and
- * discarding) the rest of the body up to {@link drainBound} bytes in all and the body deadline.
+ * Refuses an upload (over the size limit, or a JSON shape past its bounds) without making the
+ * client lose the answer, reading (and discarding) the rest of the body up to `bound` bytes in all
+ * and the body deadline.
  *
  * On a keep-alive connection the 413 goes out at once: Node keeps the socket and reads past the
  * rest of the body itself before the next request. On a connection that closes after the answer,
@@ -173,14 +190,13 @@ function connectionWillClose(response: StepResponse): boolean {
 function drainThenRefuse(
   request: IncomingMessage,
   response: StepResponse,
-  options: { maxBytes: number; timeoutMs: number; received: number },
+  options: { status: number; body: ErrorBody; bound: number; timeoutMs: number; received: number },
 ): void {
-  const { maxBytes, timeoutMs } = options;
+  const { status, body, bound, timeoutMs } = options;
   const answerAtEnd = connectionWillClose(response);
   if (!answerAtEnd) {
-    sendError(response, 413, tooLargeBody(maxBytes));
+    sendError(response, status, body);
   }
-  const bound = drainBound(maxBytes);
   let total = options.received;
 
   const stop = () => {
@@ -194,7 +210,7 @@ function drainThenRefuse(
     if (response.headersSent) {
       request.socket.destroy();
     } else {
-      refuseTooLargeAndClose(response, maxBytes);
+      refuseAndClose(response, status, body);
     }
   };
   const onDrainData = (chunk: Buffer) => {
@@ -203,7 +219,7 @@ function drainThenRefuse(
   };
   const onDrainEnd = () => {
     stop();
-    if (answerAtEnd) sendError(response, 413, tooLargeBody(maxBytes));
+    if (answerAtEnd) sendError(response, status, body);
   };
   const drainDeadline = setTimeout(giveUp, timeoutMs);
   drainDeadline.unref();
