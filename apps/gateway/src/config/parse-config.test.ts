@@ -28,15 +28,23 @@ describe('parseConfig defaults', () => {
             chatCompletions: {
               enabled: false,
               images: { allowUrl: false, maxImages: 8, maxImageBytes: 10 * MEGABYTE, maxTotalImageBytes: 20 * MEGABYTE },
+              limits: { maxMessages: 2048, maxContentParts: 4096, maxTools: 128, maxToolCalls: 4096 },
             },
           },
           sseHeartbeatMs: 15000,
           maxBodyBytes: 20 * MEGABYTE,
           bodyTimeoutMs: 30000,
+          maxJsonDepth: 64,
+          maxJsonValues: 250000,
+          headersTimeoutMs: 10000,
+          requestTimeoutMs: 60000,
         },
       },
       models: { providers: {} },
-      agents: { defaults: { model: 'offline/clawgate-offline', maxHistoryMessages: 200 }, list: [{ id: 'main', default: true }] },
+      agents: {
+        defaults: { model: 'offline/clawgate-offline', maxHistoryMessages: 200, maxReplyChars: 4 * MEGABYTE },
+        list: [{ id: 'main', default: true }],
+      },
       sessions: { store: 'file', persistEphemeral: false },
       logging: { level: 'info', includeContent: false },
     });
@@ -51,6 +59,7 @@ describe('parseConfig defaults', () => {
     expect(config.gateway.http.endpoints.chatCompletions).toEqual({
       enabled: true,
       images: { allowUrl: false, maxImages: 8, maxImageBytes: 10 * MEGABYTE, maxTotalImageBytes: 20 * MEGABYTE },
+      limits: { maxMessages: 2048, maxContentParts: 4096, maxTools: 128, maxToolCalls: 4096 },
     });
     expect(config.gateway.http.sseHeartbeatMs).toBe(15000);
   });
@@ -105,6 +114,8 @@ describe('parseConfig errors name the key', () => {
     [{ models: { providers: { x: { baseUrl: 'http://h/v1', timeoutMs: -1 } } } }, 'models.providers.x.timeoutMs: Too small: expected number to be >0'],
     [{ agents: { defaults: { model: 'gpt-4o' } } }, 'agents.defaults.model: expected "<provider>/<model id>"'],
     [{ agents: { defaults: { maxHistoryMessages: 1.5 } } }, 'agents.defaults.maxHistoryMessages: Invalid input: expected int, received number'],
+    [{ gateway: { http: { headersTimeoutMs: 5000, requestTimeoutMs: 4000 } } }, 'gateway.http.requestTimeoutMs: must be at least headersTimeoutMs (5000)'],
+    [{ gateway: { http: { endpoints: { chatCompletions: { limits: { maxMessages: 0 } } } } } }, 'gateway.http.endpoints.chatCompletions.limits.maxMessages: Too small: expected number to be >0'],
     [{ agents: { list: [{ id: 'a' }, { id: 'A' }] } }, "agents.list.1.id: duplicate agent id 'a' (also agents.list.0.id)"],
     [{ agents: { list: [{ id: 'a', default: true }, { id: 'b', default: true }] } }, "agents.list.1.default: only one agent can be the default (already 'a')"],
     [{ agents: { list: [{ id: 'a', model: 'local/llama3' }] } }, "agents.list.0.model: unknown provider 'local' (configured: offline)"],
