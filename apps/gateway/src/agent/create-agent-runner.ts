@@ -178,7 +178,7 @@ function replyTooLarge(maxReplyChars: number): GatewayError {
 }
 
 /**
- * Any failure as the contract's error. An abort is reported as such (the client is gone anyway),
+ * Any failure as the gateway's error. An abort is reported as such (the client is gone anyway),
  * unless the transport aborted with a reason of its own to tell the client (a shutdown).
  */
 function toGatewayError(error: unknown, signal: AbortSignal): GatewayError {
