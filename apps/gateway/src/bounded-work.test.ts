@@ -4,15 +4,11 @@
  * and an upstream that cuts its stream, trickles forever, goes silent or says too much fails the
  * turn with a clear error and stores nothing.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI_PATH, ensureBuiltGateway } from './__fixtures__/ensure-built-gateway.js';
+import { residentMegabytes, startConfiguredGateway, type ConfiguredGateway } from './__fixtures__/configured-gateway.js';
 import { startFakeUpstream, upstreamChunk, type FakeUpstream } from './__fixtures__/fake-upstream.js';
-import { spawnGateway, streamCompletion, type GatewayProcess } from './__fixtures__/gateway-process.js';
+import { streamCompletion } from './__fixtures__/gateway-process.js';
 
 const TOKEN = 'bounded-work-test-token';
 const MAX_REPLY_CHARS = 1_000;
@@ -20,42 +16,27 @@ const MAX_REPLY_CHARS = 1_000;
 /** What the upstream does with the next request; each test sets it. */
 let behave: (response: http.ServerResponse) => void = (response) => response.destroy();
 
-let stateDir: string;
 let upstream: FakeUpstream;
-let gateway: GatewayProcess;
+let gateway: ConfiguredGateway;
 
 beforeAll(async () => {
-  ensureBuiltGateway();
-  stateDir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-bounded-'));
   upstream = await startFakeUpstream((_request, response) => behave(response));
-  const configPath = path.join(stateDir, 'clawgate.json5');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      gateway: {
-        auth: { mode: 'token', token: TOKEN },
-        http: { endpoints: { chatCompletions: { enabled: true } } },
-      },
-      models: {
-        providers: { up: { baseUrl: upstream.baseUrl, timeoutMs: 1_500, idleTimeoutMs: 800 } },
-      },
-      agents: { defaults: { model: 'up/m1', maxReplyChars: MAX_REPLY_CHARS } },
-      sessions: { store: 'file' },
-    }),
-  );
-  gateway = await spawnGateway([CLI_PATH, 'gateway', '--config', configPath, '--port', '0'], {
-    PATH: process.env.PATH,
-    CLAWGATE_STATE_DIR: stateDir,
+  gateway = await startConfiguredGateway({
+    gateway: {
+      auth: { mode: 'token', token: TOKEN },
+      http: { endpoints: { chatCompletions: { enabled: true } } },
+    },
+    models: {
+      providers: { up: { baseUrl: upstream.baseUrl, timeoutMs: 1_500, idleTimeoutMs: 800 } },
+    },
+    agents: { defaults: { model: 'up/m1', maxReplyChars: MAX_REPLY_CHARS } },
+    sessions: { store: 'file' },
   });
 }, 90_000);
 
 afterAll(async () => {
-  if (gateway && gateway.child.exitCode === null) {
-    gateway.child.kill('SIGTERM');
-    await gateway.exited;
-  }
+  await gateway?.stop();
   await upstream?.close();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -100,12 +81,6 @@ function probeHealth(): Promise<{ status: number; ms: number }> {
   });
 }
 
-/** The gateway process's resident set size in MB (Linux). */
-function gatewayRssMb(): number {
-  const status = readFileSync(`/proc/${gateway.child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
-
 const userTurn = (text: string) => JSON.stringify({ model: 'openclaw', messages: [{ role: 'user', content: text }] });
 
 /** Error frames (`data: {"error":…}`) in a raw SSE text. */
@@ -127,7 +102,7 @@ describe('hostile request bodies', () => {
     expect(probe.status).toBe(200);
     // Before the limits this body froze the event loop for 41 s; the bound has 10× headroom over 100 ms.
     expect(probe.ms).toBeLessThan(1_000);
-    expect(gatewayRssMb()).toBeLessThan(400);
+    expect(residentMegabytes(gateway)).toBeLessThan(400);
   }, 60_000);
 
   it('refuses a million empty messages by count, and stays small', async () => {
@@ -136,7 +111,7 @@ describe('hostile request bodies', () => {
     expect(hostile.json).toEqual({
       error: { message: 'Request body holds more than the limit of 250000 JSON values.', type: 'invalid_request_error' },
     });
-    expect(gatewayRssMb()).toBeLessThan(400);
+    expect(residentMegabytes(gateway)).toBeLessThan(400);
   }, 60_000);
 
   it('refuses more messages than maxMessages with the OpenAI-style sentence', async () => {

@@ -4,15 +4,10 @@
  * Every body over a limit must get a 400, every valid body within them a 200, none a 5xx, none may
  * hang, and the process must stay small.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, ensureBuiltGateway } from './__fixtures__/ensure-built-gateway.js';
-import { spawnGateway, type GatewayProcess } from './__fixtures__/gateway-process.js';
+import { residentMegabytes, startConfiguredGateway, type ConfiguredGateway } from './__fixtures__/configured-gateway.js';
 
 const TOKEN = 'limits-fuzz-token';
 const LIMITS = { maxMessages: 40, maxContentParts: 60, maxTools: 8, maxToolCalls: 30 };
@@ -21,39 +16,24 @@ const MAX_JSON_VALUES = 3_000;
 /** Per-request deadline: anything slower counts as a hang. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-let stateDir: string;
-let gateway: GatewayProcess;
+let gateway: ConfiguredGateway;
 
 beforeAll(async () => {
-  ensureBuiltGateway();
-  stateDir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-limits-fuzz-'));
-  const configPath = path.join(stateDir, 'clawgate.json5');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      gateway: {
-        auth: { mode: 'token', token: TOKEN },
-        http: {
-          endpoints: { chatCompletions: { enabled: true, limits: LIMITS } },
-          maxJsonDepth: MAX_JSON_DEPTH,
-          maxJsonValues: MAX_JSON_VALUES,
-        },
+  gateway = await startConfiguredGateway({
+    gateway: {
+      auth: { mode: 'token', token: TOKEN },
+      http: {
+        endpoints: { chatCompletions: { enabled: true, limits: LIMITS } },
+        maxJsonDepth: MAX_JSON_DEPTH,
+        maxJsonValues: MAX_JSON_VALUES,
       },
-      sessions: { store: 'memory' },
-    }),
-  );
-  gateway = await spawnGateway([CLI_PATH, 'gateway', '--config', configPath, '--port', '0'], {
-    PATH: process.env.PATH,
-    CLAWGATE_STATE_DIR: stateDir,
+    },
+    sessions: { store: 'memory' },
   });
 }, 90_000);
 
 afterAll(async () => {
-  if (gateway && gateway.child.exitCode === null) {
-    gateway.child.kill('SIGTERM');
-    await gateway.exited;
-  }
-  await rm(stateDir, { recursive: true, force: true });
+  await gateway?.stop();
 });
 
 /** Deepest nesting and the scanner's value count (openings plus commas) of a JSON value; iterative, as bodies nest deep. */
@@ -253,7 +233,6 @@ describe('limits fuzz (built gateway)', () => {
     for (const limit of ['maxJsonDepth', 'maxJsonValues', 'maxMessages', 'maxTools', 'maxContentParts', 'maxToolCalls']) {
       expect(alone.get(limit) ?? 0, `bodies passing only ${limit}: ${JSON.stringify(Object.fromEntries(alone))}`).toBeGreaterThanOrEqual(5);
     }
-    const rssMb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${gateway.child.pid}/status`, 'utf8'))?.[1]) / 1024;
-    expect(rssMb).toBeLessThan(300);
+    expect(residentMegabytes(gateway)).toBeLessThan(300);
   }, 180_000);
 });

@@ -53,6 +53,17 @@ async function failure(iterable: AsyncIterable<ProviderEvent>): Promise<GatewayE
   throw new Error('expected the stream to fail');
 }
 
+/** The events an answer yields before it fails, and what it failed with. */
+async function eventsUntilFailure(iterable: AsyncIterable<ProviderEvent>): Promise<{ events: ProviderEvent[]; caught: unknown }> {
+  const events: ProviderEvent[] = [];
+  try {
+    for await (const event of iterable) events.push(event);
+  } catch (caught) {
+    return { events, caught };
+  }
+  return { events, caught: undefined };
+}
+
 function sseHeaders(response: import('node:http').ServerResponse) {
   response.writeHead(200, { 'content-type': 'text/event-stream' });
 }
@@ -414,13 +425,7 @@ describe('openai-completions provider: upstream errors (contract §6)', () => {
       response.write(sseFrame(textChunk('start ')));
       // ...and then silence.
     }, { timeoutMs: 200 });
-    const events: ProviderEvent[] = [];
-    let caught: unknown;
-    try {
-      for await (const event of providerEvents(provider, request, { signal: new AbortController().signal })) events.push(event);
-    } catch (error) {
-      caught = error;
-    }
+    const { events, caught } = await eventsUntilFailure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(events).toEqual([{ type: 'text-delta', text: 'start ' }]);
     expect(GatewayError.isInstance(caught) && [caught.status, caught.message]).toEqual([504, 'upstream provider timeout']);
   });
@@ -531,13 +536,7 @@ describe('openai-completions provider: bounded answers', () => {
       sseHeaders(response);
       response.end(sseFrame(textChunk('half an ')));
     });
-    const events: ProviderEvent[] = [];
-    let caught: unknown;
-    try {
-      for await (const event of providerEvents(provider, request, { signal: new AbortController().signal })) events.push(event);
-    } catch (error) {
-      caught = error;
-    }
+    const { events, caught } = await eventsUntilFailure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(events).toEqual([{ type: 'text-delta', text: 'half an ' }]);
     expect(GatewayError.isInstance(caught) && [caught.status, caught.type, caught.message]).toEqual([
       502,
