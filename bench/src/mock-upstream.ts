@@ -155,12 +155,18 @@ export async function createMockUpstream(options: MockUpstreamOptions = {}, port
     const chosen = answersFor(mode);
     const send = (): void => {
       if (response.destroyed) return;
-      if (!stream) return sendJson(response, chosen);
+      if (!stream) {
+        sendJson(response, chosen);
+        return;
+      }
       response.writeHead(200, sseHeaders);
       response.end(chosen.wholeStream);
     };
     if (mode.kind === 'paced') {
-      if (stream) return sendPaced(response);
+      if (stream) {
+        sendPaced(response);
+        return;
+      }
       const timer = setTimeout(send, paceMs * answers.frames.length);
       response.once('close', () => clearTimeout(timer));
       return;

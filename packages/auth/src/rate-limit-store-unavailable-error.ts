@@ -23,6 +23,7 @@ export class RateLimitStoreUnavailableError extends Error {
   /** The store operation that failed: `check`, `recordFailure` or `reset`. */
   readonly operation: 'check' | 'recordFailure' | 'reset';
 
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through the symbol by `isInstance`.
   private readonly [marker] = true;
 
   /**

@@ -173,7 +173,7 @@ function decodeMessage<T>(message: EventSourceMessage, schema: SafeParseSchema<T
   // OpenAI-compatible servers report mid-stream failures as `data: {"error": {...}}`.
   const errorValue =
     typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)['error']
+      ? (parsed as Record<string, unknown>).error
       : undefined;
   if (message.event === 'error' || (errorValue !== undefined && errorValue !== null)) {
     const payload = errorValue ?? parsed;

@@ -39,6 +39,7 @@ export class SseDecodeError extends Error {
   /** For `error-payload`: the parsed error body (or raw text); otherwise `undefined`. */
   readonly payload?: unknown;
   // A cross-realm marker: `instanceof` fails when two copies of this package are installed.
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through the symbol by `isInstance`.
   private readonly [MARKER] = true;
 
   /**

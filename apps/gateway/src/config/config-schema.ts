@@ -316,7 +316,7 @@ export function createGatewayConfigSchema() {
       // zod runs this even when a nested key already failed (its transform then did not run): guard.
       if (!Array.isArray(config.agents?.list)) return;
       check(config.agents.defaults.model, ['agents', 'defaults', 'model']);
-      config.agents.list.forEach((agent, index) => check(agent.model, ['agents', 'list', index, 'model']));
+      for (const [index, agent] of config.agents.list.entries()) check(agent.model, ['agents', 'list', index, 'model']);
     });
 }
 

@@ -35,8 +35,8 @@ function walk(value: unknown, path: string[], env: NodeJS.ProcessEnv): unknown {
 }
 
 function resolveString(text: string, path: string[], env: NodeJS.ProcessEnv): string {
-  return text.replace(REFERENCE, (_match, escape: string, name: string) => {
-    if (escape) return `\${${name}}`;
+  return text.replace(REFERENCE, (_match, escaped: string, name: string) => {
+    if (escaped) return `\${${name}}`;
     const key = path.join('.') || '(root)';
     if (!VARIABLE_NAME.test(name)) {
       throw new ConfigError(`${key}: invalid environment variable reference \${${name}}`, { key });

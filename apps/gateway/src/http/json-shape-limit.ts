@@ -55,6 +55,11 @@ export function createJsonShapeLimit(limits: JsonShapeLimits): JsonShapeLimit {
   // A string's last byte in the previous chunk was an unpaired backslash: the next byte is escaped.
   let escapeNext = false;
   let refusal: string | undefined;
+  /** Remembers the first refusal: every later chunk gets the same answer. */
+  const refuse = (message: string): string => {
+    refusal = message;
+    return message;
+  };
 
   /** Index just past the closing quote of the open string, or -1 when it runs past this chunk. */
   function endOfString(chunk: Uint8Array, from: number): number {
@@ -97,12 +102,12 @@ export function createJsonShapeLimit(limits: JsonShapeLimits): JsonShapeLimit {
           inString = true;
         } else if (byte === COMMA) {
           values += 1;
-          if (values > maxValues) return (refusal = JSON_SHAPE_ERROR_MESSAGES.tooManyValues(maxValues));
+          if (values > maxValues) return refuse(JSON_SHAPE_ERROR_MESSAGES.tooManyValues(maxValues));
         } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
           depth += 1;
           values += 1;
-          if (depth > maxDepth) return (refusal = JSON_SHAPE_ERROR_MESSAGES.tooDeep(maxDepth));
-          if (values > maxValues) return (refusal = JSON_SHAPE_ERROR_MESSAGES.tooManyValues(maxValues));
+          if (depth > maxDepth) return refuse(JSON_SHAPE_ERROR_MESSAGES.tooDeep(maxDepth));
+          if (values > maxValues) return refuse(JSON_SHAPE_ERROR_MESSAGES.tooManyValues(maxValues));
         } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
           depth -= 1;
         }

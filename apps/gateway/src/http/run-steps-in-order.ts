@@ -23,7 +23,7 @@ export function runStepsInOrder(steps: readonly RouteStep[]): RouteStep {
     let index = 0;
     const runNext = (error?: unknown): void => {
       // Like Express, any truthy argument to next() is an error (`'route'`/`'router'` are not used by our steps).
-      if (Boolean(error)) {
+      if (error) {
         next(error);
         return;
       }
@@ -42,7 +42,7 @@ export function runStepsInOrder(steps: readonly RouteStep[]): RouteStep {
       }
       // Express 5 forwards an async step's rejection the same way (a falsy reason becomes an Error).
       if (result instanceof Promise) {
-        result.then(undefined, (reason: unknown) => next(Boolean(reason) ? reason : new Error('Rejected promise')));
+        result.then(undefined, (reason: unknown) => next(reason ? reason : new Error('Rejected promise')));
       }
     };
     runNext();
