@@ -5,7 +5,6 @@
 import { createSseResponseWriter, encodeSseJson } from '@clawgate/sse';
 import type { AgentRunner, PreparedRun } from '../agent/agent-runner.js';
 import { buildChatCompletionBody, type CompletionIdentity } from '../agent/build-chat-completion-body.js';
-import { EMPTY_RESPONSE_TEXT } from '../agent/create-agent-runner.js';
 import { DISCARDING_REPLY_SINK, type ReplySink } from '../agent/reply-sink.js';
 import { GatewayError, internalError } from '../errors.js';
 import { createChatCompletionFrames } from './chat-completion-frames.js';
@@ -204,17 +203,11 @@ async function streamCompletion(options: {
   writer.start();
   writer.writeFrame(frames.role());
 
-  // Each piece of the reply becomes one frame, written inside the upstream's own data callback.
-  let wroteOutput = false;
+  // Each piece of the reply becomes one frame, written inside the upstream's own data callback. The
+  // run itself sends the fallback text when the model said nothing, so every reply has a piece.
   const sink: ReplySink = {
-    text(text) {
-      wroteOutput = true;
-      return writer.writeFrame(frames.content(text));
-    },
-    toolCallStart(index, id, name) {
-      wroteOutput = true;
-      return writer.writeFrame(frames.toolCallStart(index, id, name));
-    },
+    text: (text) => writer.writeFrame(frames.content(text)),
+    toolCallStart: (index, id, name) => writer.writeFrame(frames.toolCallStart(index, id, name)),
     toolCallDelta: (index, argumentsPiece) => writer.writeFrame(frames.toolCallDelta(index, argumentsPiece)),
     drained: () => writer.drained(),
   };
@@ -225,11 +218,6 @@ async function streamCompletion(options: {
       // The client is gone (the run was aborted with it): nobody to tell.
     } else if (outcome.ok) {
       options.logContent(outcome.text);
-      // A provider that does not stream deltas still gets its text out; nothing at all is the
-      // contract's fallback text, as in the non-streaming answer.
-      if (!wroteOutput && outcome.toolCalls.length === 0) {
-        writer.writeFrame(frames.content(outcome.text === '' ? EMPTY_RESPONSE_TEXT : outcome.text));
-      }
       writer.writeFrame(frames.finish(outcome.finishReason));
       if (includeUsage) {
         writer.writeFrame(frames.usage(outcome.usage));
