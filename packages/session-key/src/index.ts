@@ -23,5 +23,5 @@ export type {
 export { parseSessionKey } from './parse-session-key.js';
 export type { ParsedSessionKey } from './parse-session-key.js';
 export { DEFAULT_MESSAGE_CHANNEL, normalizeMessageChannel } from './normalize-message-channel.js';
-export { parseModelOverride, splitModelRef } from './parse-model-override.js';
+export { parseModelOverride, splitModelRef, splitProviderModel } from './parse-model-override.js';
 export type { ModelOverrideResult, ModelRef } from './parse-model-override.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyString } from './__fixtures__/arbitraries.js';
-import { parseModelOverride, splitModelRef } from './parse-model-override.js';
+import { parseModelOverride, splitModelRef, splitProviderModel } from './parse-model-override.js';
 
 describe('parseModelOverride', () => {
   it.each([
@@ -53,5 +53,18 @@ describe('splitModelRef', () => {
 
   it.each([['gpt-4o'], [''], ['openai/'], ['/x'], ['a b/c']])('rejects %j', (ref) => {
     expect(splitModelRef(ref)).toBeUndefined();
+  });
+});
+
+describe('splitProviderModel', () => {
+  it('splits at the first slash, keeping the rest as it is', () => {
+    expect(splitProviderModel('openrouter/openai/gpt-4o')).toEqual({ provider: 'openrouter', model: 'openai/gpt-4o' });
+    expect(splitProviderModel('local/llama3.2')).toEqual({ provider: 'local', model: 'llama3.2' });
+    expect(splitProviderModel('local/my model')).toEqual({ provider: 'local', model: 'my model' });
+    expect(splitProviderModel('a//b')).toEqual({ provider: 'a', model: '/b' });
+  });
+
+  it.each([['gpt-4o'], [''], ['/'], ['/x'], ['x/']])('rejects %j', (ref) => {
+    expect(splitProviderModel(ref)).toBeUndefined();
   });
 });

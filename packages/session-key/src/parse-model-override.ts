@@ -30,6 +30,24 @@ export function splitModelRef(ref: string): ModelRef | undefined {
 }
 
 /**
+ * Splits a `<provider>/<model id>` reference at its FIRST `/`, as it is: no trimming and no
+ * character or segment checks, for references already validated elsewhere (a gateway's
+ * configuration). {@link splitModelRef} and {@link parseModelOverride} add those checks for
+ * untrusted input and split with this function.
+ *
+ * @param ref - The reference.
+ * @returns The parts, or `undefined` when there is no `/` or either side of the first one is empty.
+ * @example
+ * splitProviderModel('openrouter/openai/gpt-4o'); // { provider: 'openrouter', model: 'openai/gpt-4o' }
+ * splitProviderModel('local/my model'); // { provider: 'local', model: 'my model' }
+ */
+export function splitProviderModel(ref: string): ModelRef | undefined {
+  const separator = ref.indexOf('/');
+  if (separator <= 0 || separator === ref.length - 1) return undefined;
+  return { provider: ref.slice(0, separator), model: ref.slice(separator + 1) };
+}
+
+/**
  * Parses the `x-openclaw-model` header: `<provider>/<model id>` or a bare model id (contract §4).
  *
  * The value is trimmed. Empty, whitespace-only, an empty `/`-separated segment (`openai/`, `/x`,
@@ -49,7 +67,7 @@ export function parseModelOverride(raw: string | undefined): ModelOverrideResult
   const value = raw.trim();
   if (value === '' || FORBIDDEN_CHARACTERS.test(value)) return { ok: false };
   if (value.split('/').some((segment) => segment === '')) return { ok: false };
-  const separator = value.indexOf('/');
-  if (separator === -1) return { ok: true, model: value };
-  return { ok: true, provider: value.slice(0, separator), model: value.slice(separator + 1) };
+  // No empty segment is left, so `undefined` here means there is no `/` at all: a bare model id.
+  const parts = splitProviderModel(value);
+  return parts === undefined ? { ok: true, model: value } : { ok: true, ...parts };
 }

@@ -1,8 +1,9 @@
 /**
- * The agent run (contract §5): request checks in `prepare`, then `run` serialises on the session
+ * The agent run (docs/http-contract.md#5-the-run): request checks in `prepare`, then `run` serialises on the session
  * key, loads the transcript, passes the provider's output on to the transport's sink as it arrives
  * and stores the completed turn.
  */
+import { splitProviderModel } from '@clawgate/session-key';
 import type { GatewayConfig } from '../config/config-schema.js';
 import { resolveAgentSettings, type AgentSettings } from '../config/resolve-agent-settings.js';
 import { GatewayError, internalError, invalidRequest } from '../errors.js';
@@ -66,8 +67,8 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
     if (!settings) throw invalidRequest(`Unknown agent '${input.agentId}'.`);
     const modelReference = resolveRunModel(settings, input.modelOverride);
     // An allow-listed model on a provider that does not exist is as unusable as a forbidden one.
-    const providerId = modelReference.slice(0, modelReference.indexOf('/'));
-    if (!providers.get(providerId)) {
+    const providerId = splitProviderModel(modelReference)?.provider;
+    if (providerId === undefined || !providers.get(providerId)) {
       throw invalidRequest(`Model '${input.modelOverride?.trim() ?? modelReference}' is not allowed for agent '${settings.id}'.`);
     }
     const prompt = buildPrompt(input.messages, imagePolicy);

@@ -1,8 +1,8 @@
 /**
  * Which model a run uses: the agent's own, or the `x-openclaw-model` override when the agent's
- * allow-list permits it (contract §4).
+ * allow-list permits it (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
  */
-import { parseModelOverride } from '@clawgate/session-key';
+import { parseModelOverride, splitProviderModel } from '@clawgate/session-key';
 import type { AgentSettings } from '../config/resolve-agent-settings.js';
 import { invalidRequest } from '../errors.js';
 
@@ -22,7 +22,8 @@ export function resolveRunModel(settings: AgentSettings, override: string | unde
   if (override === undefined) return settings.model;
   const parsed = parseModelOverride(override);
   if (!parsed.ok) throw invalidRequest('Invalid `x-openclaw-model`.');
-  const ownProvider = settings.model.slice(0, settings.model.indexOf('/'));
+  // The agent's model passed the configuration's `<provider>/<model id>` check, so it has a provider.
+  const ownProvider = splitProviderModel(settings.model)?.provider ?? '';
   const requested = `${parsed.provider ?? ownProvider}/${parsed.model}`;
   if (requested === settings.model) return requested;
   const allowed = settings.allowedModels.some((entry) => {

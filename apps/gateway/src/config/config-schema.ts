@@ -1,5 +1,5 @@
 /**
- * The configuration schema (contract §8) with every default filled in.
+ * The configuration schema (docs/http-contract.md#8-configuration) with every default filled in.
  *
  * Decision: every object that clawgate itself defines is a `z.strictObject`, so an unknown key is a
  * start-up error (`gateway.prot: Unrecognized key`). A typo in a config file otherwise silently does
@@ -13,7 +13,7 @@
  * configuration once, at start-up; a constant would keep the ~100 schema objects (and the parsers
  * zod compiles for them) resident for the life of the gateway, about 0.9 MB of heap for nothing.
  */
-import { normalizeAgentId } from '@clawgate/session-key';
+import { normalizeAgentId, splitProviderModel } from '@clawgate/session-key';
 import { z } from 'zod';
 
 const MEGABYTE = 1024 * 1024;
@@ -23,7 +23,7 @@ const MEGABYTE = 1024 * 1024;
  * the output has every default filled in and `agents.list` always holds at least one agent with
  * exactly one `default: true`.
  *
- * Every key (default in parentheses; † = beyond contract §8):
+ * Every key (default in parentheses; † = a clawgate addition to OpenClaw's keys):
  * - `gateway.port` (18789, 0 = any free port), `gateway.bind` ("127.0.0.1")
  * - `gateway.auth.mode` (unset: `password` if a password is set, else `token`), `.token`, `.password`†,
  *   `.trustedProxy`† `{ userHeader, requiredHeaders?, allowUsers? }`
@@ -303,9 +303,9 @@ export function createGatewayConfigSchema() {
       // An agent whose model names an unknown provider would fail on its first request; fail at start-up.
       const known = new Set(['offline', ...Object.keys(config.models.providers)]);
       const check = (model: string | undefined, path: (string | number)[]) => {
-        if (model === undefined) return;
-        const provider = model.slice(0, model.indexOf('/'));
-        if (!known.has(provider)) {
+        // No provider part: the model's own pattern has already reported it.
+        const provider = model === undefined ? undefined : splitProviderModel(model)?.provider;
+        if (provider !== undefined && !known.has(provider)) {
           context.addIssue({
             code: 'custom',
             path,

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
 import { parseConfig } from '../config/parse-config.js';
-import { createProviderRegistry, splitModelReference } from './provider-registry.js';
-
-describe('splitModelReference', () => {
-  it('splits at the first slash', () => {
-    expect(splitModelReference('openrouter/openai/gpt-4o')).toEqual({ providerId: 'openrouter', modelId: 'openai/gpt-4o' });
-    expect(splitModelReference('local/llama3.2')).toEqual({ providerId: 'local', modelId: 'llama3.2' });
-    expect(splitModelReference('gpt-4o')).toBeUndefined();
-    expect(splitModelReference('/x')).toBeUndefined();
-    expect(splitModelReference('x/')).toBeUndefined();
-  });
-});
+import { createProviderRegistry } from './provider-registry.js';
 
 describe('createProviderRegistry', () => {
   it('always has the built-in offline provider next to configured ones', async () => {

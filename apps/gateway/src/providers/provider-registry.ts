@@ -3,6 +3,7 @@
  * provider always exists unless `models.providers.offline` replaces it. `openai-completions`
  * providers load their implementation (undici, upstream schemas) on their first run, not at start.
  */
+import { splitProviderModel } from '@clawgate/session-key';
 import type { GatewayConfig } from '../config/config-schema.js';
 import { ConfigError } from '../config/config-error.js';
 import type { ModelProvider } from './model-provider.js';
@@ -33,19 +34,6 @@ export interface ProviderRegistry {
 }
 
 /**
- * Splits `<provider>/<model id>` at the first `/`.
- *
- * @returns `undefined` when either side is empty.
- * @example
- * splitModelReference('openrouter/openai/gpt-4o'); // { providerId: 'openrouter', modelId: 'openai/gpt-4o' }
- */
-export function splitModelReference(reference: string): { providerId: string; modelId: string } | undefined {
-  const slash = reference.indexOf('/');
-  if (slash <= 0 || slash === reference.length - 1) return undefined;
-  return { providerId: reference.slice(0, slash), modelId: reference.slice(slash + 1) };
-}
-
-/**
  * Builds every configured provider and checks that each agent's model names one.
  *
  * @param options.config - The validated configuration.
@@ -70,16 +58,16 @@ export function createProviderRegistry(options: { config: GatewayConfig }): Prov
   }
 
   const resolve = (modelReference: string, key = 'model'): ResolvedModel => {
-    const parts = splitModelReference(modelReference);
+    const parts = splitProviderModel(modelReference);
     if (!parts) throw new ConfigError(`${key}: expected "<provider>/<model id>", got '${modelReference}'`, { key });
-    const provider = providers.get(parts.providerId);
+    const provider = providers.get(parts.provider);
     if (!provider) {
       throw new ConfigError(
-        `${key}: unknown provider '${parts.providerId}' (configured: ${[...providers.keys()].join(', ')})`,
+        `${key}: unknown provider '${parts.provider}' (configured: ${[...providers.keys()].join(', ')})`,
         { key },
       );
     }
-    return { provider, modelId: parts.modelId };
+    return { provider, modelId: parts.model };
   };
 
   // Fail at start-up, not on an agent's first request.
