@@ -4,13 +4,14 @@
  * handing it a `ReplySink` for the reply's pieces; nothing here knows about HTTP.
  */
 import type { ChatCompletionRequest, ChatCompletionUsage } from '@clawgate/openai-schemas';
+import type { SessionKeyKind } from '@clawgate/session-key';
 import type { GatewayError } from '../errors.js';
 import type { ReplySink } from './reply-sink.js';
 
-/** How the session key was chosen (contract §4); ephemeral sessions are not persisted by default. */
-export type SessionKind = 'explicit' | 'user' | 'ephemeral';
-
-/** Sampling and output fields forwarded verbatim to the upstream model (contract §3). */
+/**
+ * Sampling and output fields forwarded verbatim to the upstream model
+ * (docs/http-contract.md#3-request-validation).
+ */
 export type ForwardedParameters = Pick<
   ChatCompletionRequest,
   | 'temperature'
@@ -30,7 +31,8 @@ export type ForwardedParameters = Pick<
 export interface AgentRunInput {
   agentId: string;
   sessionKey: string;
-  sessionKind: SessionKind;
+  /** How the session key was chosen; `ephemeral` sessions are not persisted by default. */
+  sessionKind: SessionKeyKind;
   messages: ChatCompletionRequest['messages'];
   parameters: ForwardedParameters;
   /** `x-openclaw-model`, checked against the agent's allow-list in `prepare`. */
@@ -69,8 +71,9 @@ export interface RunResult {
 }
 
 /**
- * How a run ended: its result, or the failure as a `GatewayError` already mapped to the contract's
- * status and body (§6); an abort is reported as 499 `client_closed_request`.
+ * How a run ended: its result, or the failure as a `GatewayError` already mapped to the status and
+ * body the client gets (docs/http-contract.md#6-responses); an abort is reported as 499
+ * `client_closed_request`.
  */
 export type RunOutcome = ({ ok: true } & RunResult) | { ok: false; error: GatewayError };
 
