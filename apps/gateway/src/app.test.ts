@@ -23,7 +23,7 @@ function enabledApp() {
   return buildTestApp({ config: testConfig(), runner: createRecordingRunner() }).app;
 }
 
-describe('routing (contract §1)', () => {
+describe('routing (docs/http-contract.md#1-request-pipeline-and-errors)', () => {
   it('does not mount the endpoint or the models routes when chat completions is disabled (the default)', async () => {
     const config = testConfig({ gateway: { http: { endpoints: { chatCompletions: { enabled: false } } } } });
     const { app } = buildTestApp({ config, runner: createRecordingRunner() });
@@ -114,7 +114,7 @@ describe('routing (contract §1)', () => {
   });
 });
 
-describe('unexpected errors (contract §1)', () => {
+describe('unexpected errors (docs/http-contract.md#1-request-pipeline-and-errors)', () => {
   it('maps an exception that escapes to 500 internal error and keeps serving', async () => {
     let fail = true;
     const runner = createRecordingRunner({
@@ -136,7 +136,7 @@ describe('unexpected errors (contract §1)', () => {
   });
 });
 
-describe('non-streaming response shape (contract §6)', () => {
+describe('non-streaming response shape (docs/http-contract.md#non-streaming-response)', () => {
   it('answers the exact chat.completion object with a fixed clock and id source', async () => {
     let counter = 0;
     const { app } = buildTestApp({

@@ -28,9 +28,9 @@ import { runStepsInOrder } from './http/run-steps-in-order.js';
 import { createScopeMiddleware } from './http/scope-middleware.js';
 import { createValidationMiddleware } from './http/validation-middleware.js';
 
-/** Scope needed to run an agent (contract §2). */
+/** Scope needed to run an agent (docs/http-contract.md#2-authentication-rate-limiting-and-scopes). */
 export const WRITE_SCOPE = 'operator.write';
-/** Scope needed to list models (contract §7). */
+/** Scope needed to list models (docs/http-contract.md#7-models). */
 export const READ_SCOPE = 'operator.read';
 
 /** Everything {@link createApp} needs; nothing is read from the environment. */

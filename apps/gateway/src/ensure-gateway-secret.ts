@@ -1,6 +1,7 @@
 /**
  * The shared secret a token/password gateway checks, and where an operator finds it. Token mode with
- * no configured token generates one and keeps it in the state directory (contract §2).
+ * no configured token generates one and keeps it in the state directory
+ * (docs/http-contract.md#2-authentication-rate-limiting-and-scopes).
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ export const GATEWAY_TOKEN_FILE = 'gateway-token';
 
 /**
  * Token mode without a token: reuse or create `<stateDir>/gateway-token`. Prints where the secret
- * lives, never the secret (contract §2).
+ * lives, never the secret.
  */
 export async function ensureGatewaySecret(options: {
   resolved: ResolvedAuthConfig;

@@ -1,11 +1,15 @@
 /**
  * The gateway's one error family. Everything that ends a request with a known status is a
  * `GatewayError`; the final error middleware (and the SSE error frame) serialise it with `toJSON()`.
- * Anything else that escapes is a 500 `internal error` (contract §1, §6).
+ * Anything else that escapes is a 500 `internal error`
+ * (docs/http-contract.md#1-request-pipeline-and-errors).
  */
 const marker = Symbol.for('@clawgate/gateway.GatewayError');
 
-/** OpenAI-shaped wire body: `code` only when known, never `null` fields (contract §1). */
+/**
+ * OpenAI-shaped wire body: `code` only when known, never `null` fields
+ * (docs/http-contract.md#1-request-pipeline-and-errors).
+ */
 export interface ErrorBody {
   error: { message: string; type: string; code?: string };
 }

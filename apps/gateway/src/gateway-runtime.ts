@@ -1,7 +1,7 @@
 /**
  * `createGatewayRuntime`: everything a transport needs, built once from a validated config. The
  * HTTP server and the `clawgate agent` CLI both call it, so a CLI turn goes through exactly the
- * same stores, providers and runner as an HTTP request (issue 6).
+ * same stores, providers and runner as an HTTP request (docs/architecture.md#runtime-wiring).
  */
 import { createGatewayAuthorizer, MemoryRateLimitStore, resolveAuthConfig, type GatewayAuthorizer, type RateLimitStore } from '@clawgate/auth';
 import { RedisRateLimitStore } from '@clawgate/auth/redis';

@@ -1,8 +1,8 @@
 /**
  * `startGateway(options)`: the one place that reads the environment, touches the state directory
- * and listens (conventions §26). It wires config → stores → providers → runner → authorizer →
- * `createApp` and serves it on one `http.Server`, whose `Upgrade` requests never reach Express,
- * and owns the graceful shutdown (drain, deadline, release).
+ * and listens (docs/architecture.md#runtime-wiring). It wires config → stores → providers →
+ * runner → authorizer → `createApp` and serves it on one `http.Server`, whose `Upgrade` requests
+ * never reach Express, and owns the graceful shutdown (drain, deadline, release).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,10 +1,11 @@
 import type { SessionStore } from '../sessions/session-store.js';
 
 /**
- * Holds a session's `runExclusive` slot across an async generator's lifetime (a `runExclusive`
- * callback cannot yield). Resolves with a `release` function once the slot is ours; rejects with
- * the signal's reason if the signal aborts first (the queued slot is then released as soon as it
- * is reached, so later runs are not blocked).
+ * Takes a session's `runExclusive` slot and hands back its release, so a run holds the slot from its
+ * own `try` to its `finally`, and a wait that the signal ends gives its place up (a queued
+ * `runExclusive` task cannot be cancelled). Resolves with a `release` function once the slot is
+ * ours; rejects with the signal's reason if the signal aborts first (the queued slot is then
+ * released as soon as it is reached, so later runs are not blocked).
  *
  * @param store - The session store.
  * @param sessionKey - The key to serialise on.

@@ -42,7 +42,7 @@ export interface AgentRunInput {
   /**
    * `false` when the transport answers with one JSON body (the request's `stream` was not
    * `true`), so the provider may fetch the upstream answer whole instead of as an SSE stream. The
-   * run's events are the same either way.
+   * sink receives the same calls either way.
    * @defaultValue `true` (stream from the upstream, as the CLI and streaming clients want)
    */
   stream?: boolean;
@@ -87,8 +87,8 @@ export interface AgentRunner {
   /**
    * The request-level checks that need I/O (today only remote image URLs, allowed with
    * `images.allowUrl`, whose hosts are resolved and must be public). Call after `prepare` and before
-   * sending response headers so a failure is still a plain 400; `run` repeats the check (as its
-   * first, `error` event) when this was not called.
+   * sending response headers so a failure is still a plain 400; `run` repeats the check (a failure
+   * is then its `{ ok: false }` outcome) when this was not called.
    * @throws GatewayError (400) ``Invalid image_url content in `messages`.``
    */
   verify?(prepared: PreparedRun): Promise<void>;

@@ -1,7 +1,7 @@
 /**
- * The non-streaming `chat.completion` body (contract §6) built from a run's `end` event, with no
- * transport attached: the HTTP handler sends it and `clawgate agent --json` prints it, so both
- * transports answer with the same bytes.
+ * The non-streaming `chat.completion` body (docs/http-contract.md#non-streaming-response) built from
+ * a run's result, with no transport attached: the HTTP handler sends it and `clawgate agent --json`
+ * prints it, so both transports answer with the same bytes.
  */
 import type { ChatCompletionUsage } from '@clawgate/openai-schemas';
 import type { FinishReason, RunResult, ToolCall } from './agent-runner.js';
@@ -47,7 +47,7 @@ export interface ChatCompletionBody {
  * called tools; the contract's fallback text when there was nothing at all.
  *
  * @param identity - Id, creation time and model to echo.
- * @param end - The run's `end` event.
+ * @param end - The run's result.
  * @returns A JSON-ready body.
  * @example
  * const body = buildChatCompletionBody({ id: 'chatcmpl_1', created: 0, model: 'openclaw' }, endEvent);

@@ -1,6 +1,6 @@
 /**
- * Turns an OpenAI `messages` array into one agent turn, exactly as contract §5 describes (the same
- * flattening OpenClaw does, so agents see identical prompts from either gateway).
+ * Turns an OpenAI `messages` array into one agent turn, as docs/http-contract.md#prompt-building
+ * describes (the same flattening OpenClaw does, so agents see identical prompts from either gateway).
  */
 import type { AgentRunInput } from './agent-runner.js';
 import { invalidRequest } from '../errors.js';
@@ -37,7 +37,7 @@ interface Entry {
 }
 
 /**
- * Builds the prompt of one turn (contract §5).
+ * Builds the prompt of one turn (docs/http-contract.md#prompt-building).
  *
  * Walks `messages`: `system`/`developer` → extra system prompt; `user`, `assistant`, `tool` and
  * `function` (= `tool`) become labelled entries (`User`, `Assistant`, `Tool:<tool_call_id or name>`),

@@ -8,7 +8,8 @@ import type { ToolCall } from './agent-runner.js';
 import type { BuiltPrompt } from './build-prompt.js';
 
 /**
- * Renders tool calls the way §5 renders a client's assistant `tool_calls`, so stored turns read
+ * Renders tool calls the way the prompt renders a client's assistant `tool_calls`
+ * (docs/http-contract.md#prompt-building), so stored turns read
  * like history the client sent. Stored calls are sent as text, not `tool_calls`: upstreams reject
  * an assistant `tool_calls` message that is not followed by its `tool` results.
  */

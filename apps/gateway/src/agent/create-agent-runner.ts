@@ -1,7 +1,7 @@
 /**
- * The agent run (docs/http-contract.md#5-the-run): request checks in `prepare`, then `run` serialises on the session
- * key, loads the transcript, passes the provider's output on to the transport's sink as it arrives
- * and stores the completed turn.
+ * The agent run (docs/http-contract.md#5-the-run): request checks in `prepare`, then `run`
+ * serialises on the session key, loads the transcript, passes the provider's output on to the
+ * transport's sink as it arrives and stores the completed turn.
  */
 import { splitProviderModel } from '@clawgate/session-key';
 import type { GatewayConfig } from '../config/config-schema.js';

@@ -1,6 +1,6 @@
 /**
- * Image inputs of the current user message (contract §5): `data:` URIs of jpeg, png, gif or webp,
- * bounded in count and size; remote URLs only when the operator allows them.
+ * Image inputs of the current user message (docs/http-contract.md#images): `data:` URIs of jpeg,
+ * png, gif or webp, bounded in count and size; remote URLs only when the operator allows them.
  */
 import { invalidRequest } from '../errors.js';
 import type { AgentRunInput } from './agent-runner.js';

@@ -94,7 +94,8 @@ describe('clawgate agent and HTTP share one conversation', () => {
       stderr: '',
     });
     expect(await httpTurn({ model: 'openclaw', user: 'alice', messages: [{ role: 'user', content: 'two' }] })).toBe(reply(2, 'two'));
-    // Users are lowercased into the key, so `ALICE` is the same conversation (contract §4).
+    // Users are lowercased into the key, so `ALICE` is the same conversation
+    // (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
     expect(await agent('--user', 'ALICE', '-m', 'three')).toEqual({ code: 0, signal: null, stdout: `${reply(3, 'three')}\n`, stderr: '' });
 
     const turns = await readTranscript('agent:main:openai-user:alice');

@@ -1,7 +1,7 @@
 /**
  * `clawgate agent`: one agent turn from the command line, through the same runtime as the HTTP
  * endpoint (config, state dir, session store, transcript, runner), so a conversation can move
- * between the two (issue 6). The reply streams to stdout; `--json` prints the `chat.completion` body.
+ * between the two. The reply streams to stdout; `--json` prints the `chat.completion` body.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -142,7 +142,8 @@ function parseAgentArgs(args: string[]): AgentOptions | 'help' {
   }
   const sessionKey = values['session-key']?.trim();
   if (sessionKey !== undefined && isReservedSessionKey(sessionKey)) {
-    // The contract's message (§3), naming the flag instead of the header.
+    // The HTTP endpoint's message (docs/http-contract.md#4-agent-selection-session-keys-and-headers),
+    // naming the flag instead of the header.
     throw usage('`--session-key` cannot use reserved internal session namespaces.');
   }
   const model = values.model?.trim();

@@ -47,7 +47,8 @@ describe('clawgate config check', () => {
     const printed = JSON.parse(result.stdout);
     const expected = parseConfig({}, {});
     expect(printed).toEqual({ ...expected, gateway: { ...expected.gateway, auth: { mode: 'token', ...expected.gateway.auth } } });
-    // Spot checks that do not lean on parseConfig: the contract's defaults (§8).
+    // Spot checks that do not lean on parseConfig: the documented defaults
+    // (docs/http-contract.md#8-configuration).
     expect(printed.gateway.port).toBe(18789);
     expect(printed.gateway.bind).toBe('127.0.0.1');
     expect(printed.gateway.auth.rateLimit).toMatchObject({ maxAttempts: 10, windowMs: 60000, lockoutMs: 300000, exemptLoopback: true, store: 'memory' });

@@ -1,7 +1,7 @@
 /**
  * `clawgate config check`: validates a configuration file exactly as the gateway's start-up does and
  * prints the resolved settings, every default filled in and every secret redacted, so an operator
- * can see what will run before starting it (issue 6).
+ * can see what will run before starting it.
  */
 import { parseArgs } from 'node:util';
 import { resolveAuthConfig } from '@clawgate/auth';

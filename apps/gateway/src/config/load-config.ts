@@ -16,7 +16,7 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Reads and validates the configuration file (contract §8).
+ * Reads and validates the configuration file (docs/http-contract.md#8-configuration).
  *
  * Which file: `options.path`, else `$CLAWGATE_CONFIG`, else `<stateDir>/clawgate.json5`. A missing
  * default file means "all defaults"; a missing explicit file (argument or env) is an error.

@@ -17,7 +17,7 @@ function limitedApp() {
   return buildTestApp({ config, runner: createRecordingRunner() }).app;
 }
 
-describe('authentication over HTTP (contract §2)', () => {
+describe('authentication over HTTP (docs/http-contract.md#2-authentication-rate-limiting-and-scopes)', () => {
   it('refuses a missing, malformed or wrong credential with the exact 401 body', async () => {
     const app = limitedApp();
     for (const authorization of [undefined, '', 'Basic abc', `Token ${TEST_TOKEN}`, 'Bearer', 'Bearer wrong']) {
@@ -118,7 +118,7 @@ describe('authentication over HTTP (contract §2)', () => {
   });
 });
 
-describe('scopes (contract §2)', () => {
+describe('scopes (docs/http-contract.md#2-authentication-rate-limiting-and-scopes)', () => {
   function noneApp() {
     const config = testConfig({ gateway: { auth: { mode: 'none', token: undefined } } });
     return buildTestApp({ config, runner: createRecordingRunner() }).app;
@@ -161,7 +161,7 @@ describe('scopes (contract §2)', () => {
   });
 });
 
-describe('trusted-proxy mode (contract §2)', () => {
+describe('trusted-proxy mode (docs/http-contract.md#2-authentication-rate-limiting-and-scopes)', () => {
   function proxyApp(trustedProxies: string[]) {
     const config = testConfig({
       gateway: {

@@ -1,6 +1,7 @@
 /**
  * Step 2: authentication and the auth-failure rate limiter, delegated to `@clawgate/auth` so the
- * HTTP layer never handles secrets itself (contract §2).
+ * HTTP layer never handles secrets itself
+ * (docs/http-contract.md#2-authentication-rate-limiting-and-scopes).
  */
 import type { RouteStep, StepResponse } from './route-step.js';
 import { RateLimitStoreUnavailableError, type GatewayAuthorizer } from '@clawgate/auth';

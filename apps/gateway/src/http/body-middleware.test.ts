@@ -37,7 +37,7 @@ async function listen(app: http.RequestListener): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-describe('request body (contract §1 step 4)', () => {
+describe('request body (docs/http-contract.md#1-request-pipeline-and-errors, step 4)', () => {
   it('refuses a body over the default 20 MiB limit with 413 and the exact body', async () => {
     const response = await request(appWith())
       .post('/v1/chat/completions')

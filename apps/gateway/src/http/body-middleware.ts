@@ -1,7 +1,8 @@
 /**
- * Step 4: reads the request body ourselves instead of `express.json()`, because the contract wants
+ * Step 4: reads the request body ourselves instead of `express.json()`, because the gateway promises
  * things a generic parser does not do: no `Content-Type` requirement, an empty body meaning `{}`, a
- * wall-clock deadline for the whole body (slow-loris uploads), and exact error bodies (contract §1).
+ * wall-clock deadline for the whole body (slow-loris uploads), and exact error bodies
+ * (docs/http-contract.md#1-request-pipeline-and-errors, docs/decisions.md#request-body-and-limits).
  */
 import type { IncomingMessage } from 'node:http';
 import type { ErrorBody } from '../errors.js';

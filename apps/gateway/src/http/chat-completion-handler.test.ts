@@ -122,7 +122,7 @@ function chunkOf(delta: Record<string, unknown>, finishReason: string | null = n
   };
 }
 
-describe('non-streaming responses through the real runner (contract §6)', () => {
+describe('non-streaming responses through the real runner (docs/http-contract.md#non-streaming-response)', () => {
   it('answers the exact chat.completion object', async () => {
     const response = await request(offlineApp()).post('/v1/chat/completions').set(AUTH_HEADER).send({ model: 'openclaw', messages: USER });
     expect(response.status).toBe(200);
@@ -167,7 +167,7 @@ describe('non-streaming responses through the real runner (contract §6)', () =>
   });
 });
 
-describe('streaming responses through the real runner (contract §6)', () => {
+describe('streaming responses through the real runner (docs/http-contract.md#streaming-response)', () => {
   it('sends role chunk, one chunk per word, finish chunk, [DONE], with SSE headers and one id', async () => {
     const response = await request(offlineApp())
       .post('/v1/chat/completions')
@@ -232,7 +232,7 @@ describe('streaming responses through the real runner (contract §6)', () => {
   });
 });
 
-describe('OpenAI-compatible upstream over loopback HTTP (contract §5, §6)', () => {
+describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5-the-run)', () => {
   it('streams upstream tool calls piece by piece, two calls, and returns them whole when not streaming', async () => {
     const { app } = await upstreamApp((_record, response) =>
       writeUpstreamStream(response, [

@@ -1,6 +1,7 @@
 /**
- * Step 7: runs the prepared turn and answers as JSON or as an SSE stream (contract §6). The run
- * knows nothing of HTTP; this file is its HTTP consumer (the CLI is the other one).
+ * Step 7: runs the prepared turn and answers as JSON or as an SSE stream
+ * (docs/http-contract.md#6-responses). The run knows nothing of HTTP; this file is its HTTP consumer
+ * (the CLI is the other one).
  */
 import { createSseResponseWriter, encodeSseJson } from '@clawgate/sse';
 import type { AgentRunner, PreparedRun } from '../agent/agent-runner.js';
@@ -13,7 +14,7 @@ import { chatLocals, requestLocals } from './request-state.js';
 import { requestPath, type RouteStep, type StepResponse } from './route-step.js';
 
 
-/** The model echoed in responses when the request had none (§3). */
+/** The model echoed in responses when the request had none (docs/http-contract.md#6-responses). */
 const DEFAULT_RESPONSE_MODEL = 'openclaw';
 
 /** Options of {@link createChatCompletionHandler}. */
@@ -199,7 +200,8 @@ async function streamCompletion(options: {
     run = controller;
   }
 
-  // Headers and the role chunk go out before the model says anything (§6.1).
+  // Headers and the role chunk go out before the model says anything
+  // (docs/http-contract.md#streaming-response).
   writer.start();
   writer.writeFrame(frames.role());
 

@@ -1,7 +1,8 @@
 /**
  * Header access that never sees Node's comma-joining: for a header sent twice, Node joins the
  * values of unknown headers with `, `, which would turn two agent ids into one nonsense id. We use
- * the first value, like the `Authorization` rule of the contract (§2).
+ * the first value, like the `Authorization` rule
+ * (docs/http-contract.md#2-authentication-rate-limiting-and-scopes).
  */
 import type { IncomingMessage } from 'node:http';
 

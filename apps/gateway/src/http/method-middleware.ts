@@ -1,6 +1,7 @@
 /**
  * Step 1: the method check, before authentication, so a wrong method never counts as an auth
- * failure or leaks whether a credential is valid (contract §1).
+ * failure or leaks whether a credential is valid
+ * (docs/http-contract.md#1-request-pipeline-and-errors).
  */
 import type { RouteStep } from './route-step.js';
 import { sendText } from './send-response.js';

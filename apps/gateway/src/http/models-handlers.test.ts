@@ -7,7 +7,7 @@ function model(id: string) {
   return { id, object: 'model', created: 0, owned_by: 'openclaw', permission: [] };
 }
 
-describe('models (contract §7)', () => {
+describe('models (docs/http-contract.md#7-models)', () => {
   const { app } = buildTestApp({ config: testConfig(), runner: createRecordingRunner() });
 
   it('lists openclaw, openclaw/default, then one entry per configured agent', async () => {

@@ -1,6 +1,6 @@
 /**
- * `GET /v1/models` and `GET /v1/models/<url-encoded id>` (contract §7): the agents this gateway
- * serves, in the form OpenAI clients list and retrieve.
+ * `GET /v1/models` and `GET /v1/models/<url-encoded id>` (docs/http-contract.md#7-models): the agents
+ * this gateway serves, in the form OpenAI clients list and retrieve.
  */
 import { requestPath, type RouteStep } from './route-step.js';
 import { sendJson } from './send-response.js';
@@ -11,7 +11,7 @@ import { GatewayError, invalidRequest } from '../errors.js';
 /** The path prefix of the retrieve route; the id is everything after it, percent-decoded. */
 export const MODEL_PATH_PREFIX = '/v1/models/';
 
-/** The exact 400/404 messages of §7. */
+/** The exact 400/404 messages of docs/http-contract.md#7-models. */
 export const MODEL_ERROR_MESSAGES = {
   missingId: 'Missing model id.',
   badEncoding: 'Invalid model id encoding.',
@@ -23,7 +23,7 @@ function toModel(id: string): Model {
   return { id, object: 'model', created: 0, owned_by: 'openclaw', permission: [] };
 }
 
-/** Ids in the order §7 lists them: the two default aliases, then one per configured agent. */
+/** Ids in the documented order: the two default aliases, then one per configured agent. */
 function listModelIds(agentIds: readonly string[]): string[] {
   return ['openclaw', 'openclaw/default', ...agentIds.map((agentId) => `openclaw/${agentId}`)];
 }

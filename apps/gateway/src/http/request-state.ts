@@ -1,6 +1,6 @@
 /**
  * What each step of the chat-completions pipeline leaves in `res.locals` for the next one. Each
- * step adds one field and never rewrites an earlier one (architecture.md, "one request, as data").
+ * step adds one field and never rewrites an earlier one (docs/architecture.md#each-step-adds-one-fact).
  */
 import type { AuthDecision } from '@clawgate/auth';
 import type { ChatCompletionRequest } from '@clawgate/openai-schemas';

@@ -30,7 +30,7 @@ async function storedKeys(sessionStore: ReturnType<typeof offlineApp>['sessionSt
   return found;
 }
 
-describe('agent and session resolution, observed through the stored session (contract §4)', () => {
+describe('agent and session resolution, observed through the stored session (docs/http-contract.md#4-agent-selection-session-keys-and-headers)', () => {
   it('derives agent:<id>:openai-user:<user lowercased> from `user`, with the agent from `model`', async () => {
     const { app, sessionStore } = offlineApp();
     for (const model of ['openclaw', 'openclaw:BETA', 'agent:beta', 'openclaw/beta', 'openclaw/default']) {
@@ -118,7 +118,7 @@ describe('agent and session resolution, observed through the stored session (con
   });
 });
 
-describe('prompt construction, observed through what the upstream received (contract §5)', () => {
+describe('prompt construction, observed through what the upstream received (docs/http-contract.md#prompt-building)', () => {
   let upstream: FakeUpstream;
 
   async function upstreamApp(agent: Record<string, unknown> = {}) {
@@ -240,7 +240,7 @@ describe('prompt construction, observed through what the upstream received (cont
   });
 });
 
-describe('message channel (contract §4)', () => {
+describe('message channel (docs/http-contract.md#4-agent-selection-session-keys-and-headers)', () => {
   it('hands the trimmed, lowercased x-openclaw-message-channel to the run, default webchat', async () => {
     const runner = createRecordingRunner();
     const { app } = buildTestApp({ config: testConfig(), runner });

@@ -1,7 +1,7 @@
 /**
  * Step 6: turns the validated request and the `x-openclaw-*` headers into an agent run input
  * (agent, session key, model override, channel) and lets the runner refuse it before any byte of
- * the response is sent (contract §3, §4).
+ * the response is sent (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
  */
 import type { RouteStep } from './route-step.js';
 import { deriveSessionKey, normalizeMessageChannel, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
@@ -10,14 +10,14 @@ import type { AgentRunInput, AgentRunner, ForwardedParameters } from '../agent/a
 import { firstHeaderValue } from './first-header-value.js';
 import { chatLocals } from './request-state.js';
 
-/** The exact 400 messages of this step (contract §3). */
+/** The exact 400 messages of this step (docs/http-contract.md#4-agent-selection-session-keys-and-headers). */
 export const RESOLVE_ERROR_MESSAGES = {
   invalidModel: 'Invalid `model`. Use `openclaw` or `openclaw/<agentId>`.',
   reservedSessionKey: '`x-openclaw-session-key` cannot use reserved internal session namespaces.',
   invalidModelOverride: 'Invalid `x-openclaw-model`.',
 } as const;
 
-/** The request fields forwarded to the upstream model verbatim (contract §3). */
+/** The request fields forwarded to the upstream model as sent (docs/http-contract.md#3-request-validation). */
 const FORWARDED_FIELDS = [
   'temperature',
   'top_p',

@@ -1,12 +1,16 @@
 /**
  * Step 0 of every request: the headers that must be on every response kind (404, 405, errors,
- * health, JSON and SSE), set before anything else can answer (contract §1), plus the request id.
+ * health, JSON and SSE), set before anything else can answer, plus the request id
+ * (docs/http-contract.md#1-request-pipeline-and-errors).
  */
 import type { RouteStep } from './route-step.js';
 import { chooseRequestId } from './request-id.js';
 import { requestLocals } from './request-state.js';
 
-/** The security headers OpenClaw 2026.9 sends on every response (contract §1). */
+/**
+ * The security headers OpenClaw 2026.9 sends on every response
+ * (docs/http-contract.md#1-request-pipeline-and-errors).
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',

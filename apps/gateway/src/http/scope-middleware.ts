@@ -1,6 +1,7 @@
 /**
  * Step 3: the scope check. The authorizer already knows the required scope; this step checks again
- * on the stored decision so a route can never run with a decision for a weaker scope (contract §2).
+ * on the stored decision so a route can never run with a decision for a weaker scope
+ * (docs/http-contract.md#2-authentication-rate-limiting-and-scopes).
  */
 import type { RouteStep } from './route-step.js';
 import { hasScope } from '@clawgate/auth';

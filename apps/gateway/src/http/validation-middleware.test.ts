@@ -5,7 +5,10 @@ import { createRecordingRunner } from '../__fixtures__/recording-runner.js';
 
 const USER = [{ role: 'user', content: 'hi' }];
 
-/** Each §3 rule: the body and the exact 400 message (schema wording from @clawgate/openai-schemas). */
+/**
+ * Each rule of docs/http-contract.md#3-request-validation: the body and the exact 400 message
+ * (schema wording from @clawgate/openai-schemas).
+ */
 const CASES: Array<[string, unknown, string]> = [
   ['body not an object', [], 'Invalid input: expected object, received array'],
   ['messages a string', { messages: 'hi' }, 'messages: Invalid input: expected array, received string'],
@@ -42,7 +45,7 @@ const CASES: Array<[string, unknown, string]> = [
   ],
 ];
 
-describe('request validation (contract §3)', () => {
+describe('request validation (docs/http-contract.md#3-request-validation)', () => {
   const { app } = buildTestApp({ config: testConfig(), runner: createRecordingRunner() });
 
   it.each(CASES)('%s → 400 with the exact message', async (_name, body, message) => {

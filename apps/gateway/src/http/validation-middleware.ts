@@ -1,6 +1,6 @@
 /**
  * Step 5: validates the parsed body with the shared schema, so the gateway and the typed client
- * agree on every message word for word (contract §3).
+ * agree on every message word for word (docs/http-contract.md#3-request-validation).
  */
 import type { RouteStep } from './route-step.js';
 import { parseChatCompletionRequest, type ChatCompletionRequestLimits } from '@clawgate/openai-schemas';

@@ -31,11 +31,11 @@ export interface ProviderRequest {
   /** The model id as the upstream knows it (`openai/gpt-4o` for `openrouter/openai/gpt-4o`). */
   model: string;
   messages: ProviderMessage[];
-  /** Sampling fields, `tools` and `tool_choice`, forwarded verbatim (contract §3). */
+  /** Sampling fields, `tools` and `tool_choice`, forwarded verbatim (docs/http-contract.md#3-request-validation). */
   parameters: ForwardedParameters;
   /**
    * `false` when the caller only wants the whole answer: a provider may then ask its upstream for
-   * one non-streamed response (much cheaper to read). Events are the same either way.
+   * one non-streamed response (much cheaper to read). The sink receives the same calls either way.
    * @defaultValue `true` (stream from the upstream)
    */
   stream?: boolean;

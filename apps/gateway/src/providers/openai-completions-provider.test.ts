@@ -375,7 +375,7 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
   });
 });
 
-describe('openai-completions provider: upstream errors (contract §6)', () => {
+describe('openai-completions provider: upstream errors (docs/http-contract.md#upstream-errors)', () => {
   const cases: [number, Record<string, string>, number, string, string, string | undefined][] = [
     [401, {}, 401, 'authentication_error', `Incorrect API key provided: ${API_KEY}.`, 'invalid_api_key'],
     [403, {}, 401, 'authentication_error', 'forbidden', undefined],

@@ -1,5 +1,6 @@
 /**
- * Session transcripts in Redis, shared by every gateway replica (issue 6, "Several replicas").
+ * Session transcripts in Redis, shared by every gateway replica (the gateway README's "Several
+ * replicas with Redis").
  *
  * Storage:
  * - One list per session, `<prefix>session:{sha256(sessionKey)}`, one JSON element per turn

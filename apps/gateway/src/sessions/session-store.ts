@@ -1,10 +1,12 @@
 /**
- * Where session transcripts live. Async throughout so the Redis store (next issue) fits the same
- * interface. The agent run uses it as: `runExclusive(key, () => load → provider → append)`.
+ * Where session transcripts live. Async throughout because the Redis store
+ * (`redis-session-store.ts`) implements the same interface. The agent run uses it as:
+ * `runExclusive(key, () => load → provider → append)`.
  */
 import type { ToolCall } from '../agent/agent-runner.js';
 
-// The api-plan names this file as the home of the store factories; they live in their own files.
+// The in-process stores' factories, re-exported beside their interface (the package index takes
+// `createMemorySessionStore` from here); each store is implemented in its own file.
 export { createMemorySessionStore } from './memory-session-store.js';
 export { createFileSessionStore } from './file-session-store.js';
 
@@ -22,7 +24,10 @@ export interface TranscriptTurn {
   meta?: TranscriptTurnMeta;
 }
 
-/** Facts recorded with a turn (contract §4: the message channel is recorded on the run). */
+/**
+ * Facts recorded with a turn, the message channel among them
+ * (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
+ */
 export interface TranscriptTurnMeta {
   agentId: string;
   /** `<provider>/<model id>` that answered. */
