@@ -1,4 +1,7 @@
-/** The OpenAI-shaped error body of a refusal (contract §2). */
+/**
+ * The OpenAI-shaped error body of a refusal
+ * (docs/http-contract.md#2-authentication-rate-limiting-and-scopes).
+ */
 export interface AuthErrorBody {
   error: { message: string; type: string };
 }

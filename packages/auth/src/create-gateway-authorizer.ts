@@ -40,7 +40,7 @@ export interface GatewayAuthorizerOptions {
   auth: ResolvedAuthConfig;
   /** Proxy addresses or CIDRs whose `X-Forwarded-For` is believed (`gateway.trustedProxies`). @defaultValue [] */
   trustedProxies?: readonly string[];
-  /** The failure rate limiter, or `false` to turn it off. @defaultValue the §2 defaults */
+  /** The failure rate limiter, or `false` to turn it off. @defaultValue {@link RateLimitOptions}' defaults */
   rateLimit?: false | RateLimitOptions;
   /** Clock in epoch ms. @defaultValue Date.now */
   now?: () => number;
@@ -75,7 +75,7 @@ export interface GatewayAuthorizer {
 const defaultRateLimit = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000 };
 
 /**
- * Creates the request authorizer of contract §2.
+ * Creates the request authorizer (docs/http-contract.md#2-authentication-rate-limiting-and-scopes).
  *
  * Shared-secret modes: locked client → 429 at once, whatever it sent; no bearer credential →
  * 401 (not counted); wrong secret → counted, 401 (the failure reaching `maxAttempts` locks the
@@ -154,7 +154,7 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
       }
       return unauthorized(clientIp);
     }
-    // No credential or the right one: a locked client still gets 429 first (contract §2).
+    // No credential or the right one: a locked client still gets 429 first.
     let attemptsBefore = 0;
     if (limited) {
       const state = await callStore('check', () => limiter.store.check(key, now()));
@@ -162,7 +162,7 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
       if (lockedFor > 0) return rateLimited(lockedFor, clientIp);
       attemptsBefore = state.attempts;
     }
-    // No credential at all is not a guess: 401 without counting (contract §2).
+    // No credential at all is not a guess: 401 without counting.
     if (candidate === undefined) return unauthorized(clientIp);
     // Skipping the reset when nothing was recorded saves a Redis round trip per request.
     if (limited && attemptsBefore > 0) await callStore('reset', () => limiter.store.reset(key));

@@ -24,7 +24,8 @@ export function extractBearerToken(headerValue: HeaderValue | unknown): string |
   const value = firstHeaderValue(headerValue)?.trimStart();
   if (value === undefined || value.length <= bearerScheme.length) return undefined;
   if (value.slice(0, bearerScheme.length).toLowerCase() !== bearerScheme) return undefined;
-  // "Bearerabc" is not the Bearer scheme: a separator is required (RFC 6750 §2.1).
+  // "Bearerabc" is not the Bearer scheme: a separator is required
+  // (RFC 6750 section 2.1, https://www.rfc-editor.org/rfc/rfc6750#section-2.1).
   const separator = value.charCodeAt(bearerScheme.length);
   if (separator !== 0x20 && separator !== 0x09) return undefined;
   const token = value.slice(bearerScheme.length + 1).trim();

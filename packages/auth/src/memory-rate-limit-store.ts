@@ -105,7 +105,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const { now, windowMs, maxAttempts, lockoutMs } = options;
     const lock = this.locked.get(key);
     if (lock !== undefined) {
-      // Failures while locked neither count nor extend the lock (contract §2).
+      // Failures while locked neither count nor extend the lock.
       if (lock.lockedUntil > now) {
         return { lockedUntil: lock.lockedUntil, attempts: lock.attempts, counted: false };
       }

@@ -183,7 +183,8 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
       }
       if (typeof choice.delta.content === 'string') state.content = (state.content ?? '') + choice.delta.content;
       for (const fragment of choice.delta.tool_calls ?? []) {
-        // The first fragment of a call names it; later ones only append argument text (contract §6).
+        // The first fragment of a call names it; later ones only append argument text
+        // (docs/http-contract.md#streaming-response).
         const call = state.toolCalls.get(fragment.index) ?? {
           id: '',
           type: 'function' as const,

@@ -1,4 +1,4 @@
-// The client's one error family (conventions §18-19). Every class carries a `Symbol.for` marker so
+// The client's one error family (docs/architecture.md#errors). Every class carries a `Symbol.for` marker so
 // `isInstance` works when two copies of this package end up in one program (a library and the app
 // each installing their own), where `instanceof` silently fails.
 

@@ -84,7 +84,7 @@ const responseFormatSchema = z
   );
 
 /**
- * The Chat Completions request as the gateway validates it (contract §3).
+ * The Chat Completions request as the gateway validates it (docs/http-contract.md#3-request-validation).
  *
  * Unknown fields are stripped (OpenAI clients send many). Key order is the order of checks: when
  * several fields are wrong, the first issue in this order wins. Cross-field tools/tool_choice checks

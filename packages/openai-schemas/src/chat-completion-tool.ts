@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Prefix of every tools/tool_choice 400 message (contract §3). */
+/** Prefix of every tools/tool_choice 400 message (docs/http-contract.md#3-request-validation). */
 export const INVALID_TOOLS_PREFIX = 'Invalid tools/tool_choice: ';
 
 const onlyFunctionTools = `${INVALID_TOOLS_PREFIX}only function tools are supported`;
@@ -11,7 +11,7 @@ const functionTypeSchema = z.custom<'function'>().superRefine((value, context) =
 });
 
 /**
- * A client-declared tool. Only function tools exist on this route (contract §3); `parameters` is a
+ * A client-declared tool. Only function tools exist on this route; `parameters` is a
  * JSON Schema object passed through untouched.
  */
 export const chatCompletionToolSchema = z.object({

@@ -10,7 +10,7 @@ import {
 
 const base = { id: 'chatcmpl_6f1c2b1e-8d1a-4a53-9a43-0d3c8f1b2a77', created: 1732492800, model: 'openclaw' };
 
-describe('chatCompletionSchema (gateway response, contract §6)', () => {
+describe('chatCompletionSchema (gateway response, docs/http-contract.md#non-streaming-response)', () => {
   const completion: ChatCompletion = {
     ...base,
     object: 'chat.completion',
@@ -53,7 +53,7 @@ describe('chatCompletionSchema (gateway response, contract §6)', () => {
   });
 });
 
-describe('chatCompletionChunkSchema (gateway stream, contract §6)', () => {
+describe('chatCompletionChunkSchema (gateway stream, docs/http-contract.md#streaming-response)', () => {
   const chunk = (choices: unknown, extra: Record<string, unknown> = {}) => ({ ...base, object: 'chat.completion.chunk', choices, ...extra });
 
   it.each([

@@ -17,7 +17,10 @@ export const chatCompletionUsageSchema = z.object({
   total_tokens: z.number().int().nonnegative(),
 });
 
-/** A non-streaming response (`object: "chat.completion"`), the shape the gateway returns (contract §6). */
+/**
+ * A non-streaming response (`object: "chat.completion"`), the shape the gateway returns
+ * (docs/http-contract.md#non-streaming-response).
+ */
 export const chatCompletionSchema = z.object({
   id: z.string(),
   object: z.literal('chat.completion'),

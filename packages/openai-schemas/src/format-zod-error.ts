@@ -13,7 +13,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Turns a zod error into the gateway's one-line 400 message (contract §3).
+ * Turns a zod error into the gateway's one-line 400 message (docs/http-contract.md#3-request-validation).
  *
  * Only the first issue is used, so the message is stable when several fields are wrong. Built-in
  * zod issues read `<path>: <reason>` in zod 4's own wording; an issue on the root reads `<reason>`

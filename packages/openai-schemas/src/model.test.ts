@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { modelListSchema, modelSchema, type ModelList } from './model.js';
 
 describe('modelListSchema', () => {
-  it('accepts the gateway list from contract §7 unchanged', () => {
+  it('accepts the gateway list of docs/http-contract.md#7-models unchanged', () => {
     const list: ModelList = {
       object: 'list',
       data: ['openclaw', 'openclaw/default', 'openclaw/main'].map((id) => ({

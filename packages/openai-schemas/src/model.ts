@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * One model entry of `GET /v1/models`. The gateway sends `created: 0`, `owned_by: "openclaw"` and
- * `permission: []` (contract §7); `permission` is optional because OpenAI itself no longer sends it.
+ * `permission: []` (docs/http-contract.md#7-models); `permission` is optional because OpenAI itself
+ * does not send it.
  */
 export const modelSchema = z.object({
   id: z.string(),

@@ -30,7 +30,7 @@ export interface CreateErrorBodyOptions {
 
 /**
  * Builds an OpenAI error body, leaving out `code` and `param` when they are `undefined`, `null` or
- * empty so the wire body never carries `null` fields (contract §1).
+ * empty so the wire body never carries `null` fields (docs/http-contract.md#1-request-pipeline-and-errors).
  *
  * @param options - `message`, `type`, and optional `code` / `param`.
  * @returns `{ error: { message, type, code?, param? } }`.

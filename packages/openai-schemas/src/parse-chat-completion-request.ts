@@ -22,7 +22,7 @@ export interface ParseChatCompletionRequestOptions {
 
 /**
  * Validates a Chat Completions request body and returns either the parsed request or the exact
- * contract §3 400 message (type `invalid_request_error`). Never throws.
+ * 400 message of docs/http-contract.md#3-request-validation (type `invalid_request_error`). Never throws.
  *
  * Order: first the item counts ({@link checkChatCompletionRequestLimits}: too many messages, content
  * parts, tool calls or tools), so a hostile body is refused before any element is validated; then the body must be an object (`Invalid input: expected object, received array`), then each

@@ -138,7 +138,8 @@ export function isUpstreamError(event: UpstreamStreamEvent): event is UpstreamEr
 }
 
 /**
- * Reduces any upstream error shape to `{ message, type?, code? }` so the gateway can map it (contract §6).
+ * Reduces any upstream error shape to `{ message, type?, code? }` so the gateway can map it
+ * (docs/http-contract.md#upstream-errors).
  * Numeric codes (vLLM puts the HTTP status there) become strings.
  *
  * @param error - A parsed upstream error body.

@@ -30,7 +30,8 @@ export type DeriveSessionKeyResult =
   | { ok: false; reason: 'reserved-namespace' };
 
 /**
- * Derives the session key a turn belongs to (contract §4), first match wins:
+ * Derives the session key a turn belongs to
+ * (docs/http-contract.md#4-agent-selection-session-keys-and-headers), first match wins:
  *
  * 1. `x-openclaw-session-key`, trimmed, used verbatim (`kind: 'explicit'`); a key starting with
  *    `subagent:`, `cron:` or `acp:` in any letter case is refused (`reserved-namespace`).

@@ -1,7 +1,7 @@
-/** The agent every request reaches when neither a header nor `model` names one (contract §4). */
+/** The agent a request reaches when neither a header nor `model` names one and no default is given. */
 export const DEFAULT_AGENT_ID = 'main';
 
-/** Maximum length of an agent id (contract §3: `[a-z0-9][a-z0-9_-]{0,63}`). */
+/** Maximum length of an agent id (`[a-z0-9][a-z0-9_-]{0,63}`). */
 export const MAX_AGENT_ID_LENGTH = 64;
 
 /**
@@ -30,7 +30,8 @@ export function isValidAgentId(value: string): boolean {
 }
 
 /**
- * Normalises any string into a valid agent id (contract §4).
+ * Normalises any string into a valid agent id
+ * (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
  *
  * Steps: trim, lowercase, replace every run of characters outside `[a-z0-9_-]` with one `-`,
  * drop leading `-`/`_` and trailing `-`, cut to 64 characters, drop dashes the cut exposed at the

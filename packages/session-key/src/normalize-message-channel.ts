@@ -1,4 +1,4 @@
-/** Channel recorded on a run when `x-openclaw-message-channel` is absent or blank (contract §4). */
+/** Channel recorded on a run when `x-openclaw-message-channel` is absent or blank. */
 export const DEFAULT_MESSAGE_CHANNEL = 'webchat';
 
 /**

@@ -12,7 +12,8 @@ const AGENT_PREFIXES = ['openclaw:', 'openclaw/', 'agent:'] as const;
 const DEFAULT_MODELS = new Set(['', 'openclaw', 'openclaw/default']);
 
 /**
- * Reads the target agent from the OpenAI `model` field (contract §3).
+ * Reads the target agent from the OpenAI `model` field
+ * (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
  *
  * - `undefined`, `''`, `openclaw`, `openclaw/default` → `{ kind: 'default' }`.
  * - `openclaw:<id>`, `openclaw/<id>`, `agent:<id>` → `{ kind: 'agent', agentId }`.

@@ -48,7 +48,8 @@ export function splitProviderModel(ref: string): ModelRef | undefined {
 }
 
 /**
- * Parses the `x-openclaw-model` header: `<provider>/<model id>` or a bare model id (contract §4).
+ * Parses the `x-openclaw-model` header: `<provider>/<model id>` or a bare model id
+ * (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
  *
  * The value is trimmed. Empty, whitespace-only, an empty `/`-separated segment (`openai/`, `/x`,
  * `a//b`) or inner whitespace/control characters → `{ ok: false }` (the gateway answers 400

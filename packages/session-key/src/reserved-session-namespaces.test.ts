@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RESERVED_SESSION_KEY_PREFIXES, isReservedSessionKey } from './reserved-session-namespaces.js';
 
 describe('isReservedSessionKey', () => {
-  it('lists the three reserved prefixes of contract §4', () => {
+  it('lists the three reserved prefixes of docs/http-contract.md#4-agent-selection-session-keys-and-headers', () => {
     expect(RESERVED_SESSION_KEY_PREFIXES).toEqual(['subagent:', 'cron:', 'acp:']);
     expect(Object.isFrozen(RESERVED_SESSION_KEY_PREFIXES)).toBe(true);
   });

@@ -1,5 +1,6 @@
 /**
- * Session-key prefixes reserved for the gateway's own sessions (contract §4). A client-supplied
+ * Session-key prefixes reserved for the gateway's own sessions
+ * (docs/http-contract.md#4-agent-selection-session-keys-and-headers). A client-supplied
  * `x-openclaw-session-key` starting with any of them is refused.
  */
 export const RESERVED_SESSION_KEY_PREFIXES: readonly string[] = Object.freeze([

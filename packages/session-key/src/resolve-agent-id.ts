@@ -24,9 +24,10 @@ export type ResolveAgentIdResult =
   | { ok: false; reason: 'invalid-model' };
 
 /**
- * Picks the agent a request reaches (contract §4): the header wins, then `model`, then the
- * configured default. An invalid `model` is refused even when a header is present, because the
- * contract validates `model` on its own (§3) before any agent is chosen.
+ * Picks the agent a request reaches (docs/http-contract.md#4-agent-selection-session-keys-and-headers):
+ * the header wins, then `model`, then the configured default. An invalid `model` is refused even
+ * when a header is present, because the gateway validates the form of `model` on its own, before
+ * any agent is chosen.
  *
  * Header ids are normalised (`' Ops Team '` → `ops-team`; a header that normalises to nothing
  * becomes `main`). Whether the agent is configured is the caller's check (`Unknown agent '<id>'.`).
