@@ -1,4 +1,4 @@
-import { normalizeUpstreamError, upstreamErrorSchema } from '@clawgate/openai-schemas';
+import { normalizeUpstreamError, parseRetryAfter, upstreamErrorSchema } from '@clawgate/openai-schemas';
 import {
   AuthenticationError,
   BadRequestError,
@@ -9,7 +9,6 @@ import {
   RateLimitError,
   type ClawgateErrorOptions,
 } from './clawgate-error.js';
-import { parseRetryAfter } from './parse-retry-after.js';
 
 // Plain-text bodies (a proxy's HTML error page, express's "Not Found") are cut so a huge page
 // never ends up in a log line.

@@ -34,7 +34,7 @@ export {
 export type { ClawgateErrorBody, ClawgateErrorOptions, RateLimitErrorOptions } from './clawgate-error.js';
 export { createErrorFromResponse } from './create-error-from-response.js';
 export type { ErrorResponseInit } from './create-error-from-response.js';
-export { parseRetryAfter } from './parse-retry-after.js';
+export { parseRetryAfter } from '@clawgate/openai-schemas';
 export type { FetchFunction } from './send-request.js';
 // The wire types, re-exported so most apps need only this package.
 export type {

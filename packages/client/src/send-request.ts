@@ -1,6 +1,6 @@
+import { parseRetryAfter } from '@clawgate/openai-schemas';
 import { AbortError, type ClawgateError } from './clawgate-error.js';
 import { createErrorFromResponse } from './create-error-from-response.js';
-import { parseRetryAfter } from './parse-retry-after.js';
 import { RequestAttempt } from './request-attempt.js';
 import { computeRetryDelay, isConnectFailure, shouldRetry } from './retry-policy.js';
 

@@ -80,5 +80,6 @@ export type {
 } from './upstream-chat-completion.js';
 export { createErrorBody, openAIErrorSchema } from './openai-error.js';
 export type { CreateErrorBodyOptions, OpenAIErrorBody } from './openai-error.js';
+export { parseRetryAfter } from './parse-retry-after.js';
 export { modelListSchema, modelSchema } from './model.js';
 export type { Model, ModelList } from './model.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapTransportError, mapUpstreamStatus, parseRetryAfter, parseUpstreamErrorBody, scrubSecrets } from './map-upstream-error.js';
+import { mapTransportError, mapUpstreamStatus, parseUpstreamErrorBody, scrubSecrets } from './map-upstream-error.js';
 
 describe('scrubSecrets', () => {
   it('masks the configured key and key-shaped strings, even partially starred ones', () => {
@@ -24,18 +24,6 @@ describe('parseUpstreamErrorBody', () => {
     ['null', {}],
   ])('%s', (text, expected) => {
     expect(parseUpstreamErrorBody(text)).toEqual(expected);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delta seconds and HTTP dates', () => {
-    const now = Date.UTC(2026, 0, 1, 0, 0, 0);
-    expect(parseRetryAfter('30', now)).toBe(30);
-    expect(parseRetryAfter(['5', '9'], now)).toBe(5);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:12 GMT', now)).toBe(12);
-    expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * Maps upstream failures to the gateway's errors (contract §6). Upstream `message`/`code` are copied
- * when present, after every secret the gateway knows (the provider's API key) and anything shaped
- * like an API key is masked: upstream 401 bodies often quote the key back.
+ * Maps upstream failures to the gateway's errors (docs/http-contract.md#upstream-errors). Upstream
+ * `message`/`code` are copied when present, after every secret the gateway knows (the provider's
+ * API key) and anything shaped like an API key is masked: upstream 401 bodies often quote the key
+ * back.
  */
 import { GatewayError } from '../errors.js';
 
@@ -89,21 +90,6 @@ export function mapUpstreamStatus(
   // Other 5xx: the contract's fixed message; the upstream text may leak internals of someone else's stack.
   if (status >= 500) return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', code: details.code });
   return new GatewayError('internal error', { status: 500, type: 'api_error' });
-}
-
-/**
- * Parses `Retry-After` (delta seconds or an HTTP date) into whole seconds.
- *
- * @param value - Header value.
- * @param now - Clock for HTTP dates.
- * @returns Seconds ≥ 0, or `undefined` when absent or unparsable.
- */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 /**

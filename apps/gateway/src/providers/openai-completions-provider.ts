@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { upstreamChatCompletionSchema, type ChatCompletionUsage } from '@clawgate/openai-schemas';
+import { parseRetryAfter, upstreamChatCompletionSchema, type ChatCompletionUsage } from '@clawgate/openai-schemas';
 import { createSseDecoder, SseDecodeError } from '@clawgate/sse';
 import { Pool } from 'undici';
 import type { FinishReason } from '../agent/agent-runner.js';
@@ -16,7 +16,6 @@ import {
   UPSTREAM_TIMEOUT_MESSAGE,
   mapTransportError,
   mapUpstreamStatus,
-  parseRetryAfter,
   parseUpstreamErrorBody,
   scrubSecrets,
 } from './map-upstream-error.js';
@@ -74,7 +73,8 @@ interface UpstreamPayloadView {
  * silence inside a body (504). A stream that ends with neither `[DONE]` nor a finish reason is a
  * 502: a cut answer is never passed off as complete.
  *
- * @throws GatewayError while iterating, mapped per contract §6; never containing the API key.
+ * @throws GatewayError while streaming, mapped per docs/http-contract.md#upstream-errors; never
+ *   containing the API key.
  * @example
  * const provider = createOpenAICompletionsProvider({ id: 'local', config: { api: 'openai-completions', baseUrl: 'http://127.0.0.1:11434/v1', timeoutMs: 120000 } });
  */
@@ -137,10 +137,12 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
       if (response.statusCode >= 400) {
         const text = await readBodyText(body, MAX_ERROR_BODY_BYTES).catch(() => '');
         const details = parseUpstreamErrorBody(text);
+        const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
         throw mapUpstreamStatus(
           response.statusCode,
           { message: details.message && scrubSecrets(details.message, secrets), code: details.code },
-          parseRetryAfter(response.headers['retry-after']),
+          // Passed on to the client in whole seconds, rounded up.
+          retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
         );
       }
       const answer = createAnswerState(request, sink);
