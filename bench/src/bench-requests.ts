@@ -37,7 +37,7 @@ export const gatewayRequests = {
   stream: build('openclaw', BENCH_TOKEN, { stream: true }),
   streamed: build(`openclaw/stream${STREAMED_DELTA_COUNT}`, BENCH_TOKEN, streamedOptions),
   paced: build('openclaw/paced', BENCH_TOKEN, { stream: true }),
-  /** The answer after a 20 ms upstream delay: the setting of the Portkey figure in issue 8. */
+  /** The answer after a 20 ms upstream delay: the setting of Portkey's published throughput figure. */
   delayed: build('openclaw/delayed', BENCH_TOKEN),
   /**
    * One stored session per worker: the worker index names the user. A shared store (Redis) needs a

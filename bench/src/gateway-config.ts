@@ -1,8 +1,9 @@
 /**
- * The gateway configurations the benchmark starts, in the contract §8 shape. Everything a real
- * deployment would keep (token auth, the failure limiter, the default file transcript store, the
- * default history bound, `info` logging) stays on unless a row says otherwise: the point is what a
- * user's gateway costs, not a stripped-down one.
+ * The gateway configurations the benchmark starts, in the configuration file's shape
+ * (docs/http-contract.md#8-configuration). Everything a real deployment would keep (token auth, the
+ * failure limiter, the default file transcript store, the default history bound, `info` logging)
+ * stays on unless a row says otherwise: the point is what a user's gateway costs, not a
+ * stripped-down one.
  */
 
 /** The shared secret every benchmark request carries; loopback-only and thrown away after the run. */

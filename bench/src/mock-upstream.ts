@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Number of content deltas in every streamed answer (issue 8: a role chunk + 64 deltas). */
+/** Number of content deltas in every streamed answer, after its role chunk: the answer the stream targets assume. */
 export const MOCK_DELTA_COUNT = 64;
 
 /** Pause between two deltas of a paced stream. */

@@ -24,7 +24,10 @@ export interface ResultRow {
   note?: string;
 }
 
-/** Fraction of the mock's ceiling at which a figure is no longer the gateway's (issue 8). */
+/**
+ * Fraction of the mock's ceiling at which a figure is no longer the gateway's: that close to it the
+ * harness is the limit, so the row is flagged instead of judged.
+ */
 export const MOCK_CEILING_FLAG_RATIO = 0.9;
 
 /**
