@@ -1,4 +1,4 @@
-// RFC 9110 §10.2.3 (https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3): `Retry-After` is either
+// RFC 9110 section 10.2.3 (https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3): `Retry-After` is either
 // delay-seconds (a non-negative integer) or an HTTP-date. Fractional seconds are not in the RFC but
 // some proxies send them; accepting them costs nothing.
 const DELAY_SECONDS = /^\d+(?:\.\d+)?$/;
