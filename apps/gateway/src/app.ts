@@ -80,7 +80,7 @@ export interface AppDependencies {
 /** The gateway's request listener: what `http.createServer` (or supertest) is given. */
 export type GatewayRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** The path of the hot route, matched exactly (query string ignored), as Express's strict routing did. */
+/** The path of the hot route, matched exactly (query string ignored), as strict routing matches the other paths. */
 const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 
 /**
@@ -89,8 +89,9 @@ const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
  * Routes: `GET /healthz` and `GET /readyz` (no auth, always mounted); only when
  * `gateway.http.endpoints.chatCompletions.enabled`: `POST /v1/chat/completions`, `GET /v1/models`,
  * `GET /v1/models/<id>`. Everything else is `404 text/plain`. Every request ends with one log line.
- * Each step of a request is one small function (`RouteStep`), in the contract's order: headers →
- * log → method → auth → scope → body → validation → resolution and `prepare` → run.
+ * Each step of a request is one small function (`RouteStep`), in the order of
+ * docs/http-contract.md#1-request-pipeline-and-errors: headers → log → method → auth → scope → body →
+ * validation → resolution and `prepare` → run.
  *
  * `POST /v1/chat/completions` runs its steps on the raw Node request and response, before Express:
  * Express's own per-request machinery (prototype swaps, the router, `finalhandler`) measured about

@@ -61,7 +61,7 @@ export interface RunningGateway {
   isReady(): boolean;
   /**
    * Graceful stop (what SIGTERM/SIGINT should call): stops accepting connections, turns `/readyz`
-   * to 503, closes idle keep-alive sockets (responses now say `Connection: close`), lets in-flight
+   * to 503, closes idle keep-alive sockets (later responses say `Connection: close`), lets in-flight
    * requests and SSE streams finish until `deadlineMs`. At the deadline every run still open is
    * aborted with a 503 `service_unavailable` "gateway is shutting down": a stream gets that error
    * frame and `data: [DONE]`, a non-streaming request without headers out gets it as its answer.
