@@ -245,18 +245,49 @@ describe('createSseResponseWriter', () => {
     expect((pingTimes[1] ?? 0) - (pingTimes[0] ?? 0)).toBeGreaterThanOrEqual(heartbeatMs - 2);
   });
 
-  it('sends no ping while writes come faster than heartbeatMs', async () => {
-    const { message, done } = await withWriter({ heartbeatMs: 5000 }, async (writer) => {
-      for (let index = 0; index < 15; index += 1) {
+  it('sends no ping while writes come faster than heartbeatMs, and one once they stop', async () => {
+    const heartbeatMs = 100;
+    const frames = 30;
+    const written: { chunk: string; at: number }[] = [];
+    let writesStopped = false;
+    const pingAfterWrites = deferred<void>();
+    let flowStart = 0;
+    let flowEnd = 0;
+    const { message, done } = await withWriter({ heartbeatMs }, async (writer, response) => {
+      const originalWrite = response.write.bind(response) as (chunk: string) => boolean;
+      // Observe (not replace) what goes to the socket, to time each ping against the write before it.
+      response.write = ((chunk: string) => {
+        written.push({ chunk, at: performance.now() });
+        if (chunk === ': ping\n\n' && writesStopped) pingAfterWrites.resolve();
+        return originalWrite(chunk);
+      }) as typeof response.write;
+      flowStart = performance.now();
+      // A write every tenth of heartbeatMs, over about three heartbeat periods: the traffic itself.
+      for (let index = 0; index < frames; index += 1) {
         await writer.writeJson({ index });
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, heartbeatMs / 10));
       }
+      flowEnd = performance.now();
+      writesStopped = true;
+      // Then silence: the writer must ping on its own (the test timeout bounds this wait).
+      await pingAfterWrites.promise;
       await writer.writeDone();
     });
     const body = await readAll(message);
     await done;
-    expect(body).not.toContain(': ping');
-    expect(body.split('\n\n').length - 1).toBe(16);
+    // The writes spanned several heartbeat periods, so a ping not reset by writes would have fired.
+    expect(flowEnd - flowStart).toBeGreaterThanOrEqual(3 * heartbeatMs - 2);
+    // Every ping followed a real silence of heartbeatMs (timers may round a millisecond early); a
+    // loaded machine may stall the loop past heartbeatMs, and a ping after such a gap is correct.
+    const pingGaps = written.flatMap((entry, index) => (entry.chunk === ': ping\n\n' ? [entry.at - (written[index - 1]?.at ?? flowStart)] : []));
+    expect(pingGaps.length).toBeGreaterThanOrEqual(1);
+    for (const gap of pingGaps) expect(gap).toBeGreaterThanOrEqual(heartbeatMs - 2);
+    // The last data write and the ping after it: the silence, then the ping.
+    const lastData = written.reduce((last, entry, index) => (entry.chunk.startsWith('data: {') ? index : last), -1);
+    expect(written[lastData + 1]?.chunk).toBe(': ping\n\n');
+    expect(body.replaceAll(': ping\n\n', '')).toBe(
+      `${Array.from({ length: frames }, (_, index) => `data: {"index":${index}}\n\n`).join('')}data: [DONE]\n\n`,
+    );
   });
 
   it('does not keep the event loop alive with its heartbeat timer', async () => {
