@@ -4,15 +4,9 @@
  * Anything else that escapes is a 500 `internal error`
  * (docs/http-contract.md#1-request-pipeline-and-errors).
  */
-const marker = Symbol.for('@clawgate/gateway.GatewayError');
+import type { OpenAIErrorBody } from '@clawgate/openai-schemas';
 
-/**
- * OpenAI-shaped wire body: `code` only when known, never `null` fields
- * (docs/http-contract.md#1-request-pipeline-and-errors).
- */
-export interface ErrorBody {
-  error: { message: string; type: string; code?: string };
-}
+const marker = Symbol.for('@clawgate/gateway.GatewayError');
 
 export interface GatewayErrorOptions {
   status: number;
@@ -43,7 +37,11 @@ export class GatewayError extends Error {
     return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
   }
 
-  toJSON(): ErrorBody {
+  /**
+   * OpenAI-shaped wire body: `code` only when known, never `null` fields
+   * (docs/http-contract.md#1-request-pipeline-and-errors).
+   */
+  toJSON(): OpenAIErrorBody {
     return {
       error: {
         message: this.message,

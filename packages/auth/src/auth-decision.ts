@@ -1,10 +1,4 @@
-/**
- * The OpenAI-shaped error body of a refusal
- * (docs/http-contract.md#2-authentication-rate-limiting-and-scopes).
- */
-export interface AuthErrorBody {
-  error: { message: string; type: string };
-}
+import type { OpenAIErrorBody } from '@clawgate/openai-schemas';
 
 /** How an admitted caller authenticated. */
 export type AuthMethod = 'none' | 'token' | 'password' | 'trusted-proxy';
@@ -29,8 +23,8 @@ export interface AuthRefused {
   status: 401 | 403 | 429;
   /** Seconds until the lock ends, rounded up (429 only). */
   retryAfterSeconds?: number;
-  /** The exact JSON body to send. */
-  body: AuthErrorBody;
+  /** The exact JSON body to send: `{ error: { message, type } }`. */
+  body: OpenAIErrorBody;
   /** The resolved client IP (see `resolveClientIp`). */
   clientIp: string;
 }
@@ -39,12 +33,12 @@ export interface AuthRefused {
 export type AuthDecision = AuthAllowed | AuthRefused;
 
 /** `401` body: `{"error":{"message":"Unauthorized","type":"unauthorized"}}`. */
-export function createUnauthorizedBody(): AuthErrorBody {
+export function createUnauthorizedBody(): OpenAIErrorBody {
   return { error: { message: 'Unauthorized', type: 'unauthorized' } };
 }
 
 /** `429` body of the failure rate limiter. */
-export function createRateLimitedBody(): AuthErrorBody {
+export function createRateLimitedBody(): OpenAIErrorBody {
   return {
     error: {
       message: 'Too many failed authentication attempts. Please try again later.',
@@ -58,6 +52,6 @@ export function createRateLimitedBody(): AuthErrorBody {
  *
  * @param scope - The scope the caller lacks.
  */
-export function createForbiddenBody(scope: string): AuthErrorBody {
+export function createForbiddenBody(scope: string): OpenAIErrorBody {
   return { error: { message: `missing scope: ${scope}`, type: 'forbidden' } };
 }

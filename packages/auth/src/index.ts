@@ -6,7 +6,6 @@ export {
 export type {
   AuthAllowed,
   AuthDecision,
-  AuthErrorBody,
   AuthMethod,
   AuthRefused,
 } from './auth-decision.js';

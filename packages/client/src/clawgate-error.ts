@@ -2,6 +2,8 @@
 // `isInstance` works when two copies of this package end up in one program (a library and the app
 // each installing their own), where `instanceof` silently fails.
 
+import type { OpenAIErrorBody } from '@clawgate/openai-schemas';
+
 /** Sets a non-enumerable brand so logs and `JSON.stringify` stay clean. */
 function brand(target: object, marker: symbol): void {
   Object.defineProperty(target, marker, { value: true, enumerable: false });
@@ -43,11 +45,6 @@ export interface ClawgateErrorOptions {
 export interface RateLimitErrorOptions extends ClawgateErrorOptions {
   /** `Retry-After` converted to milliseconds, when the header was present and valid. */
   retryAfterMs?: number;
-}
-
-/** The OpenAI wire body an error serialises to: absent fields are left out, never `null`. */
-export interface ClawgateErrorBody {
-  error: { message: string; type?: string; code?: string; param?: string };
 }
 
 /**
@@ -106,10 +103,10 @@ export class ClawgateError extends Error {
    * The OpenAI-shaped body (`{ error: { message, type?, code?, param? } }`), so a proxy can pass the
    * error on and `JSON.stringify(error)` shows more than `{}`.
    *
-   * @returns The wire body without absent fields.
+   * @returns The wire body without absent fields (`type` too, for an error that has none).
    */
-  toJSON(): ClawgateErrorBody {
-    const error: ClawgateErrorBody['error'] = { message: this.message };
+  toJSON(): { error: Pick<OpenAIErrorBody['error'], 'message'> & Partial<OpenAIErrorBody['error']> } {
+    const error: ReturnType<ClawgateError['toJSON']>['error'] = { message: this.message };
     if (this.type !== undefined) error.type = this.type;
     if (this.code !== undefined) error.code = this.code;
     if (this.param !== undefined) error.param = this.param;

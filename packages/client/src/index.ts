@@ -31,7 +31,7 @@ export {
   RateLimitError,
   TimeoutError,
 } from './clawgate-error.js';
-export type { ClawgateErrorBody, ClawgateErrorOptions, RateLimitErrorOptions } from './clawgate-error.js';
+export type { ClawgateErrorOptions, RateLimitErrorOptions } from './clawgate-error.js';
 export { createErrorFromResponse } from './create-error-from-response.js';
 export type { ErrorResponseInit } from './create-error-from-response.js';
 export { parseRetryAfter } from '@clawgate/openai-schemas';

@@ -5,7 +5,7 @@
  * (docs/http-contract.md#1-request-pipeline-and-errors, docs/decisions.md#request-body-and-limits).
  */
 import type { IncomingMessage } from 'node:http';
-import type { ErrorBody } from '../errors.js';
+import type { OpenAIErrorBody } from '@clawgate/openai-schemas';
 import { createJsonShapeLimit, type JsonShapeLimits } from './json-shape-limit.js';
 import type { RouteStep, StepResponse } from './route-step.js';
 import { chatLocals } from './request-state.js';
@@ -72,7 +72,7 @@ export function createBodyMiddleware(options: BodyMiddlewareOptions): RouteStep 
       request.off('close', onClose);
     };
 
-    const refuse = (status: number, body: ErrorBody) => {
+    const refuse = (status: number, body: OpenAIErrorBody) => {
       cleanup();
       chunks.length = 0;
       drainThenRefuse(request, response, { status, body, bound: drainBound(maxBytes), timeoutMs, received });
@@ -157,12 +157,12 @@ function drainBound(maxBytes: number): number {
   return maxBytes * (1 + DRAIN_LIMIT_MULTIPLIER);
 }
 
-function tooLargeBody(maxBytes: number): ErrorBody {
+function tooLargeBody(maxBytes: number): OpenAIErrorBody {
   return { error: { message: BODY_ERROR_MESSAGES.tooLarge(maxBytes), type: 'invalid_request_error' } };
 }
 
 /** Answers with `Connection: close`: Node ends and closes the socket once the answer is out. */
-function refuseAndClose(response: StepResponse, status: number, body: ErrorBody): void {
+function refuseAndClose(response: StepResponse, status: number, body: OpenAIErrorBody): void {
   response.setHeader('Connection', 'close');
   sendError(response, status, body);
 }
@@ -191,7 +191,7 @@ function connectionWillClose(response: StepResponse): boolean {
 function drainThenRefuse(
   request: IncomingMessage,
   response: StepResponse,
-  options: { status: number; body: ErrorBody; bound: number; timeoutMs: number; received: number },
+  options: { status: number; body: OpenAIErrorBody; bound: number; timeoutMs: number; received: number },
 ): void {
   const { status, body, bound, timeoutMs } = options;
   const answerAtEnd = connectionWillClose(response);
