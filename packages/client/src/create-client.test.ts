@@ -258,11 +258,14 @@ describe('timeouts and aborts', () => {
   });
 
   it('maps a caller abort to AbortError, closes the connection and does not retry', async () => {
-    server = await startLoopbackServer(() => undefined);
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    // Never answers: the request stays in flight until the caller aborts.
+    server = await startLoopbackServer(() => arrived());
     const client = createClient({ baseURL: server.url });
     const controller = new AbortController();
     const pending = client.models.list({ signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await requestArrived;
     controller.abort();
     const error = await pending.catch((caught: unknown) => caught);
     expect(AbortError.isInstance(error) && error.message).toBe('Request was aborted');
@@ -274,11 +277,29 @@ describe('timeouts and aborts', () => {
     server = await startLoopbackServer((_request, response) =>
       json(response, 503, { error: { message: 'busy', type: 'api_error' } }, { 'retry-after': '30' }),
     );
-    const client = createClient({ baseURL: server.url });
+    let answered!: () => void;
+    const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+    // Hands the client the 503 with its body already read, and says when: from then on the client
+    // only parses it and starts its 30 s wait before the retry.
+    const client = createClient({
+      baseURL: server.url,
+      fetch: async (url, init) => {
+        const response = await fetch(url, init);
+        const body = await response.text();
+        answered();
+        return new Response(body, { status: response.status, headers: response.headers });
+      },
+    });
     await expect(client.models.list({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
     expect(server.requests).toHaveLength(0);
+    const controller = new AbortController();
     const started = Date.now();
-    const error = await client.models.list({ signal: AbortSignal.timeout(200) }).catch((caught: unknown) => caught);
+    const pending = client.models.list({ signal: controller.signal }).catch((caught: unknown) => caught);
+    await firstAnswer;
+    // Once the callbacks queued behind the answer have run, the client is in its retry wait.
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    const error = await pending;
     expect(AbortError.isInstance(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(server.requests).toHaveLength(1);
