@@ -333,7 +333,8 @@ describe('createSseResponseWriter', () => {
   });
 
   it('waits for drain instead of buffering without bound when the client reads slowly', async () => {
-    // Smaller than the 16 KiB high-water mark, so some writes fit and some fill the buffer.
+    // Smaller than the high-water mark (16 KiB on Node 20, 64 KiB from Node 22), so some writes fit
+    // and some fill the buffer.
     const frame = 'x'.repeat(10_000);
     const frameBytes = Buffer.byteLength(`data: ${JSON.stringify(frame)}\n\n`);
     const totalFrames = 2500; // 25 MB: far more than the loopback socket buffers can absorb.
@@ -389,7 +390,8 @@ describe('createSseResponseWriter', () => {
     expect(writeCalls).toBe(stalledAt + 1);
     expect(serverResponse?.writableLength).toBeGreaterThan(0);
     // User-space buffering is bounded by the high-water mark plus the one frame that crossed it.
-    expect(maxPausedWritableLength).toBeLessThanOrEqual(16 * 1024 + frameBytes);
+    const highWaterMark = serverResponse?.writableHighWaterMark ?? 0;
+    expect(maxPausedWritableLength).toBeLessThanOrEqual(highWaterMark + frameBytes);
     const drainsWhilePaused = drainCount;
 
     message.resume();
@@ -401,7 +403,7 @@ describe('createSseResponseWriter', () => {
     expect(completedWrites).toBe(totalFrames);
     expect(body.length).toBe(totalFrames * frameBytes + 'data: [DONE]\n\n'.length);
     expect(body.endsWith(`${JSON.stringify(frame)}\n\ndata: [DONE]\n\n`)).toBe(true);
-    expect(maxWritableLength).toBeLessThanOrEqual(16 * 1024 + frameBytes);
+    expect(maxWritableLength).toBeLessThanOrEqual(highWaterMark + frameBytes);
   });
 
   it('writeFrame writes at once, says false on a full buffer, and drained() holds the producer until the client reads', async () => {
@@ -410,7 +412,9 @@ describe('createSseResponseWriter', () => {
     let written = 0;
     let falseCount = 0;
     let maxWritableLength = 0;
+    let highWaterMark = 0;
     const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer, response) => {
+      highWaterMark = response.writableHighWaterMark;
       // A producer that paces itself: write until told to stop, then wait for drained().
       for (let index = 0; index < totalFrames; index += 1) {
         const flushed = writer.writeFrame(frame);
@@ -438,7 +442,20 @@ describe('createSseResponseWriter', () => {
     expect(body.length).toBe(frame.length * totalFrames + 'data: [DONE]\n\n'.length);
     expect(body.endsWith(`${frame}data: [DONE]\n\n`)).toBe(true);
     // The producer stopped at each false, so user space held at most the high-water mark plus one frame.
-    expect(maxWritableLength).toBeLessThanOrEqual(16 * 1024 + Buffer.byteLength(frame));
+    expect(maxWritableLength).toBeLessThanOrEqual(highWaterMark + Buffer.byteLength(frame));
+  });
+
+  it('sends the frames writeFrame wrote in the same tick as writeDone before [DONE]', async () => {
+    const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer) => {
+      // Inside a promise job, as a provider's stream is: writeDone's end() runs before the tick in
+      // which writeFrame's cork is released (Node 22 and later sent [DONE] first, then the frames).
+      await Promise.resolve();
+      writer.writeFrame('data: "a"\n\n');
+      writer.writeFrame('data: "b"\n\n');
+      await writer.writeDone();
+    });
+    expect(await readAll(message)).toBe('data: "a"\n\ndata: "b"\n\ndata: [DONE]\n\n');
+    await done;
   });
 
   it('writeFrame keeps order behind frames queued by the promise API', async () => {

@@ -167,20 +167,32 @@ export function createSseResponseWriter(
     void enqueue(encodeSseComment('ping'));
   }
 
+  /**
+   * Whether the socket's buffer is full, so the next frame must wait for its `drain`. Releases the
+   * cork first. The socket decides, not the response: from Node 22 a corked response keeps its
+   * frames itself, counts only those against the high-water mark, and once they reach a socket that
+   * still has room stays marked as needing a drain that it never emits.
+   */
+  function mustWaitForDrain(): boolean {
+    uncork();
+    return (response.socket ?? response).writableNeedDrain;
+  }
+
   function waitForDrainOrClose(): Promise<void> {
     return new Promise((resolve) => {
       // The socket may have died inside write(); a `close` that already fired would never come again.
-      if (clientGone || response.destroyed) {
+      if (clientGone || response.destroyed || !mustWaitForDrain()) {
         resolve();
         return;
       }
+      const drainSource = response.socket ?? response;
       const finish = (): void => {
-        response.off('drain', finish);
+        drainSource.off('drain', finish);
         response.off('close', finish);
         response.off('error', finish);
         resolve();
       };
-      response.on('drain', finish);
+      drainSource.on('drain', finish);
       response.on('close', finish);
       response.on('error', finish);
     });
@@ -246,9 +258,13 @@ export function createSseResponseWriter(
   }
 
   let corked = false;
-  function uncorkAndArm(): void {
+  function uncork(): void {
+    if (!corked) return;
     corked = false;
     response.uncork();
+  }
+  function uncorkAndArm(): void {
+    uncork();
     // Once per tick rather than once per frame: the heartbeat only needs the time of the last burst.
     armHeartbeat();
   }
@@ -304,13 +320,15 @@ export function createSseResponseWriter(
         response.cork();
         process.nextTick(uncorkAndArm);
       }
-      return response.write(frame);
+      // Node 22 and later answer `true` while a corked response holds less than the high-water mark
+      // itself, however full the socket behind it is: count both.
+      return response.write(frame) && response.writableLength < response.writableHighWaterMark;
     },
     drained(): Promise<void> {
       if (queuedWrites > 0) {
         return queue;
       }
-      if (clientGone || ended || !response.writableNeedDrain) {
+      if (clientGone || ended || !mustWaitForDrain()) {
         return RESOLVED;
       }
       return waitForDrainOrClose();
@@ -333,6 +351,9 @@ export function createSseResponseWriter(
             // end(frame, callback) runs the callback on finish; `close` covers a client that
             // vanished mid-flush, so the promise can never hang.
             response.once('close', () => resolve());
+            // Node 22 and later send the end of a corked response before the frames held by the cork,
+            // so the client would get an empty stream: release them first.
+            uncork();
             response.end(encodeSseDone(), () => resolve());
           }),
       );
