@@ -76,6 +76,8 @@ export type {
   UpstreamChatCompletionChunk,
   UpstreamError,
   UpstreamStreamEvent,
+  UpstreamToolCall,
+  UpstreamToolCallDelta,
   UpstreamUsage,
 } from './upstream-chat-completion.js';
 export { createErrorBody, openAIErrorSchema } from './openai-error.js';

@@ -118,6 +118,10 @@ export const upstreamStreamEventSchema = z.union([
 
 /** Upstream usage. */
 export type UpstreamUsage = z.infer<typeof upstreamUsageSchema>;
+/** Upstream tool call in a non-streaming message. */
+export type UpstreamToolCall = z.infer<typeof upstreamToolCallSchema>;
+/** Upstream tool-call fragment in a stream delta. */
+export type UpstreamToolCallDelta = z.infer<typeof upstreamToolCallDeltaSchema>;
 /** Upstream non-streaming response. */
 export type UpstreamChatCompletion = z.infer<typeof upstreamChatCompletionSchema>;
 /** Upstream stream chunk. */

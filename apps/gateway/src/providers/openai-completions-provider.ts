@@ -5,7 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { parseRetryAfter, upstreamChatCompletionSchema, type ChatCompletionUsage } from '@clawgate/openai-schemas';
+import {
+  parseRetryAfter,
+  upstreamChatCompletionSchema,
+  type ChatCompletionUsage,
+  type UpstreamChatCompletion,
+  type UpstreamChatCompletionChunk,
+  type UpstreamUsage,
+} from '@clawgate/openai-schemas';
 import { createSseDecoder, SseDecodeError } from '@clawgate/sse';
 import { Pool } from 'undici';
 import type { FinishReason } from '../agent/agent-runner.js';
@@ -46,21 +53,10 @@ export interface OpenAICompletionsProviderOptions {
   config: OpenAICompletionsProviderConfig;
 }
 
-// Deliberately partial view of a tolerant upstream chunk/completion: only what we read.
-interface UpstreamToolCallView {
-  index?: number | null;
-  id?: string | null;
-  function?: { name?: string | null; arguments?: string | null } | null;
-}
-interface UpstreamChoiceView {
-  delta?: { content?: string | null; tool_calls?: UpstreamToolCallView[] | null } | null;
-  message?: { content?: string | null; tool_calls?: UpstreamToolCallView[] | null } | null;
-  finish_reason?: string | null;
-}
-interface UpstreamPayloadView {
-  choices?: UpstreamChoiceView[] | null;
-  usage?: { prompt_tokens?: number | null; completion_tokens?: number | null; total_tokens?: number | null } | null;
-}
+/** What one answer's output comes in: a chunk's `delta` or a whole completion's `message`. */
+type UpstreamAnswerPart =
+  | UpstreamChatCompletionChunk['choices'][number]['delta']
+  | UpstreamChatCompletion['choices'][number]['message'];
 
 /**
  * Creates an `openai-completions` provider.
@@ -154,7 +150,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
       if (sse) {
         await relaySseBody(body, answer, sink, requestSignal, secrets);
       } else {
-        answer.accept(await readWholeCompletion(body, secrets), 'message');
+        answer.acceptCompletion(await readWholeCompletion(body, secrets));
       }
       completed = true;
       return answer.result();
@@ -208,7 +204,7 @@ function relaySseBody(body: Readable, answer: AnswerState, sink: ProviderSink, s
           // One malformed chunk is skipped, not fatal (some servers send keep-alive junk).
           return;
         }
-        if (!answer.accept(result.value as UpstreamPayloadView, 'delta')) pauseRequested = true;
+        if (!answer.acceptChunk(result.value)) pauseRequested = true;
       },
       onDone: () => settle(),
     });
@@ -281,7 +277,7 @@ function upstreamPayloadError(text: string, secrets: readonly string[]): Gateway
 }
 
 /** A plain JSON completion (asked for, or from a server that ignores `stream: true`), validated. */
-async function readWholeCompletion(body: Readable, secrets: readonly string[]): Promise<UpstreamPayloadView> {
+async function readWholeCompletion(body: Readable, secrets: readonly string[]): Promise<UpstreamChatCompletion> {
   const text = await readBodyText(body, MAX_JSON_BODY_BYTES);
   let value: unknown;
   try {
@@ -292,7 +288,7 @@ async function readWholeCompletion(body: Readable, secrets: readonly string[]): 
   if (value !== null && typeof value === 'object' && 'error' in value) throw upstreamPayloadError(text, secrets);
   const parsed = upstreamChatCompletionSchema.safeParse(value);
   if (!parsed.success) throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
-  return parsed.data as UpstreamPayloadView;
+  return parsed.data;
 }
 
 /**
@@ -315,34 +311,41 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
       return sink.toolCallDelta(index, argumentsPiece);
     },
   });
+  /**
+   * Takes one payload's output, finish reason and usage.
+   * @returns `false` when the sink asked to pause.
+   */
+  function accept(part: UpstreamAnswerPart, finishReason: string | null | undefined, reported: UpstreamUsage | null | undefined): boolean {
+    let flowing = true;
+    const content = part?.content;
+    if (content) {
+      outputCharacters += content.length;
+      flowing = sink.text(content);
+    }
+    const toolCalls = part?.tool_calls;
+    if (toolCalls) {
+      for (const call of toolCalls) flowing = tracker.accept(call) && flowing;
+    }
+    if (finishReason) rawFinish = finishReason;
+    if (reported && typeof reported.prompt_tokens === 'number' && typeof reported.completion_tokens === 'number') {
+      usage = {
+        prompt_tokens: reported.prompt_tokens,
+        completion_tokens: reported.completion_tokens,
+        total_tokens: reported.total_tokens ?? reported.prompt_tokens + reported.completion_tokens,
+      };
+    }
+    return flowing;
+  }
   return {
-    /**
-     * Takes one payload (a chunk's `delta` or a whole completion's `message`).
-     * @returns `false` when the sink asked to pause.
-     */
-    accept(payload: UpstreamPayloadView, field: 'delta' | 'message'): boolean {
-      let flowing = true;
-      const choice = payload.choices?.[0];
-      const part = choice?.[field];
-      const content = part?.content;
-      if (content) {
-        outputCharacters += content.length;
-        flowing = sink.text(content);
-      }
-      const toolCalls = part?.tool_calls;
-      if (toolCalls) {
-        for (const call of toolCalls) flowing = tracker.accept(call) && flowing;
-      }
-      if (choice?.finish_reason) rawFinish = choice.finish_reason;
-      const reported = payload.usage;
-      if (reported && typeof reported.prompt_tokens === 'number' && typeof reported.completion_tokens === 'number') {
-        usage = {
-          prompt_tokens: reported.prompt_tokens,
-          completion_tokens: reported.completion_tokens,
-          total_tokens: reported.total_tokens ?? reported.prompt_tokens + reported.completion_tokens,
-        };
-      }
-      return flowing;
+    /** Takes one streamed chunk. @returns `false` when the sink asked to pause. */
+    acceptChunk(chunk: UpstreamChatCompletionChunk): boolean {
+      const choice = chunk.choices[0];
+      return accept(choice?.delta, choice?.finish_reason, chunk.usage);
+    },
+    /** Takes a whole completion. @returns `false` when the sink asked to pause. */
+    acceptCompletion(completion: UpstreamChatCompletion): boolean {
+      const choice = completion.choices[0];
+      return accept(choice?.message, choice?.finish_reason, completion.usage);
     },
     /** Whether the upstream said the answer is over (a finish reason); a cut stream has none. */
     finished(): boolean {

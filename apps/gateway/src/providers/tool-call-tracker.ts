@@ -1,11 +1,11 @@
+import type { UpstreamToolCallDelta } from '@clawgate/openai-schemas';
 import type { ProviderSink } from './model-provider.js';
 
-/** A streamed tool-call fragment as upstreams send it (every field may be missing). */
-export interface ToolCallFragment {
-  index?: number | null;
-  id?: string | null;
-  function?: { name?: string | null; arguments?: string | null } | null;
-}
+/**
+ * What the tracker reads of an upstream tool call: a streamed fragment, or a whole call of a
+ * non-streamed message (which has no `index`). Every field may be missing.
+ */
+export type ToolCallFragment = Pick<UpstreamToolCallDelta, 'index' | 'id' | 'function'>;
 
 /**
  * Turns upstream tool-call fragments into `toolCallStart` / `toolCallDelta` calls on a sink. The
