@@ -124,7 +124,7 @@ describe('the built gateway, driven by the openai SDK', () => {
     const client = new OpenAI({ apiKey: token, baseURL: `${url}/v1`, maxRetries: 0 });
     await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
       status: 400,
-      error: { message: 'Invalid `model`. Use `openclaw` or `openclaw/<agentId>`.', type: 'invalid_request_error' },
+      error: { message: 'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.', type: 'invalid_request_error' },
     });
   });
 

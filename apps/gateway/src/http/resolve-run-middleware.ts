@@ -12,7 +12,7 @@ import { chatLocals } from './request-state.js';
 
 /** The exact 400 messages of this step (docs/http-contract.md#4-agent-selection-session-keys-and-headers). */
 export const RESOLVE_ERROR_MESSAGES = {
-  invalidModel: 'Invalid `model`. Use `openclaw` or `openclaw/<agentId>`.',
+  invalidModel: 'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.',
   reservedSessionKey: '`x-openclaw-session-key` cannot use reserved internal session namespaces.',
   invalidModelOverride: 'Invalid `x-openclaw-model`.',
 } as const;
