@@ -130,17 +130,21 @@ describe('ChatCompletionStream', () => {
   });
 
   it('never retries once the stream has started: a cut connection throws ConnectionError', async () => {
+    let cut = (): void => undefined;
     server = await startLoopbackServer((request, response) => {
       startSse(response);
-      response.write(sseJson(chunk({ role: 'assistant', content: 'first' })), () => {
-        setTimeout(() => request.socket.destroy(), 50);
-      });
+      cut = () => request.socket.destroy();
+      response.write(sseJson(chunk({ role: 'assistant', content: 'first' })));
     });
     const client = createClient({ baseURL: server.url, maxRetries: 5 });
     const stream = await client.chat.completions.create({ messages, stream: true });
     const seen: string[] = [];
     const error = await (async () => {
-      for await (const value of stream) seen.push(value.choices[0]?.delta.content ?? '');
+      for await (const value of stream) {
+        seen.push(value.choices[0]?.delta.content ?? '');
+        // The server cuts the connection once the client holds the first chunk.
+        cut();
+      }
     })().catch((caught: unknown) => caught);
     expect(seen).toEqual(['first']);
     expect(ConnectionError.isInstance(error)).toBe(true);
