@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { deriveSessionKey, isReservedSessionKey, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
+import { isReservedSessionKey, parseModelOverride } from '@clawgate/session-key';
 import type { AgentRunInput, RunResult } from '../agent/agent-runner.js';
+import { buildRunInput } from '../agent/build-run-input.js';
 import { DISCARDING_REPLY_SINK, type ReplySink } from '../agent/reply-sink.js';
 import { buildChatCompletionBody } from '../agent/build-chat-completion-body.js';
 import { loadConfig } from '../config/load-config.js';
@@ -77,21 +78,20 @@ export async function runAgentCommand(args: string[], io: CliIo): Promise<number
   const runtime = await createGatewayRuntime({ config, stateDir, env, auth: false });
   try {
     // Same resolution as the HTTP headers: --agent behaves like x-openclaw-agent-id.
-    const agent = resolveAgentId({ headerAgentId: options.agent, defaultAgentId: getDefaultAgentId(config) });
-    if (!agent.ok) throw new Error('unreachable: no model is passed, so the agent always resolves');
-    const session = deriveSessionKey({ agentId: agent.agentId, sessionKeyHeader: options.sessionKey, user: options.user });
-    if (!session.ok) throw new Error('unreachable: reserved keys were refused while parsing');
-    const input: AgentRunInput = {
-      agentId: agent.agentId,
-      sessionKey: session.sessionKey,
-      sessionKind: session.kind,
+    const built = buildRunInput({
+      defaultAgentId: getDefaultAgentId(config),
+      agentId: options.agent,
+      sessionKey: options.sessionKey,
+      user: options.user,
+      modelOverride: options.model,
       messages: [{ role: 'user', content: options.message }],
-      parameters: {},
-      ...(options.model === undefined ? {} : { modelOverride: options.model }),
       messageChannel: options.channel,
-    };
+    });
+    // No model is passed, so the agent always resolves; the session key and --model were checked while parsing.
+    if (!built.ok) throw new Error(`unreachable: ${built.reason} after the flags were checked`);
+    const { input } = built;
     const printer = options.json
-      ? createJsonPrinter(io, agent.agentId)
+      ? createJsonPrinter(io, input.agentId)
       : createStreamPrinter(io);
     return await runTurn({ runtime, input, io, printer });
   } finally {

@@ -4,9 +4,10 @@
  * the response is sent (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
  */
 import type { RouteStep } from './route-step.js';
-import { deriveSessionKey, normalizeMessageChannel, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
+import { normalizeMessageChannel } from '@clawgate/session-key';
 import { GatewayError, invalidRequest } from '../errors.js';
-import type { AgentRunInput, AgentRunner, ForwardedParameters } from '../agent/agent-runner.js';
+import type { AgentRunner } from '../agent/agent-runner.js';
+import { buildRunInput, type RunRequestRefusal } from '../agent/build-run-input.js';
 import { firstHeaderValue } from './first-header-value.js';
 import { chatLocals } from './request-state.js';
 
@@ -17,20 +18,12 @@ export const RESOLVE_ERROR_MESSAGES = {
   invalidModelOverride: 'Invalid `x-openclaw-model`.',
 } as const;
 
-/** The request fields forwarded to the upstream model as sent (docs/http-contract.md#3-request-validation). */
-const FORWARDED_FIELDS = [
-  'temperature',
-  'top_p',
-  'frequency_penalty',
-  'presence_penalty',
-  'seed',
-  'stop',
-  'response_format',
-  'max_completion_tokens',
-  'max_tokens',
-  'tools',
-  'tool_choice',
-] as const satisfies readonly (keyof ForwardedParameters)[];
+/** This step's refusals, by the reason `buildRunInput` gives. */
+const REFUSAL_MESSAGES: Record<RunRequestRefusal, string> = {
+  'invalid-model': RESOLVE_ERROR_MESSAGES.invalidModel,
+  'reserved-session-key': RESOLVE_ERROR_MESSAGES.reservedSessionKey,
+  'invalid-model-override': RESOLVE_ERROR_MESSAGES.invalidModelOverride,
+};
 
 /**
  * Creates the middleware that resolves agent and session, calls `runner.prepare` (which throws a
@@ -57,50 +50,24 @@ export function createResolveRunMiddleware(options: {
       throw new Error('resolve step ran before validation');
     }
 
-    const agent = resolveAgentId({
-      headerAgentId: firstHeaderValue(request, 'x-openclaw-agent-id') ?? firstHeaderValue(request, 'x-openclaw-agent'),
-      model: chatRequest.model,
+    const built = buildRunInput({
       defaultAgentId,
-    });
-    if (!agent.ok) {
-      throw invalidRequest(RESOLVE_ERROR_MESSAGES.invalidModel);
-    }
-
-    const session = deriveSessionKey({
-      agentId: agent.agentId,
-      sessionKeyHeader: firstHeaderValue(request, 'x-openclaw-session-key'),
+      agentId: firstHeaderValue(request, 'x-openclaw-agent-id') ?? firstHeaderValue(request, 'x-openclaw-agent'),
+      model: chatRequest.model,
+      sessionKey: firstHeaderValue(request, 'x-openclaw-session-key'),
       user: chatRequest.user,
-      randomUUID,
-    });
-    if (!session.ok) {
-      throw invalidRequest(RESOLVE_ERROR_MESSAGES.reservedSessionKey);
-    }
-
-    // An absent or whitespace-only header means "no override" (a proxy may forward an empty one).
-    const modelHeader = firstHeaderValue(request, 'x-openclaw-model')?.trim();
-    const modelOverride = modelHeader === undefined || modelHeader === '' ? undefined : modelHeader;
-    if (modelOverride !== undefined && !parseModelOverride(modelOverride).ok) {
-      throw invalidRequest(RESOLVE_ERROR_MESSAGES.invalidModelOverride);
-    }
-
-    const parameters: ForwardedParameters = {};
-    for (const field of FORWARDED_FIELDS) {
-      if (chatRequest[field] !== undefined) {
-        (parameters as Record<string, unknown>)[field] = chatRequest[field];
-      }
-    }
-
-    const input: AgentRunInput = {
-      agentId: agent.agentId,
-      sessionKey: session.sessionKey,
-      sessionKind: session.kind,
+      modelOverride: firstHeaderValue(request, 'x-openclaw-model'),
       messages: chatRequest.messages,
-      parameters,
-      ...(modelOverride === undefined ? {} : { modelOverride }),
+      parameters: chatRequest,
       messageChannel: normalizeMessageChannel(firstHeaderValue(request, 'x-openclaw-message-channel')),
       // A whole-body answer lets the provider fetch the upstream answer whole: ~40% less CPU per request.
-      ...(chatRequest.stream === true ? {} : { stream: false }),
-    };
+      stream: chatRequest.stream === true,
+      randomUUID,
+    });
+    if (!built.ok) {
+      throw invalidRequest(REFUSAL_MESSAGES[built.reason]);
+    }
+    const input = built.input;
     // prepare throws GatewayError 400s; Express 5 forwards them (and async rejections) to the error middleware.
     const prepared = runner.prepare(input);
     locals.prepared = prepared;
