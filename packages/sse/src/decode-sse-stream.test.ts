@@ -485,18 +485,20 @@ describe('decodeSseStream with fetch Responses from a real server', () => {
   });
 
   it('rejects (never hangs) when the upstream connection dies mid-event, after yielding what arrived', async () => {
+    let cut = (): void => undefined;
     await withServer(
       (_request, response) => {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
-        response.write('data: {"n":1}\n\ndata: {"n":', () => {
-          setTimeout(() => response.socket?.destroy(), 20);
-        });
+        cut = () => response.socket?.destroy();
+        response.write('data: {"n":1}\n\ndata: {"n":');
       },
       async (url) => {
         const seen: unknown[] = [];
         const outcome = (async () => {
           for await (const result of decodeSseStream(await fetch(url))) {
             seen.push(result);
+            // The connection dies once the first event is out, with the second one half sent.
+            cut();
           }
         })();
         await expect(outcome).rejects.toThrow(TypeError);
