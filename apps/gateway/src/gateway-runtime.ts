@@ -121,15 +121,15 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
           })
         : createSessionStore({ config, stateDir });
     cleanups.push(() => sessionStore.close());
-    if (hasReadiness(sessionStore)) {
+    if (sessionStore.ready) {
       try {
         await sessionStore.ready();
       } catch (error) {
         // Name the config key an operator has to look at; the store's message already redacts the URL.
         throw new Error(`sessions.store: ${(error as Error).message}`, { cause: error });
       }
-      readiness.push(() => sessionStore.isReady());
     }
+    if (sessionStore.isReady) readiness.push(() => sessionStore.isReady?.() ?? true);
     const providers = createProviderRegistry({ config });
     cleanups.push(() => providers.close());
     const runner = createAgentRunner({ config, sessionStore, providers });
@@ -150,10 +150,6 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
     await close();
     throw error;
   }
-}
-
-function hasReadiness(store: SessionStore): store is SessionStore & { ready(): Promise<void>; isReady(): boolean } {
-  return typeof (store as { ready?: unknown }).ready === 'function';
 }
 
 /** Connects the limiter's Redis client with the same fail-fast options as the session store's. */

@@ -212,7 +212,8 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
       }
     },
     close() {
-      if (limiter?.ownsStore) (limiter.store as MemoryRateLimitStore).close();
+      // The store it owns is the default MemoryRateLimitStore, whose close is synchronous.
+      if (limiter?.ownsStore) void limiter.store.close?.();
     },
   };
 }

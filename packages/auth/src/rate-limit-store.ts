@@ -46,4 +46,9 @@ export interface RateLimitStore {
   recordFailure(key: string, options: RecordFailureOptions): MaybePromise<RateLimitFailureResult>;
   /** Forgets every failure and lock of `key` (after a successful authentication). */
   reset(key: string): MaybePromise<void>;
+  /**
+   * Releases what the store itself holds (timers, caches). Optional: a store with nothing of its
+   * own to release, such as one on a Redis client its caller owns, leaves it out.
+   */
+  close?(): MaybePromise<void>;
 }

@@ -55,6 +55,14 @@ export interface SessionStore {
    * different keys run in parallel. Not re-entrant: do not nest calls on one key.
    */
   runExclusive<T>(sessionKey: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Connects and resolves once the store can serve. Only a store on another service (Redis) has
+   * it; the runtime awaits it at start-up, so a store that is down fails the start with a clear
+   * message instead of the first request.
+   */
+  ready?(): Promise<void>;
+  /** `true` while the store can serve (for `/readyz`); no I/O. A store without it is always ready. */
+  isReady?(): boolean;
   /** Waits for running tasks to finish and releases resources. */
   close(): Promise<void>;
 }
