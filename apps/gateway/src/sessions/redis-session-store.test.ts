@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startTcpRelay } from '../__fixtures__/tcp-relay.js';
 import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from '../__fixtures__/redis-admin.js';
 import { GatewayError } from '../errors.js';
@@ -166,9 +166,11 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
   it('serialises runs on one key in process, runs other keys in parallel, survives a failing task', async () => {
     const store = newStore();
     const events: string[] = [];
-    const slow = (name: string, ms: number) => async () => {
+    let b1Ended!: () => void;
+    const b1Done = new Promise<void>((resolve) => (b1Ended = resolve));
+    const task = (name: string, until: Promise<unknown> = Promise.resolve()) => async () => {
       events.push(`${name}:start`);
-      await sleep(ms);
+      await until;
       events.push(`${name}:end`);
       return name;
     };
@@ -177,9 +179,10 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
     });
     const results = await Promise.allSettled([
       failing,
-      store.runExclusive('parallel-a', slow('a1', 40)),
-      store.runExclusive('parallel-a', slow('a2', 10)),
-      store.runExclusive('parallel-b', slow('b1', 10)),
+      // a1 stays inside until b1 (another key) has run; the deadline only turns a hang into a failure.
+      store.runExclusive('parallel-a', task('a1', Promise.race([b1Done, sleep(2_000)]))),
+      store.runExclusive('parallel-a', task('a2')),
+      store.runExclusive('parallel-b', task('b1')).finally(b1Ended),
     ]);
     expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).message))).toEqual([
       'task failed',
@@ -201,11 +204,14 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
       String(await admin!.call('CLIENT', 'LIST')).split('\n').filter((line: string) => line.includes(`name=${connectionName}`)).length;
     expect(await namedConnections()).toBe(1);
     let finished = false;
+    let entered!: () => void;
+    const taskRunning = new Promise<void>((resolve) => (entered = resolve));
     const running = store.runExclusive('close-wait', async () => {
+      entered();
       await sleep(50);
       finished = true;
     });
-    await sleep(5);
+    await taskRunning;
     await store.close();
     expect(finished).toBe(true);
     await running;
@@ -331,14 +337,30 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: several replicas 
     await Promise.all([busy.ready(), waiting.ready()]);
     const key = `fair-${randomUUID()}`;
     const order: string[] = [];
-    const task = (name: string) => async () => {
-      order.push(name);
-      await sleep(40);
-    };
-    const busyRuns = Array.from({ length: 4 }, (_, index) => busy.runExclusive(key, task(`busy${index}`)));
-    await sleep(15);
-    await Promise.all([...busyRuns, waiting.runExclusive(key, task('waiting'))]);
-    expect(order.indexOf('waiting')).toBe(1);
+    let entered!: () => void;
+    const busyHolds = new Promise<void>((resolve) => (entered = resolve));
+    let letGo!: () => void;
+    const firstRunMayEnd = new Promise<void>((resolve) => (letGo = resolve));
+    // The busy replica's first run holds the lock until the other replica is in line; its other
+    // three runs are queued behind it in process.
+    const busyRuns = Array.from({ length: 4 }, (_, index) =>
+      busy.runExclusive(key, async () => {
+        order.push(`busy${index}`);
+        if (index === 0) {
+          entered();
+          await firstRunMayEnd;
+        }
+      }),
+    );
+    await busyHolds;
+    const waitingRun = waiting.runExclusive(key, async () => {
+      order.push('waiting');
+    });
+    // The waiter is first in line once its claim is in Redis.
+    await vi.waitFor(async () => expect(await admin!.exists(redisSessionKeys(prefix, key).next)).toBe(1), { timeout: 5_000, interval: 5 });
+    letGo();
+    await Promise.all([...busyRuns, waitingRun]);
+    expect(order).toEqual(['busy0', 'waiting', 'busy1', 'busy2', 'busy3']);
   });
 
   it('takes over the lock of a holder that died after its TTL', async () => {
@@ -479,8 +501,8 @@ describe('createRedisSessionStore: Redis unavailable', () => {
     await store.ready();
     await store.append('lost', turn('before', 'ok'));
     await relay.cut();
-    // ioredis notices the closed socket asynchronously; bounded wait for it.
-    for (let attempt = 0; attempt < 50 && store.isReady(); attempt += 1) await sleep(10);
+    // ioredis notices the closed socket asynchronously; wait for it (bounded).
+    await vi.waitFor(() => expect(store.isReady()).toBe(false), { timeout: 5_000, interval: 10 });
     const started = performance.now();
     const lost = await rejection(store.load('lost', { maxMessages: 5 }));
     expect(performance.now() - started).toBeLessThan(500);
