@@ -1,13 +1,26 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AGENT_USAGE } from './agent-command.js';
 import type { CliIo } from './cli-io.js';
 import { CONFIG_CHECK_USAGE, CONFIG_USAGE } from './config-command.js';
 import { EXIT_CODES_HELP, exitCodeForSignal } from './exit-codes.js';
 import { GATEWAY_USAGE } from './gateway-command.js';
 import { CLI_USAGE, runCli } from './run-cli.js';
+
+// The offline model pauses through this sleep between two words; a test can learn that a reply is
+// under way (its first word already out) from the first pause.
+const offlinePauses = vi.hoisted(() => ({ onPause: (): void => undefined }));
+vi.mock('../providers/sleep.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../providers/sleep.js')>();
+  return {
+    sleep: (ms: number, signal: AbortSignal) => {
+      offlinePauses.onPause();
+      return original.sleep(ms, signal);
+    },
+  };
+});
 
 function captureIo(stop: Promise<string> = new Promise(() => undefined), env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -66,16 +79,16 @@ describe('clawgate CLI', () => {
       expect(first.out).toEqual(['[clawgate offline model] Turn 1. You said: "hi"']);
       expect(first.err).toEqual([]);
 
-      // A slow offline model and a stop signal that fires mid-reply: 130, and the line is ended.
-      await writeFile(configPath, '{ sessions: { store: "memory" }, models: { providers: { offline: { api: "offline", delayMs: 300 } } } }');
+      // A model that pauses a minute after its first word and a stop signal that fires in that
+      // pause: 130, and the printed word ends its line.
+      await writeFile(configPath, '{ sessions: { store: "memory" }, models: { providers: { offline: { api: "offline", delayMs: 60000 } } } }');
       let stop!: (signal: string) => void;
       const stopped = captureIo(new Promise((resolve) => (stop = resolve)), { CLAWGATE_STATE_DIR: dir });
+      offlinePauses.onPause = () => stop('SIGINT');
       const running = runCli(['agent', '--config', configPath, '-m', 'hi'], stopped.io);
-      setTimeout(() => stop('SIGINT'), 800);
       expect(await running).toBe(130);
-      expect(stopped.out).toHaveLength(1);
-      expect('[clawgate offline model] Turn 1. You said: "hi"'.startsWith(stopped.out[0]!)).toBe(true);
-      expect(stopped.out[0]!.length).toBeGreaterThan(0);
+      offlinePauses.onPause = () => undefined;
+      expect(stopped.out).toEqual(['[clawgate ']);
       expect(stopped.err).toEqual(['clawgate agent: interrupted by SIGINT, turn aborted']);
     } finally {
       await rm(dir, { recursive: true, force: true });
