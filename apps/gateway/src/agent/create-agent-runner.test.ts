@@ -66,24 +66,41 @@ describe('agent runner: prepare', () => {
     });
   });
 
-  it('allows model overrides only within the allow-list', () => {
+  // The first upstream run in this file loads the HTTP provider: 1-2 s alone, up to ~3 s with both
+  // cores of a 2-core machine busy, hence 20 s instead of the 5 s default.
+  it('allows model overrides only within the allow-list, and runs the model the override names', async () => {
+    const server = await startUpstreamServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(sseFrame(textChunk('ok', 'stop')) + sseFrame('[DONE]'));
+    });
+    cleanups.push(() => server.close());
     const { runner } = setup({
-      models: { providers: { local: { baseUrl: 'http://127.0.0.1:9/v1' } } },
+      models: { providers: { local: { baseUrl: server.baseUrl } } },
       agents: { list: [{ id: 'main', model: 'local/llama3', allowedModels: ['qwen3', 'offline/*'] }] },
     });
-    expect(() => runner.prepare(input({ modelOverride: 'local/llama3' }))).not.toThrow();
-    expect(() => runner.prepare(input({ modelOverride: 'llama3' }))).not.toThrow();
-    expect(() => runner.prepare(input({ modelOverride: 'qwen3' }))).not.toThrow();
-    expect(() => runner.prepare(input({ modelOverride: 'local/qwen3' }))).not.toThrow();
-    expect(() => runner.prepare(input({ modelOverride: 'offline/anything' }))).not.toThrow();
+    // What a run with this override called: the model id it asked the `local` upstream for, or the
+    // offline model (which ignores the id, so its reply is what shows it ran).
+    const ranWith = async (modelOverride: string): Promise<string> => {
+      const before = server.requests.length;
+      const { text } = endOf(await runOnce(runner, input({ modelOverride })));
+      const asked = server.requests.slice(before).map((request) => `local/${(request.body as { model: string }).model}`);
+      return asked.length === 0 && text.startsWith('[clawgate offline model] ') ? 'offline' : asked.join(', ');
+    };
+    expect(await ranWith('local/llama3')).toBe('local/llama3');
+    expect(await ranWith('llama3')).toBe('local/llama3');
+    expect(await ranWith('qwen3')).toBe('local/qwen3');
+    expect(await ranWith('local/qwen3')).toBe('local/qwen3');
+    expect(await ranWith('offline/anything')).toBe('offline');
     expect(prepareError(runner, input({ modelOverride: 'openai/gpt-4o' })).message).toBe("Model 'openai/gpt-4o' is not allowed for agent 'main'.");
     expect(prepareError(runner, input({ modelOverride: 'gpt-4o' })).message).toBe("Model 'gpt-4o' is not allowed for agent 'main'.");
     expect(prepareError(runner, input({ modelOverride: 'openai/' })).message).toBe('Invalid `x-openclaw-model`.');
-  });
+  }, 20_000);
 
-  it('refuses overrides for an agent without an allow-list, except its own model', () => {
+  it('refuses overrides for an agent without an allow-list, except its own model', async () => {
     const { runner } = setup();
-    expect(() => runner.prepare(input({ modelOverride: 'offline/clawgate-offline' }))).not.toThrow();
+    expect(endOf(await runOnce(runner, input({ modelOverride: 'offline/clawgate-offline' }))).text).toBe(
+      '[clawgate offline model] Turn 1. You said: "hello"',
+    );
     expect(prepareError(runner, input({ modelOverride: 'offline/other' })).message).toBe(
       "Model 'offline/other' is not allowed for agent 'main'.",
     );
