@@ -124,16 +124,21 @@ describe('openai-completions provider: request', () => {
   });
 
   it('reuses one keep-alive connection even when the body ends after [DONE]', async () => {
+    let bodyEnded = Promise.resolve();
     const provider = await setup((_request, response) => {
       sseHeaders(response);
+      bodyEnded = new Promise((resolve) => response.on('finish', () => resolve()));
       response.write(sseFrame(textChunk('x', 'stop')) + sseFrame('[DONE]'));
       // The chunked body's terminator comes later, as from real servers under load.
       setTimeout(() => response.end(), 30);
     });
     for (let index = 0; index < 3; index += 1) {
       await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
-      // Real traffic has gaps; back-to-back requests would (correctly) open a second socket.
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      // The next request waits until the terminator has left the server and the client has had a
+      // few turns of the event loop (two are enough today) to read it and pool the socket, not for a
+      // time that a stalled loop can outrun: back-to-back requests would (correctly) open a second socket.
+      await bodyEnded;
+      for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
     }
     const ports = server!.requests.map((received) => received.remotePort);
     expect(ports).toHaveLength(3);
