@@ -316,10 +316,13 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
   });
 
   it('sends `: ping` heartbeats while the upstream is silent', async () => {
+    let sawThreePings!: () => void;
+    const threePings = new Promise<void>((resolve) => (sawThreePings = resolve));
     const { app } = await upstreamApp(
       async (_record, response) => {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
-        await delay(550);
+        // Silent until the client has seen three pings (or 5 s pass: then the test fails).
+        await Promise.race([threePings, delay(5_000)]);
         response.write(upstreamChunk({ content: 'late' }));
         response.write(upstreamChunk({}, 'stop'));
         response.end('data: [DONE]\n\n');
@@ -327,6 +330,7 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
       { heartbeatMs: 100 },
     );
     const stream = openStream(await listen(app), { stream: true, messages: USER });
+    void stream.waitFor(() => stream.frames.filter((entry) => entry.frame === ': ping').length >= 3).then(sawThreePings);
     await stream.done;
     const frames = stream.frames.map((entry) => entry.frame);
     const contentIndex = frames.findIndex((frame) => frame.includes('"content":"late"'));
@@ -373,19 +377,23 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
   });
 
   it('maps a connection reset mid-stream to 502 (non-streaming) and to an error frame then [DONE] (streaming)', async () => {
+    // The streaming client's partial text; a whole answer has nothing to show before the end.
+    let partialDelivered = Promise.resolve();
     const { app } = await upstreamApp(async (_record, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(upstreamChunk({ role: 'assistant', content: 'partial' }));
-      await delay(50);
+      // The connection is reset once the client holds what was relayed so far.
+      await partialDelivered;
       response.socket?.destroy();
     });
     const whole = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER });
     expect(whole.status).toBe(502);
     expect(whole.body).toEqual({ error: { message: 'upstream provider error', type: 'api_error' } });
 
-    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, messages: USER });
-    expect(streamed.status).toBe(200);
-    const payloads = sseDataPayloads(streamed.text);
+    const streamed = openStream(await listen(app), { stream: true, messages: USER });
+    partialDelivered = streamed.waitFor((frame) => frame.includes('"content":"partial"'));
+    expect((await streamed.done).status).toBe(200);
+    const payloads = sseDataPayloads(streamed.frames.map((entry) => `${entry.frame}\n\n`).join(''));
     expect((payloads[1] as { choices: Array<{ delta: unknown }> }).choices[0]?.delta).toEqual({ content: 'partial' });
     expect(payloads.slice(-2)).toEqual([{ error: { message: 'upstream provider error', type: 'api_error' } }, '[DONE]']);
   });
