@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cleanUpRedis, connectRedisAdmin, uniqueRedisPrefix } from '../__fixtures__/redis-admin.js';
 import { GatewayError } from '../errors.js';
 import { redisSessionKeys } from './redis-session-keys.js';
@@ -41,7 +41,8 @@ describe.skipIf(client === undefined)('createRedisSessionLock (real Redis)', () 
     expect(await redis.get(keys.lock)).toBe(held.token);
     // Busy: a second acquisition gets nothing until the first is released, then the current elements.
     const waiting = locks.acquire('with-read', { readTurns: 5 });
-    await sleep(30);
+    // Its first attempt failed once it stands first in line; e4 comes after that attempt.
+    await vi.waitFor(async () => expect(await redis.exists(keys.next)).toBe(1), { timeout: 5_000, interval: 5 });
     await redis.rpush(keys.transcript, 'e4');
     await held.release();
     const second = await waiting;
@@ -72,8 +73,7 @@ describe.skipIf(client === undefined)('createRedisSessionLock (real Redis)', () 
     // As if the lock had lapsed and another run had taken it.
     await redis.set(held.keys.lock, 'other-token', 'PX', 10_000);
     // Bounded wait for the next renewal (every 50 ms) to notice.
-    for (let attempt = 0; attempt < 40 && !held.lost; attempt += 1) await sleep(10);
-    expect(held.lost).toBe(true);
+    await vi.waitFor(() => expect(held.lost).toBe(true), { timeout: 5_000, interval: 10 });
     await held.release();
     expect(await redis.get(held.keys.lock)).toBe('other-token');
     expect(await redis.pttl(held.keys.lock)).toBeGreaterThan(9_000);
@@ -85,7 +85,7 @@ describe.skipIf(client === undefined)('createRedisSessionLock (real Redis)', () 
     const waiting = locks.acquire('queue');
     const keys = redisSessionKeys(prefix, 'queue');
     // Bounded wait for the waiter's first attempt to claim first place.
-    for (let attempt = 0; attempt < 50 && (await redis.exists(keys.next)) === 0; attempt += 1) await sleep(5);
+    await vi.waitFor(async () => expect(await redis.exists(keys.next)).toBe(1), { timeout: 5_000, interval: 5 });
     const claimedBy = await redis.get(keys.next);
     expect(claimedBy).toMatch(/^[0-9a-f-]{36}$/);
     await first.release();
