@@ -163,12 +163,20 @@ describe('file session store', () => {
   it('serialises tasks per key and runs different keys in parallel', async () => {
     const store = createFileSessionStore({ dir });
     const log: string[] = [];
-    const task = (name: string, ms: number) => async () => {
+    let b1Ended!: () => void;
+    const b1Done = new Promise<void>((resolve) => (b1Ended = resolve));
+    const task = (name: string, until: Promise<unknown> = Promise.resolve()) => async () => {
       log.push(`start ${name}`);
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await until;
       log.push(`end ${name}`);
     };
-    await Promise.all([store.runExclusive('a', task('a1', 30)), store.runExclusive('a', task('a2', 1)), store.runExclusive('b', task('b1', 1))]);
+    // a1 stays inside until b1 (another key) has run; the deadline only turns a hang into a failure.
+    const a1Until = Promise.race([b1Done, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    await Promise.all([
+      store.runExclusive('a', task('a1', a1Until)),
+      store.runExclusive('a', task('a2')),
+      store.runExclusive('b', task('b1')).finally(b1Ended),
+    ]);
     expect(log).toEqual(['start a1', 'start b1', 'end b1', 'end a1', 'start a2', 'end a2']);
     await store.close();
   });
