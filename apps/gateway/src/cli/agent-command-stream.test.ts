@@ -169,13 +169,19 @@ describe('clawgate agent streaming to stdout', () => {
   });
 
   it('a stream that breaks mid-reply keeps the printed text, ends its line and exits 1', async () => {
+    let cut = (): void => undefined;
     handle = (response) => {
       startStream(response);
+      cut = () => response.destroy();
       response.write(sseFrame(textChunk('Partial')));
-      setTimeout(() => response.destroy(), 50);
     };
-    const result = await runCliProcess(['agent', '--config', configPath, '-m', 'x'], env);
-    expect(result).toEqual({ code: 1, signal: null, stdout: 'Partial\n', stderr: 'clawgate agent: upstream provider error\n' });
+    const child = spawnCli(['agent', '--config', configPath, '-m', 'x'], env);
+    const printed = waitForStdout(child, 'Partial');
+    const finished = collect(child);
+    // The upstream breaks once the CLI has printed what arrived.
+    await printed;
+    cut();
+    expect(await finished).toEqual({ code: 1, signal: null, stdout: 'Partial\n', stderr: 'clawgate agent: upstream provider error\n' });
   });
 
   it('SIGINT aborts the turn and the upstream request, exit 130', async () => {
