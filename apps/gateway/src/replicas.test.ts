@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from './__fixtures__/redis-admin.js';
 import { CLI_PATH, ensureBuiltGateway, INDEX_PATH } from './__fixtures__/ensure-built-gateway.js';
 import { spawnGateway, streamCompletion, type GatewayProcess } from './__fixtures__/gateway-process.js';
@@ -216,9 +216,9 @@ describe.skipIf(admin === undefined)('Redis lost while running', () => {
     // The response goes out before the run releases its session lock; cut only once it is released,
     // or the next turn would wait for the lock's expiry (correct, but slow for a test).
     const lockKey = redisSessionKeys(`${prefix}relay:`, 'agent:main:openai-user:erin').lock;
-    for (let attempt = 0; attempt < 50 && (await admin!.exists(lockKey)) === 1; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(async () => expect(await admin!.exists(lockKey)).toBe(0), { timeout: 5_000, interval: 10 });
     await relay.cut();
-    for (let attempt = 0; attempt < 50 && gateway.isReady(); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(() => expect(gateway.isReady()).toBe(false), { timeout: 5_000, interval: 10 });
     const ready = await fetch(`${gateway.url}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([503, { status: 'not ready' }]);
     const lost = await chat(gateway.url, 'erin', 'during');
