@@ -27,8 +27,6 @@ export interface CreateAgentRunnerOptions {
   providers: ProviderRegistry;
   /** Clock for transcript timestamps. @defaultValue `Date.now` */
   now?: () => number;
-  /** Id source (reserved for ids the run creates). @defaultValue `crypto.randomUUID` */
-  randomUUID?: () => string;
 }
 
 /** What `prepare` computed, kept out of the transports' sight. */

@@ -322,8 +322,6 @@ export function createGatewayConfigSchema() {
 
 /** The validated configuration, defaults filled in. */
 export type GatewayConfig = z.output<ReturnType<typeof createGatewayConfigSchema>>;
-/** One configured agent as it appears in `config.agents.list`. */
-export type AgentConfig = GatewayConfig['agents']['list'][number];
 /** One entry of `config.models.providers`. */
 export type ProviderConfig = GatewayConfig['models']['providers'][string];
 /** An `openai-completions` provider entry. */

@@ -72,8 +72,3 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
 export function withoutRedaction(logger: Logger): Logger {
   return logger.child({}, { redact: { paths: [] } });
 }
-
-/** A logger that writes nothing; the default of `createApp` so tests stay quiet. */
-export function createSilentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

@@ -5,10 +5,9 @@
  */
 import type { ToolCall } from '../agent/agent-runner.js';
 
-// The in-process stores' factories, re-exported beside their interface (the package index takes
-// `createMemorySessionStore` from here); each store is implemented in its own file.
+// The memory store's factory, re-exported beside its interface for the package index; each store
+// is implemented in its own file.
 export { createMemorySessionStore } from './memory-session-store.js';
-export { createFileSessionStore } from './file-session-store.js';
 
 /** One stored message. Tool calls are kept structured; the run renders them as text for the model. */
 export type TranscriptMessage =
