@@ -11,7 +11,7 @@ import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import { isLoopbackAddress, normalizeIpAddress } from './normalize-ip-address.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { RateLimitStoreUnavailableError } from './rate-limit-store-unavailable-error.js';
-import type { ResolvedAuthConfig } from './resolve-auth-config.js';
+import type { ResolvedAuthConfig, TrustedProxyAuthConfig } from './resolve-auth-config.js';
 import { resolveClientIp } from './resolve-client-ip.js';
 import { createSecretMatcher } from './safe-equal-secret.js';
 import { hasScope, OPERATOR_SCOPES, parseScopesHeader } from './scopes.js';
@@ -171,10 +171,10 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
 
   function authorizeTrustedProxy(
     request: AuthorizeRequest,
+    settings: TrustedProxyAuthConfig,
     requiredScope: string,
     clientIp: string,
   ): AuthDecision {
-    const settings = auth.trustedProxy!;
     const peer = normalizeIpAddress(request.remoteAddress);
     if (peer === undefined || !trustedProxies.has(peer)) return unauthorized(clientIp);
     const user = firstHeaderValue(getHeader(request.headers, settings.userHeader.toLowerCase()))?.trim();
@@ -205,10 +205,15 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
           const scopes = parseScopesHeader(getHeader(headers, 'x-openclaw-scopes')) ?? [];
           return checkScope({ method: 'none', scopes, clientIp }, requiredScope);
         }
+        // Both settings were checked at start-up; refusing keeps the types honest (fail closed).
         case 'trusted-proxy':
-          return authorizeTrustedProxy(safeRequest, requiredScope, clientIp);
+          return auth.trustedProxy === undefined
+            ? unauthorized(clientIp)
+            : authorizeTrustedProxy(safeRequest, auth.trustedProxy, requiredScope, clientIp);
         default:
-          return authorizeSharedSecret(safeRequest, requiredScope, clientIp, matchesSecret!);
+          return matchesSecret === undefined
+            ? unauthorized(clientIp)
+            : authorizeSharedSecret(safeRequest, requiredScope, clientIp, matchesSecret);
       }
     },
     close() {

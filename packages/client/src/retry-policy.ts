@@ -1,4 +1,4 @@
-import { ClawgateError, ConnectionError, RateLimitError, TimeoutError } from './clawgate-error.js';
+import { type ClawgateError, ConnectionError, RateLimitError, TimeoutError } from './clawgate-error.js';
 
 /** First backoff ceiling; doubled per attempt (500 ms, 1 s, 2 s, …). */
 export const INITIAL_RETRY_DELAY_MS = 500;
