@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGateway, type RunningGateway } from '@clawgate/gateway';
 import type { ChatCompletionChunk } from '@clawgate/openai-schemas';
 import {
@@ -26,6 +26,10 @@ const TOKEN = 'client-test-token-0123456789';
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OFFLINE_REPLY = '[clawgate offline model] Turn 1. You said: "hello gateway"';
 const messages = [{ role: 'user' as const, content: 'hello gateway' }];
+
+// The first request and the first upstream request each load part of the gateway (its HTTP
+// client among them): ~2 s alone and past vitest's 5 s default on a busy 2-core machine.
+vi.setConfig({ testTimeout: 20_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
 let upstream: LoopbackServer;
