@@ -159,15 +159,13 @@ describe('fuzzing POST /v1/chat/completions', () => {
     }
   });
 
-  // 600 runs: 3-4 s alone, up to ~12 s on a busy 2-core machine, so 60 s keeps 5x headroom (2,500
-  // runs took up to 36 s there). No seed is fixed, so CI runs keep exploring new inputs.
-  it('answers hundreds of generated bodies and headers with well-formed 2xx/4xx and stays up', async () => {
+  it('answers a few thousand generated bodies and headers with well-formed 2xx/4xx and stays up', async () => {
     await fc.assert(
       fc.asyncProperty(body, headers, async (requestBody, requestHeaders) => {
         await checkReply(requestBody, requestHeaders);
       }),
       // No fixed seed: each CI run explores new inputs; fast-check prints the seed of a failure.
-      { numRuns: 600 },
+      { numRuns: 2_500 },
     );
     // The generators must reach the run (200) as well as every kind of refusal.
     for (const status of [200, 400, 401]) {
