@@ -28,7 +28,8 @@ const OFFLINE_REPLY = '[clawgate offline model] Turn 1. You said: "hello gateway
 const messages = [{ role: 'user' as const, content: 'hello gateway' }];
 
 // The first request and the first upstream request each load part of the gateway (its HTTP
-// client among them): ~2 s alone and past vitest's 5 s default on a busy 2-core machine.
+// client among them): ~0.5 s alone, ~0.75 s with both cores of a 2-core machine busy, and past
+// vitest's 5 s default when more work than that queues on the two cores.
 vi.setConfig({ testTimeout: 20_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
