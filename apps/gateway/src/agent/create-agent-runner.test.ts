@@ -66,8 +66,6 @@ describe('agent runner: prepare', () => {
     });
   });
 
-  // The first upstream run in this file loads the HTTP provider: 1-2 s alone, up to ~3 s with both
-  // cores of a 2-core machine busy, hence 20 s instead of the 5 s default.
   it('allows model overrides only within the allow-list, and runs the model the override names', async () => {
     const server = await startUpstreamServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -94,7 +92,7 @@ describe('agent runner: prepare', () => {
     expect(prepareError(runner, input({ modelOverride: 'openai/gpt-4o' })).message).toBe("Model 'openai/gpt-4o' is not allowed for agent 'main'.");
     expect(prepareError(runner, input({ modelOverride: 'gpt-4o' })).message).toBe("Model 'gpt-4o' is not allowed for agent 'main'.");
     expect(prepareError(runner, input({ modelOverride: 'openai/' })).message).toBe('Invalid `x-openclaw-model`.');
-  }, 20_000);
+  });
 
   it('refuses overrides for an agent without an allow-list, except its own model', async () => {
     const { runner } = setup();
