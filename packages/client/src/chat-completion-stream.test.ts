@@ -188,8 +188,9 @@ describe('ChatCompletionStream', () => {
   });
 
   // The client's own default limit is what is proved, so the event has to pass 16 Mi characters:
-  // about 0.3 s alone and up to 1.2 s with both cores of a 2-core machine busy, reported near 5 s on
-  // a slower busy one. 20 s keeps 4x headroom over that instead of vitest's 5 s default.
+  // about 0.25 s alone, up to ~0.8 s with both cores of a 2-core machine busy (1.2 s with the whole
+  // workspace's tests alongside), reported near 5 s on a slower busy one. 20 s keeps 4x headroom
+  // over that instead of vitest's 5 s default.
   it('throws invalid_response for an event larger than the decoder buffer (16 Mi characters)', async () => {
     server = await startLoopbackServer((_request, response) => {
       startSse(response);

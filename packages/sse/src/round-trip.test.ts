@@ -50,8 +50,8 @@ const anyCodePoint = fc.oneof(
   fc.integer({ min: 0, max: 0x10ffff }).map((code) => String.fromCodePoint(code)),
 );
 
-// Explicit budgets: ~0.3 s and ~0.03 s alone, at most ~0.8 s and ~0.1 s with both cores of a 2-core
-// machine busy; 10 s keeps well over 4x headroom for a slower busy machine.
+// Explicit budgets: ~0.3 s and ~0.03 s, alone or with both cores of a 2-core machine busy (up to
+// 0.8 s and 0.1 s with more load than that); 10 s keeps well over 4x headroom.
 describe('encode → decode round trip', () => {
   it('decodes every encoded event back to the same JSON value, however the bytes are chunked', async () => {
     await fc.assert(
