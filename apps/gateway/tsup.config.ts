@@ -78,7 +78,9 @@ export default defineConfig({
   noExternal: BUNDLED_DEPENDENCIES,
   esbuildPlugins: [deferBodyParser, jsonAsParse],
   // Bundled CommonJS (Express, pino, undici) calls `require` for Node built-ins; ES modules have none.
-  banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
+  },
   // Less source for V8 to scan and keep in memory; names stay, so stack traces and profiles still read.
   minifyWhitespace: true,
   minifySyntax: true,

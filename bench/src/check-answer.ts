@@ -33,11 +33,19 @@ const contentFramePattern = /"content":"[^"]/;
  * Sends the request once and checks the answer.
  * @returns the verdict; never throws for a wrong answer, only reports it
  */
-export async function checkAnswer(origin: string, request: BenchRequest, expected: ExpectedAnswer): Promise<AnswerCheck> {
+export async function checkAnswer(
+  origin: string,
+  request: BenchRequest,
+  expected: ExpectedAnswer,
+): Promise<AnswerCheck> {
   let status: number;
   let text: string;
   try {
-    const response = await fetch(`${origin}${request.path}`, { method: 'POST', headers: request.headers, body: request.body });
+    const response = await fetch(`${origin}${request.path}`, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+    });
     status = response.status;
     text = await response.text();
   } catch (error) {
@@ -49,7 +57,8 @@ export async function checkAnswer(origin: string, request: BenchRequest, expecte
     try {
       const body = JSON.parse(text) as { choices?: { message?: { content?: unknown } }[] };
       const content = body.choices?.[0]?.message?.content;
-      if (typeof content !== 'string' || content === '') return { ok: false, frames: 0, bytes, problem: 'no choices[0].message.content' };
+      if (typeof content !== 'string' || content === '')
+        return { ok: false, frames: 0, bytes, problem: 'no choices[0].message.content' };
       return { ok: true, frames: 0, bytes };
     } catch {
       return { ok: false, frames: 0, bytes, problem: `not JSON: ${text.slice(0, 200)}` };
@@ -63,5 +72,10 @@ export async function checkAnswer(origin: string, request: BenchRequest, expecte
     !expected.usage || frames.some((frame) => frame.includes('"usage":{')) ? undefined : 'no usage chunk',
     frames.some((frame) => frame.startsWith('data: {"error"')) ? 'an error frame' : undefined,
   ].filter((problem) => problem !== undefined);
-  return { ok: problems.length === 0, frames: frames.length, bytes, ...(problems.length > 0 ? { problem: problems.join(', ') } : {}) };
+  return {
+    ok: problems.length === 0,
+    frames: frames.length,
+    bytes,
+    ...(problems.length > 0 ? { problem: problems.join(', ') } : {}),
+  };
 }

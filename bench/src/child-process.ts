@@ -145,7 +145,9 @@ export function startChild(options: StartChildOptions): Promise<RunningChild> {
         readyLine: line,
         startMs: performance.now() - started,
         output: () =>
-          stdoutTail.length === 0 ? output : `${output}\n[… stdout after the ready line, last chunks only]\n${Buffer.concat(stdoutTail).toString('utf8')}`,
+          stdoutTail.length === 0
+            ? output
+            : `${output}\n[… stdout after the ready line, last chunks only]\n${Buffer.concat(stdoutTail).toString('utf8')}`,
         stop,
       });
     };

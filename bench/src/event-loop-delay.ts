@@ -50,7 +50,9 @@ export function createEventLoopReader(pid: number, file: string, timeoutMs = 5_0
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    throw new Error(`the event-loop probe in pid ${pid} did not answer within ${timeoutMs} ms (was the child started with --import ${EVENT_LOOP_PROBE_PATH}?)`);
+    throw new Error(
+      `the event-loop probe in pid ${pid} did not answer within ${timeoutMs} ms (was the child started with --import ${EVENT_LOOP_PROBE_PATH}?)`,
+    );
   };
   return {
     reset: async () => {

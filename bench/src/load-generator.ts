@@ -68,7 +68,13 @@ interface Tally {
 const newTally = (): Tally => ({ requests: 0, errors: 0, statusCounts: {} });
 
 /** Sends one request and reads the whole answer; every failure is counted, never thrown. */
-async function sendOne(pool: Pool, request: BenchRequest, expectStatus: number, expectBodySuffix: Buffer | undefined, tally: Tally): Promise<void> {
+async function sendOne(
+  pool: Pool,
+  request: BenchRequest,
+  expectStatus: number,
+  expectBodySuffix: Buffer | undefined,
+  tally: Tally,
+): Promise<void> {
   try {
     const response = await pool.request({
       path: request.path,

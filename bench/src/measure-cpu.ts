@@ -101,7 +101,8 @@ export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<M
       options.onWindow?.(subject.key, round, window);
       const previous = results.get(subject.key);
       const statusCounts = { ...(previous?.statusCounts ?? {}) };
-      for (const [status, count] of Object.entries(loop.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+      for (const [status, count] of Object.entries(loop.statusCounts))
+        statusCounts[status] = (statusCounts[status] ?? 0) + count;
       const windows = [...(previous?.windows ?? []), window];
       const sum = (field: keyof CpuWindow): number => windows.reduce((total, each) => total + each[field], 0);
       const firstError = previous?.firstError ?? loop.firstError;

@@ -99,7 +99,12 @@ const contentFramePattern = /"content":"[^"]/;
 
 async function timeOne(pool: Pool, request: BenchRequest, kind: LatencyKind): Promise<number> {
   const started = performance.now();
-  const response = await pool.request({ path: request.path, method: 'POST', headers: request.headers, body: request.body });
+  const response = await pool.request({
+    path: request.path,
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+  });
   if (response.statusCode !== 200) {
     const text = await response.body.text();
     throw new Error(`latency request answered ${response.statusCode}: ${text.slice(0, 200)}`);

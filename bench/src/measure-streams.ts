@@ -201,7 +201,12 @@ function runOneStream(
         if (headerEnd < 0) return;
         const statusLine = pending.slice(0, pending.indexOf('\r\n'));
         if (!statusLine.startsWith('HTTP/1.1 200')) {
-          finish({ status: 'error', maxGapMs, firstByteMs, error: `${statusLine}: ${pending.slice(headerEnd + 4, headerEnd + 200)}` });
+          finish({
+            status: 'error',
+            maxGapMs,
+            firstByteMs,
+            error: `${statusLine}: ${pending.slice(headerEnd + 4, headerEnd + 200)}`,
+          });
           return;
         }
         headerChecked = true;
@@ -229,10 +234,20 @@ function runOneStream(
     });
     socket.on('error', (error) => finish({ status: 'error', maxGapMs, firstByteMs, error: error.message }));
     socket.on('close', () =>
-      finish({ status: 'incomplete', maxGapMs, firstByteMs, error: `closed after ${contentFrames}/${expectedContentFrames} content frames` }),
+      finish({
+        status: 'incomplete',
+        maxGapMs,
+        firstByteMs,
+        error: `closed after ${contentFrames}/${expectedContentFrames} content frames`,
+      }),
     );
     void timedOut.then(() =>
-      finish({ status: 'incomplete', maxGapMs, firstByteMs, error: `step timed out after ${contentFrames} content frames` }),
+      finish({
+        status: 'incomplete',
+        maxGapMs,
+        firstByteMs,
+        error: `step timed out after ${contentFrames} content frames`,
+      }),
     );
     const send = setTimeout(() => {
       started = performance.now();

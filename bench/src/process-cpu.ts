@@ -45,7 +45,10 @@ export function readCpuTicks(pid: number): CpuReading {
 }
 
 /** CPU used between two readings of the same process, in milliseconds. */
-export function cpuMsBetween(before: CpuReading, after: CpuReading): { userMs: number; systemMs: number; totalMs: number; ticks: number } {
+export function cpuMsBetween(
+  before: CpuReading,
+  after: CpuReading,
+): { userMs: number; systemMs: number; totalMs: number; ticks: number } {
   const tick = clockTickMs();
   const userTicks = after.userTicks - before.userTicks;
   const systemTicks = after.systemTicks - before.systemTicks;

@@ -32,11 +32,14 @@ function encodeCommand(parts: readonly string[]): string {
  */
 function sendCommand(url: string, parts: readonly string[], timeoutMs: number): Promise<string> {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'redis:') return Promise.reject(new Error(`only redis:// URLs are supported here, not ${parsed.protocol}`));
+  if (parsed.protocol !== 'redis:')
+    return Promise.reject(new Error(`only redis:// URLs are supported here, not ${parsed.protocol}`));
   const commands: string[][] = [];
   if (parsed.password !== '') {
     const password = decodeURIComponent(parsed.password);
-    commands.push(parsed.username === '' ? ['AUTH', password] : ['AUTH', decodeURIComponent(parsed.username), password]);
+    commands.push(
+      parsed.username === '' ? ['AUTH', password] : ['AUTH', decodeURIComponent(parsed.username), password],
+    );
   }
   const database = parsed.pathname.replace(/^\//, '');
   if (database !== '') commands.push(['SELECT', database]);

@@ -96,7 +96,8 @@ function envelope(model: string | undefined, object: 'chat.completion' | 'chat.c
 
 async function relayCompletion(body: ClientRequestBody, response: ServerResponse): Promise<void> {
   const upstream = await askUpstream(body, false);
-  if (upstream.statusCode !== 200) throw new Error(`upstream answered ${upstream.statusCode}: ${await upstream.body.text()}`);
+  if (upstream.statusCode !== 200)
+    throw new Error(`upstream answered ${upstream.statusCode}: ${await upstream.body.text()}`);
   const answer = (await upstream.body.json()) as UpstreamAnswer;
   const text = JSON.stringify({
     ...envelope(body.model, 'chat.completion'),
@@ -107,13 +108,17 @@ async function relayCompletion(body: ClientRequestBody, response: ServerResponse
     })),
     ...(answer.usage ? { usage: answer.usage } : {}),
   });
-  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
 async function relayStream(body: ClientRequestBody, response: ServerResponse): Promise<void> {
   const upstream = await askUpstream(body, true);
-  if (upstream.statusCode !== 200) throw new Error(`upstream answered ${upstream.statusCode}: ${await upstream.body.text()}`);
+  if (upstream.statusCode !== 200)
+    throw new Error(`upstream answered ${upstream.statusCode}: ${await upstream.body.text()}`);
   const includeUsage = body.stream_options?.include_usage === true;
   // One identity for the whole stream, as OpenAI does: every chunk of an answer shares id and created.
   const identity = envelope(body.model, 'chat.completion.chunk');
@@ -132,7 +137,9 @@ async function relayStream(body: ClientRequestBody, response: ServerResponse): P
       }));
       const usage = chunk.usage ?? undefined;
       if (choices.length === 0 && (usage === undefined || !includeUsage)) return;
-      response.write(`data: ${JSON.stringify({ ...identity, choices, ...(usage && includeUsage ? { usage } : {}) })}\n\n`);
+      response.write(
+        `data: ${JSON.stringify({ ...identity, choices, ...(usage && includeUsage ? { usage } : {}) })}\n\n`,
+      );
     },
   });
   // undici's body yields Buffers whatever `setEncoding` says; the decoder keeps split UTF-8 sequences whole.

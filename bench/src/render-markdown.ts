@@ -11,7 +11,15 @@ interface ResultsFile {
   mode: string;
   profiled: boolean;
   durationSeconds: number;
-  machine: { cpuModel: string; cores: number; cpuMhz?: number; totalMemoryBytes: number; kernel: string; node: string; loadAverageAtStart: number[] };
+  machine: {
+    cpuModel: string;
+    cores: number;
+    cpuMhz?: number;
+    totalMemoryBytes: number;
+    kernel: string;
+    node: string;
+    loadAverageAtStart: number[];
+  };
   loadAverageAtEnd: number[];
   pinning: { pinned: boolean; gatewayCore: number | null; mockCore: number | null };
   /** Absent in files written before the CPU rows. */
@@ -43,7 +51,9 @@ const lines = [
   // Files before the CPU rows had only the mock in this column; both headers fit them.
   `| measure | ${results.repository === undefined ? 'direct (mock)' : 'reference'} | gateway | added / ratio | target | status |`,
   '| --- | --- | --- | --- | --- | --- |',
-  ...results.rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.delta} | ${row.target} | ${row.status} |`),
+  ...results.rows.map(
+    (row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.delta} | ${row.target} | ${row.status} |`,
+  ),
 ];
 const notes = results.rows.filter((row) => row.note !== undefined);
 if (notes.length > 0) lines.push('', ...notes.map((row) => `- ${row.measure}: ${row.note}`));

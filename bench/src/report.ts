@@ -46,7 +46,9 @@ export function verdict(meetsTarget: boolean, ceilingBound = false, errors = 0):
 export function formatTable(rows: readonly ResultRow[]): string {
   const header = ['Measure', 'Reference', 'Gateway', 'Added / ratio', 'Target', 'Status'];
   const cells = rows.map((row) => [row.measure, row.direct, row.gateway, row.delta, row.target, row.status]);
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)),
+  );
   const line = (values: readonly string[]): string =>
     values.map((value, column) => value.padEnd(widths[column] ?? 0)).join(' | ');
   const rule = widths.map((width) => '-'.repeat(width)).join('-|-');

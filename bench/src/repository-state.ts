@@ -21,7 +21,11 @@ export interface RepositoryState {
 export function readRepositoryState(directory: string, gatewayCli: string): RepositoryState {
   const git = (args: string[]): string | null => {
     try {
-      return execFileSync('git', args, { cwd: directory, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', args, {
+        cwd: directory,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       return null;
     }
@@ -35,6 +39,14 @@ export function readRepositoryState(directory: string, gatewayCli: string): Repo
     // not built: the runner stops with its own message
   }
   // A results file this runner wrote is not a change to the code measured.
-  const changes = status === null || status === '' ? [] : status.split('\n').filter((line) => !line.slice(3).startsWith('bench/results/'));
-  return { commit, dirty: status === null ? null : changes.length > 0, dirtyPaths: changes.slice(0, 50), gatewayBuiltAt };
+  const changes =
+    status === null || status === ''
+      ? []
+      : status.split('\n').filter((line) => !line.slice(3).startsWith('bench/results/'));
+  return {
+    commit,
+    dirty: status === null ? null : changes.length > 0,
+    dirtyPaths: changes.slice(0, 50),
+    gatewayBuiltAt,
+  };
 }

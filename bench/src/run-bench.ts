@@ -95,7 +95,8 @@ function parseSettings(rawArgv: readonly string[]): Settings {
   const onlyText = option('only');
   const only = onlyText === undefined ? [...sections] : (onlyText.split(',') as Section[]);
   const unknown = only.filter((section) => !sections.includes(section));
-  if (unknown.length > 0) throw new Error(`unknown --only section(s): ${unknown.join(', ')} (known: ${sections.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown --only section(s): ${unknown.join(', ')} (known: ${sections.join(', ')})`);
   const known = ['--smoke', '--profile'];
   const stray = argv.filter((argument) => !known.includes(argument) && !/^--(only|log-level|gateway)=/.test(argument));
   if (stray.length > 0) throw new Error(`unknown argument(s): ${stray.join(' ')}`);
@@ -106,14 +107,30 @@ function parseSettings(rawArgv: readonly string[]): Settings {
     // and ~7,500 in all, so even the relay's figure (~130 µs a request on a 2-core EPYC) rests on some
     // 200 clock ticks of 10 ms, seconds of CPU; three rounds also spread the machine's drift.
     cpu: smoke
-      ? { concurrency: 16, rounds: 1, firstWarmupPerWorker: 4, roundWarmupPerWorker: 2, nonStreamingPerWorker: 8, streamedPerWorker: 4 }
-      : { concurrency: 16, rounds: 3, firstWarmupPerWorker: 125, roundWarmupPerWorker: 16, nonStreamingPerWorker: 313, streamedPerWorker: 157 },
+      ? {
+          concurrency: 16,
+          rounds: 1,
+          firstWarmupPerWorker: 4,
+          roundWarmupPerWorker: 2,
+          nonStreamingPerWorker: 8,
+          streamedPerWorker: 4,
+        }
+      : {
+          concurrency: 16,
+          rounds: 3,
+          firstWarmupPerWorker: 125,
+          roundWarmupPerWorker: 16,
+          nonStreamingPerWorker: 313,
+          streamedPerWorker: 157,
+        },
     latency: smoke ? { warmup: 20, rounds: 2, perRound: 20 } : { warmup: 1_000, rounds: 7, perRound: 200 },
     throughput: smoke
       ? { concurrencies: [16, 64], durationMs: 500, warmupMs: 150 }
       : { concurrencies: [16, 64], durationMs: 10_000, warmupMs: 2_000 },
     streams: { steps: smoke ? [64] : [64, 128, 256, 512, 1024, 2048], maxGapMs: 200 },
-    failure: smoke ? { concurrency: 16, perWorker: 20, warmupPerWorker: 10 } : { concurrency: 16, perWorker: 1_000, warmupPerWorker: 250 },
+    failure: smoke
+      ? { concurrency: 16, perWorker: 20, warmupPerWorker: 10 }
+      : { concurrency: 16, perWorker: 1_000, warmupPerWorker: 250 },
     memoryIdleWaitMs: smoke ? 1_000 : 30_000,
     profile: argv.includes('--profile'),
     logLevel: option('log-level') ?? 'info',
@@ -134,7 +151,11 @@ function raiseOpenFileLimit(): { soft: number; hard: number } {
     if (limits.soft < 16_384 && limits.hard > limits.soft) {
       // Children inherit the raised limit; prlimit is util-linux, like taskset.
       const target = Number.isFinite(limits.hard) ? Math.min(limits.hard, 65_536) : 65_536;
-      execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${target}:${limits.hard === Infinity ? 'unlimited' : limits.hard}`], { stdio: 'ignore' });
+      execFileSync(
+        'prlimit',
+        ['--pid', String(process.pid), `--nofile=${target}:${limits.hard === Infinity ? 'unlimited' : limits.hard}`],
+        { stdio: 'ignore' },
+      );
     }
     return read();
   } catch {
@@ -207,9 +228,16 @@ async function main(): Promise<void> {
     loadGeneratorPinned: pin ? pinProcess(taskset, process.pid, 1) : false,
   };
   const [loadNow = 0] = machine.loadAverageAtStart;
-  if (loadNow > 1) log(`WARNING: load average ${loadNow} before the run: other processes share these cores and will skew every figure`);
-  log(`machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}; pinning: ${pin ? 'gateway core 0, mock + load core 1' : 'none'}`);
-  log(`code: commit ${repository.commit ?? 'unknown'}${repository.dirty ? ' with uncommitted changes' : ''}; gateway built ${repository.gatewayBuiltAt ?? 'unknown'}`);
+  if (loadNow > 1)
+    log(
+      `WARNING: load average ${loadNow} before the run: other processes share these cores and will skew every figure`,
+    );
+  log(
+    `machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}; pinning: ${pin ? 'gateway core 0, mock + load core 1' : 'none'}`,
+  );
+  log(
+    `code: commit ${repository.commit ?? 'unknown'}${repository.dirty ? ' with uncommitted changes' : ''}; gateway built ${repository.gatewayBuiltAt ?? 'unknown'}`,
+  );
 
   const rows: ResultRow[] = [];
   const record: Record<string, unknown> = {};
@@ -257,10 +285,17 @@ async function main(): Promise<void> {
     const stateDirectory = mkdtempSync(join(tmpdir(), `clawgate-bench-${name}-`));
     temporaryDirectories.push(stateDirectory);
     const configPath = join(stateDirectory, 'clawgate.json5');
-    writeFileSync(configPath, JSON.stringify(createGatewayConfig({ ...options, logLevel: settings.logLevel }), null, 2));
+    writeFileSync(
+      configPath,
+      JSON.stringify(createGatewayConfig({ ...options, logLevel: settings.logLevel }), null, 2),
+    );
     const port = await findFreePort();
     if (extras.profile) mkdirSync(profileDirectory, { recursive: true });
-    const environment: NodeJS.ProcessEnv = { ...process.env, CLAWGATE_STATE_DIR: stateDirectory, NODE_ENV: 'production' };
+    const environment: NodeJS.ProcessEnv = {
+      ...process.env,
+      CLAWGATE_STATE_DIR: stateDirectory,
+      NODE_ENV: 'production',
+    };
     // A token in the environment would be ignored (the config wins) but must never leak into the run.
     delete environment.OPENCLAW_GATEWAY_TOKEN;
     delete environment.OPENCLAW_GATEWAY_PASSWORD;
@@ -270,7 +305,13 @@ async function main(): Promise<void> {
     const child = await startChild({
       command: process.execPath,
       args: [
-        ...(extras.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`, `--cpu-prof-name=gateway-${name}-${Date.now()}.cpuprofile`] : []),
+        ...(extras.profile
+          ? [
+              '--cpu-prof',
+              `--cpu-prof-dir=${profileDirectory}`,
+              `--cpu-prof-name=gateway-${name}-${Date.now()}.cpuprofile`,
+            ]
+          : []),
         ...(extras.eventLoopProbe ? ['--import', EVENT_LOOP_PROBE_PATH] : []),
         settings.gatewayCli,
         'gateway',
@@ -304,8 +345,21 @@ async function main(): Promise<void> {
     children.delete(child);
   };
 
-  const closedLoop = (origin: string, concurrency: number, requestFor: (worker: number) => BenchRequest, expectStatus = 200, phase: { durationMs: number; warmupMs: number } = settings.throughput): Promise<ClosedLoopResult> =>
-    runClosedLoop({ origin, concurrency, durationMs: phase.durationMs, warmupMs: phase.warmupMs, requestFor, expectStatus });
+  const closedLoop = (
+    origin: string,
+    concurrency: number,
+    requestFor: (worker: number) => BenchRequest,
+    expectStatus = 200,
+    phase: { durationMs: number; warmupMs: number } = settings.throughput,
+  ): Promise<ClosedLoopResult> =>
+    runClosedLoop({
+      origin,
+      concurrency,
+      durationMs: phase.durationMs,
+      warmupMs: phase.warmupMs,
+      requestFor,
+      expectStatus,
+    });
 
   try {
     const mock = await startMock();
@@ -319,7 +373,10 @@ async function main(): Promise<void> {
     ]);
     // At least 1 s of warm-up even in smoke runs: a mock measured cold reads far below its ceiling,
     // which flagged gateway rates as mock-bound and the end-of-run check as a busy machine.
-    const ceilingPhase = { durationMs: settings.throughput.durationMs, warmupMs: Math.max(settings.throughput.warmupMs, 1_000) };
+    const ceilingPhase = {
+      durationMs: settings.throughput.durationMs,
+      warmupMs: Math.max(settings.throughput.warmupMs, 1_000),
+    };
     for (const concurrency of concurrenciesNeeded) {
       const result = await closedLoop(mock.origin, concurrency, () => directRequests.complete, 200, ceilingPhase);
       ceilings.set(concurrency, result);
@@ -334,7 +391,10 @@ async function main(): Promise<void> {
       const redis = await checkRedis(REDIS_URL);
       if (!redis.ok) {
         // The repository's convention (the gateway's Redis tests): a skip on a laptop, a failure in CI.
-        if (process.env.CI === 'true') throw new Error(`Redis at ${redactUrl(REDIS_URL)} is unreachable (${redis.reason}); under CI=true the Redis row is required`);
+        if (process.env.CI === 'true')
+          throw new Error(
+            `Redis at ${redactUrl(REDIS_URL)} is unreachable (${redis.reason}); under CI=true the Redis row is required`,
+          );
         log(`Redis at ${redactUrl(REDIS_URL)} is unreachable (${redis.reason}): the Redis-store row is skipped`);
       }
       // Users no earlier run used: the Redis store is shared, and this run deletes exactly these sessions after.
@@ -344,7 +404,9 @@ async function main(): Promise<void> {
         startRelay(mock.origin),
         startGateway('cpu-as-shipped', { upstreamBaseUrl: mock.baseUrl }, { profile: settings.profile }),
         startGateway('cpu-memory-store', { upstreamBaseUrl: mock.baseUrl, sessionsStore: 'memory' }),
-        redis.ok ? startGateway('cpu-redis-store', { upstreamBaseUrl: mock.baseUrl, sessionsStore: { redis: REDIS_URL } }) : undefined,
+        redis.ok
+          ? startGateway('cpu-redis-store', { upstreamBaseUrl: mock.baseUrl, sessionsStore: { redis: REDIS_URL } })
+          : undefined,
       ]);
       const streamExpectation = { kind: 'stream', contentFrames: STREAMED_DELTA_COUNT, usage: true } as const;
       const checks: Record<string, AnswerCheck> = {
@@ -353,18 +415,65 @@ async function main(): Promise<void> {
         gatewayNonStreaming: await checkAnswer(shipped.origin, gatewayRequests.complete, { kind: 'json' }),
         gatewayStreamed: await checkAnswer(shipped.origin, gatewayRequests.streamed, streamExpectation),
       };
-      for (const [name, check] of Object.entries(checks)) if (!check.ok) log(`answer check ${name} FAILED: ${check.problem}`);
+      for (const [name, check] of Object.entries(checks))
+        if (!check.ok) log(`answer check ${name} FAILED: ${check.problem}`);
       const done = 'data: [DONE]\n\n';
       const subjects: CpuSubject[] = [
-        { key: 'relay-non-streaming', pid: relay.child.pid, origin: relay.origin, requestFor: () => directRequests.complete, measuredPerWorker: cpu.nonStreamingPerWorker },
-        { key: 'gateway-stateless', pid: shipped.child.pid, origin: shipped.origin, requestFor: () => gatewayRequests.complete, measuredPerWorker: cpu.nonStreamingPerWorker },
-        { key: 'gateway-session-file', pid: shipped.child.pid, origin: shipped.origin, requestFor: (worker) => gatewayRequests.withUser(worker, userPrefix), measuredPerWorker: cpu.nonStreamingPerWorker },
-        { key: 'gateway-session-memory', pid: memoryStore.child.pid, origin: memoryStore.origin, requestFor: (worker) => gatewayRequests.withUser(worker, userPrefix), measuredPerWorker: cpu.nonStreamingPerWorker },
+        {
+          key: 'relay-non-streaming',
+          pid: relay.child.pid,
+          origin: relay.origin,
+          requestFor: () => directRequests.complete,
+          measuredPerWorker: cpu.nonStreamingPerWorker,
+        },
+        {
+          key: 'gateway-stateless',
+          pid: shipped.child.pid,
+          origin: shipped.origin,
+          requestFor: () => gatewayRequests.complete,
+          measuredPerWorker: cpu.nonStreamingPerWorker,
+        },
+        {
+          key: 'gateway-session-file',
+          pid: shipped.child.pid,
+          origin: shipped.origin,
+          requestFor: (worker) => gatewayRequests.withUser(worker, userPrefix),
+          measuredPerWorker: cpu.nonStreamingPerWorker,
+        },
+        {
+          key: 'gateway-session-memory',
+          pid: memoryStore.child.pid,
+          origin: memoryStore.origin,
+          requestFor: (worker) => gatewayRequests.withUser(worker, userPrefix),
+          measuredPerWorker: cpu.nonStreamingPerWorker,
+        },
         ...(redisStore === undefined
           ? []
-          : [{ key: 'gateway-session-redis', pid: redisStore.child.pid, origin: redisStore.origin, requestFor: (worker: number) => gatewayRequests.withUser(worker, userPrefix), measuredPerWorker: cpu.nonStreamingPerWorker }]),
-        { key: 'relay-streamed', pid: relay.child.pid, origin: relay.origin, requestFor: () => directRequests.streamed, measuredPerWorker: cpu.streamedPerWorker, expectBodySuffix: done },
-        { key: 'gateway-streamed', pid: shipped.child.pid, origin: shipped.origin, requestFor: () => gatewayRequests.streamed, measuredPerWorker: cpu.streamedPerWorker, expectBodySuffix: done },
+          : [
+              {
+                key: 'gateway-session-redis',
+                pid: redisStore.child.pid,
+                origin: redisStore.origin,
+                requestFor: (worker: number) => gatewayRequests.withUser(worker, userPrefix),
+                measuredPerWorker: cpu.nonStreamingPerWorker,
+              },
+            ]),
+        {
+          key: 'relay-streamed',
+          pid: relay.child.pid,
+          origin: relay.origin,
+          requestFor: () => directRequests.streamed,
+          measuredPerWorker: cpu.streamedPerWorker,
+          expectBodySuffix: done,
+        },
+        {
+          key: 'gateway-streamed',
+          pid: shipped.child.pid,
+          origin: shipped.origin,
+          requestFor: () => gatewayRequests.streamed,
+          measuredPerWorker: cpu.streamedPerWorker,
+          expectBodySuffix: done,
+        },
       ];
       let results: Map<string, CpuResult>;
       let redisCleanup: { keysDeleted: number; sessions: number } | { error: string } | undefined;
@@ -376,16 +485,27 @@ async function main(): Promise<void> {
           firstWarmupPerWorker: cpu.firstWarmupPerWorker,
           roundWarmupPerWorker: cpu.roundWarmupPerWorker,
           onWindow: (key, index, window) =>
-            log(`cpu ${key} round ${index + 1}: ${formatMicroseconds(window.cpuMs / window.requests)}/request (${window.ticks} ticks over ${window.requests} requests in ${(window.wallMs / 1000).toFixed(1)} s, ${window.errors} errors)`),
+            log(
+              `cpu ${key} round ${index + 1}: ${formatMicroseconds(window.cpuMs / window.requests)}/request (${window.ticks} ticks over ${window.requests} requests in ${(window.wallMs / 1000).toFixed(1)} s, ${window.errors} errors)`,
+            ),
         });
       } finally {
-        await Promise.all([relay.child, shipped.child, memoryStore.child, redisStore?.child].map((child) => (child === undefined ? undefined : stopChild(child))));
+        await Promise.all(
+          [relay.child, shipped.child, memoryStore.child, redisStore?.child].map((child) =>
+            child === undefined ? undefined : stopChild(child),
+          ),
+        );
         if (redisStore !== undefined) {
-          const keys = Array.from({ length: cpu.concurrency }, (_, worker) => redisSessionKeysOfUser('main', `${userPrefix}-${worker}`)).flat();
+          const keys = Array.from({ length: cpu.concurrency }, (_, worker) =>
+            redisSessionKeysOfUser('main', `${userPrefix}-${worker}`),
+          ).flat();
           try {
             const keysDeleted = await deleteRedisKeys(REDIS_URL, keys);
             redisCleanup = { keysDeleted, sessions: cpu.concurrency };
-            if (keysDeleted < cpu.concurrency) log(`WARNING: deleted ${keysDeleted} Redis keys for ${cpu.concurrency} sessions: the gateway's key scheme may have changed; sessions of users ${userPrefix}-* may be left in Redis`);
+            if (keysDeleted < cpu.concurrency)
+              log(
+                `WARNING: deleted ${keysDeleted} Redis keys for ${cpu.concurrency} sessions: the gateway's key scheme may have changed; sessions of users ${userPrefix}-* may be left in Redis`,
+              );
           } catch (error) {
             redisCleanup = { error: error instanceof Error ? error.message : String(error) };
             log(`WARNING: could not delete this run's Redis sessions (users ${userPrefix}-*): ${redisCleanup.error}`);
@@ -397,14 +517,22 @@ async function main(): Promise<void> {
       const stateless = figure('gateway-stateless');
       const relayStreamed = figure('relay-streamed');
       const streamed = figure('gateway-streamed');
-      if (relayJson === undefined || stateless === undefined || relayStreamed === undefined || streamed === undefined) throw new Error('a CPU subject was not measured');
+      if (relayJson === undefined || stateless === undefined || relayStreamed === undefined || streamed === undefined)
+        throw new Error('a CPU subject was not measured');
       const c = cpu.concurrency;
       const failedChecks = (...names: string[]): string[] =>
         names.flatMap((name) => (checks[name]?.ok === false ? [`answer check ${name}: ${checks[name]?.problem}`] : []));
-      const problemsOf = (figures: (CpuResult | undefined)[], checkNames: string[]): { errors: number; note?: string } => {
+      const problemsOf = (
+        figures: (CpuResult | undefined)[],
+        checkNames: string[],
+      ): { errors: number; note?: string } => {
         const problems = [
           ...failedChecks(...checkNames),
-          ...figures.flatMap((result) => (result !== undefined && result.errors > 0 ? [`${result.key}: ${result.errors} errors, first: ${result.firstError}`] : [])),
+          ...figures.flatMap((result) =>
+            result !== undefined && result.errors > 0
+              ? [`${result.key}: ${result.errors} errors, first: ${result.firstError}`]
+              : [],
+          ),
         ];
         return problems.length === 0 ? { errors: 0 } : { errors: problems.length, note: problems.join('; ') };
       };
@@ -430,11 +558,20 @@ async function main(): Promise<void> {
           gateway: formatMicroseconds(result.cpuPerRequestMs),
           delta: `${formatRatio(ratio)} stateless`,
           target: target === undefined ? '-' : `<= ${target.toFixed(1)}x stateless`,
-          status: target === undefined ? (problems.errors > 0 ? 'ERRORS' : 'INFO') : verdict(ratio <= target, false, problems.errors),
+          status:
+            target === undefined
+              ? problems.errors > 0
+                ? 'ERRORS'
+                : 'INFO'
+              : verdict(ratio <= target, false, problems.errors),
           ...(problems.note === undefined ? {} : { note: problems.note }),
         });
       };
-      sessionRow('gateway-session-file', 'file store (default), 200-message bound', TARGETS.cpuStoredSessionVsStateless);
+      sessionRow(
+        'gateway-session-file',
+        'file store (default), 200-message bound',
+        TARGETS.cpuStoredSessionVsStateless,
+      );
       sessionRow('gateway-session-memory', 'memory store', undefined);
       if (redisStore === undefined) {
         rows.push({
@@ -468,10 +605,19 @@ async function main(): Promise<void> {
         clockTickMs: clockTickMs(),
         concurrency: c,
         userPrefix,
-        redis: redis.ok ? { url: redactUrl(REDIS_URL), cleanup: redisCleanup } : { url: redactUrl(REDIS_URL), skipped: redis.reason },
+        redis: redis.ok
+          ? { url: redactUrl(REDIS_URL), cleanup: redisCleanup }
+          : { url: redactUrl(REDIS_URL), skipped: redis.reason },
         answerChecks: checks,
         results: Object.fromEntries(
-          [...results].map(([key, result]) => [key, { ...result, cpuPerRequestMs: round(result.cpuPerRequestMs, 5), requestsPerSecond: round(result.requestsPerSecond, 1) }]),
+          [...results].map(([key, result]) => [
+            key,
+            {
+              ...result,
+              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
+              requestsPerSecond: round(result.requestsPerSecond, 1),
+            },
+          ]),
         ),
         ratios: {
           statelessVsRelay: round(statelessRatio, 3),
@@ -479,7 +625,14 @@ async function main(): Promise<void> {
           ...Object.fromEntries(
             ['file', 'memory', 'redis'].flatMap((store) => {
               const result = figure(`gateway-session-${store}`);
-              return result === undefined ? [] : [[`session${store[0]?.toUpperCase()}${store.slice(1)}VsStateless`, round(result.cpuPerRequestMs / stateless.cpuPerRequestMs, 3)]];
+              return result === undefined
+                ? []
+                : [
+                    [
+                      `session${store[0]?.toUpperCase()}${store.slice(1)}VsStateless`,
+                      round(result.cpuPerRequestMs / stateless.cpuPerRequestMs, 3),
+                    ],
+                  ];
             }),
           ),
         },
@@ -508,13 +661,21 @@ async function main(): Promise<void> {
         for (const kind of ['complete', 'first-content'] as const) {
           const result = await measureAddedLatency({
             kind,
-            direct: { origin: mock.origin, request: kind === 'complete' ? directRequests.complete : directRequests.stream },
-            gateway: { origin: gateway.origin, request: kind === 'complete' ? gatewayRequests.complete : gatewayRequests.stream },
+            direct: {
+              origin: mock.origin,
+              request: kind === 'complete' ? directRequests.complete : directRequests.stream,
+            },
+            gateway: {
+              origin: gateway.origin,
+              request: kind === 'complete' ? gatewayRequests.complete : gatewayRequests.stream,
+            },
             ...settings.latency,
           });
           latency.push(result);
           const label = kind === 'complete' ? 'non-streaming' : 'first content chunk';
-          log(`latency ${label}: +${result.addedMedianMs.toFixed(3)} ms median, +${result.addedP99Ms.toFixed(3)} ms p99`);
+          log(
+            `latency ${label}: +${result.addedMedianMs.toFixed(3)} ms median, +${result.addedP99Ms.toFixed(3)} ms p99`,
+          );
           rows.push(
             {
               measure: `Added latency c=1, ${label}, median`,
@@ -546,7 +707,9 @@ async function main(): Promise<void> {
           const result = await closedLoop(relay.origin, concurrency, () => directRequests.complete);
           relayRates.set(concurrency, result);
           throughput[`reference relay c${concurrency}`] = result;
-          log(`throughput reference relay c=${concurrency}: ${formatRate(result.requestsPerSecond)}, ${result.errors} errors`);
+          log(
+            `throughput reference relay c=${concurrency}: ${formatRate(result.requestsPerSecond)}, ${result.errors} errors`,
+          );
         }
         await stopChild(relay.child);
         for (const [label, requestFor] of [
@@ -558,14 +721,17 @@ async function main(): Promise<void> {
             throughput[`${label} c${concurrency}`] = result;
             const ceiling = ceilings.get(concurrency)?.requestsPerSecond ?? Number.NaN;
             const relayRate = relayRates.get(concurrency)?.requestsPerSecond ?? Number.NaN;
-            log(`throughput ${label} c=${concurrency}: ${formatRate(result.requestsPerSecond)}, ${result.errors} errors`);
+            log(
+              `throughput ${label} c=${concurrency}: ${formatRate(result.requestsPerSecond)}, ${result.errors} errors`,
+            );
             rows.push({
               measure: `Throughput ${label}, c=${concurrency}`,
               direct: `${formatRate(ceiling)} (mock)`,
               gateway: formatRate(result.requestsPerSecond),
               delta: `${((result.requestsPerSecond / relayRate) * 100).toFixed(0)}% of relay (${formatRate(relayRate)})`,
               target: '- (CPU rows decide)',
-              status: result.errors > 0 ? 'ERRORS' : ceilingBound(result.requestsPerSecond, concurrency) ? 'FLAGGED' : 'INFO',
+              status:
+                result.errors > 0 ? 'ERRORS' : ceilingBound(result.requestsPerSecond, concurrency) ? 'FLAGGED' : 'INFO',
               ...errorNote(result),
             });
           }
@@ -578,7 +744,8 @@ async function main(): Promise<void> {
             gateway: formatRate(result.requestsPerSecond),
             delta: `${((result.requestsPerSecond / ceiling) * 100).toFixed(0)}% of mock`,
             target: '-',
-            status: result.errors > 0 ? 'ERRORS' : ceilingBound(result.requestsPerSecond, concurrency) ? 'FLAGGED' : 'INFO',
+            status:
+              result.errors > 0 ? 'ERRORS' : ceilingBound(result.requestsPerSecond, concurrency) ? 'FLAGGED' : 'INFO',
             ...errorNote(result),
           });
         }
@@ -588,7 +755,9 @@ async function main(): Promise<void> {
         const delayed = await closedLoop(gateway.origin, delayedConcurrency, () => gatewayRequests.delayed);
         throughput[`delayed-20ms direct c${delayedConcurrency}`] = delayedDirect;
         throughput[`delayed-20ms c${delayedConcurrency}`] = delayed;
-        log(`throughput 20 ms upstream c=${delayedConcurrency}: direct ${formatRate(delayedDirect.requestsPerSecond)}, gateway ${formatRate(delayed.requestsPerSecond)}`);
+        log(
+          `throughput 20 ms upstream c=${delayedConcurrency}: direct ${formatRate(delayedDirect.requestsPerSecond)}, gateway ${formatRate(delayed.requestsPerSecond)}`,
+        );
         rows.push({
           measure: `Throughput stateless, 20 ms upstream, c=${delayedConcurrency}`,
           direct: `${formatRate(delayedDirect.requestsPerSecond)} (mock)`,
@@ -596,7 +765,11 @@ async function main(): Promise<void> {
           delta: `${((delayed.requestsPerSecond / delayedDirect.requestsPerSecond) * 100).toFixed(0)}% of mock`,
           target: '- (Portkey ~860 req/s)',
           status:
-            delayed.errors > 0 ? 'ERRORS' : delayed.requestsPerSecond >= MOCK_CEILING_FLAG_RATIO * delayedDirect.requestsPerSecond ? 'FLAGGED' : 'INFO',
+            delayed.errors > 0
+              ? 'ERRORS'
+              : delayed.requestsPerSecond >= MOCK_CEILING_FLAG_RATIO * delayedDirect.requestsPerSecond
+                ? 'FLAGGED'
+                : 'INFO',
           ...errorNote(delayed),
         });
         record.throughput = throughput;
@@ -650,9 +823,18 @@ async function main(): Promise<void> {
 
     if (wants('streams')) {
       // A gateway of its own, with the event-loop probe loaded: the other sections' gateways run without it.
-      const gateway = await startGateway('streams', { upstreamBaseUrl: mock.baseUrl }, { profile: settings.profile, eventLoopProbe: true });
+      const gateway = await startGateway(
+        'streams',
+        { upstreamBaseUrl: mock.baseUrl },
+        { profile: settings.profile, eventLoopProbe: true },
+      );
       const steps = stepsFor(openFiles.soft);
-      const runSteps = async (origin: string, request: BenchRequest, side: string, eventLoop?: EventLoopReader): Promise<(StreamStepResult & { eventLoop?: EventLoopDelay })[]> => {
+      const runSteps = async (
+        origin: string,
+        request: BenchRequest,
+        side: string,
+        eventLoop?: EventLoopReader,
+      ): Promise<(StreamStepResult & { eventLoop?: EventLoopDelay })[]> => {
         const results: (StreamStepResult & { eventLoop?: EventLoopDelay })[] = [];
         for (const streams of steps) {
           await eventLoop?.reset();
@@ -666,7 +848,9 @@ async function main(): Promise<void> {
           });
           const delay = await eventLoop?.read();
           results.push({ ...result, ...(delay === undefined ? {} : { eventLoop: delay }) });
-          log(`streams ${side} ${streams}: ${result.ok ? 'ok' : 'FAILED'} (max gap ${result.maxGapMs.toFixed(0)} ms ending at ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s, first byte within ${result.maxFirstByteMs.toFixed(0)} ms, ${result.completeStreams} complete${delay === undefined ? '' : `, event-loop delay p99 ${delay.p99Ms.toFixed(1)} ms, max ${delay.maxMs.toFixed(1)} ms`}${result.firstError ? `, ${result.firstError}` : ''})`);
+          log(
+            `streams ${side} ${streams}: ${result.ok ? 'ok' : 'FAILED'} (max gap ${result.maxGapMs.toFixed(0)} ms ending at ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s, first byte within ${result.maxFirstByteMs.toFixed(0)} ms, ${result.completeStreams} complete${delay === undefined ? '' : `, event-loop delay p99 ${delay.p99Ms.toFixed(1)} ms, max ${delay.maxMs.toFixed(1)} ms`}${result.firstError ? `, ${result.firstError}` : ''})`,
+          );
           if (!result.ok) break;
           // Let sockets from the last step close before opening more.
           await sleep(300);
@@ -679,30 +863,62 @@ async function main(): Promise<void> {
       const directMax = largestOk(direct);
       // What the gateway holds in steady state: its provider module (and undici) loads on the first
       // run, a one-off ~65 ms that would otherwise land inside the first step.
-      await runFixedCount({ origin: gateway.origin, concurrency: 1, warmupPerWorker: 0, measuredPerWorker: 20, requestFor: () => gatewayRequests.stream, expectStatus: 200 });
+      await runFixedCount({
+        origin: gateway.origin,
+        concurrency: 1,
+        warmupPerWorker: 0,
+        measuredPerWorker: 20,
+        requestFor: () => gatewayRequests.stream,
+        expectStatus: 200,
+      });
       const through = await runSteps(gateway.origin, gatewayRequests.paced, 'gateway', gateway.eventLoop);
       const gatewayMax = largestOk(through);
       await stopChild(gateway.child);
       // The same steps through the reference relay on the same core: what relaying paced streams at
       // all costs on this machine (each frame is a socket read, a parse, a rebuild and a socket write).
       const relay = await startRelay(mock.origin);
-      await runFixedCount({ origin: relay.origin, concurrency: 1, warmupPerWorker: 0, measuredPerWorker: 20, requestFor: () => directRequests.stream, expectStatus: 200 });
+      await runFixedCount({
+        origin: relay.origin,
+        concurrency: 1,
+        warmupPerWorker: 0,
+        measuredPerWorker: 20,
+        requestFor: () => directRequests.stream,
+        expectStatus: 200,
+      });
       const relayed = await runSteps(relay.origin, directRequests.paced, 'relay');
       const relayMax = largestOk(relayed);
       await stopChild(relay.child);
-      record.streams = { steps, direct, gateway: through, relay: relayed, directMax, gatewayMax, relayMax, eventLoopResolutionMs: 10 };
+      record.streams = {
+        steps,
+        direct,
+        gateway: through,
+        relay: relayed,
+        directMax,
+        gatewayMax,
+        relayMax,
+        eventLoopResolutionMs: 10,
+      };
       const describe = (result: StreamStepResult | undefined): string =>
-        result === undefined ? '-' : `${result.ok ? 'held' : `${result.completeStreams} complete`}, gap ${result.maxGapMs.toFixed(0)} ms`;
+        result === undefined
+          ? '-'
+          : `${result.ok ? 'held' : `${result.completeStreams} complete`}, gap ${result.maxGapMs.toFixed(0)} ms`;
       for (const result of through) {
         const directResult = direct.find((candidate) => candidate.streams === result.streams);
         rows.push({
           measure: `Paced streams, ${result.streams} concurrent`,
           direct: `${describe(directResult)} (mock)`,
           gateway: describe(result),
-          delta: result.eventLoop === undefined ? '-' : `event loop p99 ${result.eventLoop.p99Ms.toFixed(1)} ms, max ${result.eventLoop.maxMs.toFixed(1)} ms`,
+          delta:
+            result.eventLoop === undefined
+              ? '-'
+              : `event loop p99 ${result.eventLoop.p99Ms.toFixed(1)} ms, max ${result.eventLoop.maxMs.toFixed(1)} ms`,
           target: `all ${MOCK_DELTA_COUNT} deltas, gap <= ${settings.streams.maxGapMs} ms`,
           status: result.ok ? 'PASS' : 'MISS',
-          ...(result.ok ? {} : { note: `${result.completeStreams} complete, ${result.stalledStreams} stalled, first byte within ${result.maxFirstByteMs.toFixed(0)} ms, max gap ${result.maxGapMs.toFixed(0)} ms ending ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s into the step${result.firstError ? `, ${result.firstError}` : ''}` }),
+          ...(result.ok
+            ? {}
+            : {
+                note: `${result.completeStreams} complete, ${result.stalledStreams} stalled, first byte within ${result.maxFirstByteMs.toFixed(0)} ms, max gap ${result.maxGapMs.toFixed(0)} ms ending ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s into the step${result.firstError ? `, ${result.firstError}` : ''}`,
+              }),
         });
       }
       // If the gateway held every count the mock held, the figure is the mock's, not the gateway's.
@@ -730,13 +946,40 @@ async function main(): Promise<void> {
         upstreamBaseUrl: mock.baseUrl,
         rateLimit: { maxAttempts: 1, windowMs: 60_000, lockoutMs: 3_600_000, exemptLoopback: false },
       });
-      await runFixedCount({ origin: locked.origin, concurrency: 1, warmupPerWorker: 0, measuredPerWorker: 1, requestFor: () => gatewayRequests.wrongToken, expectStatus: 401 });
+      await runFixedCount({
+        origin: locked.origin,
+        concurrency: 1,
+        warmupPerWorker: 0,
+        measuredPerWorker: 1,
+        requestFor: () => gatewayRequests.wrongToken,
+        expectStatus: 401,
+      });
       // CPU per request, like the cpu section: a rate would be the load generator's once the
       // gateway answers a refusal in ~100 µs (the generator shares a core with the mock).
       const subjects: CpuSubject[] = [
-        { key: 'success', pid: unauthorised.child.pid, origin: unauthorised.origin, requestFor: () => gatewayRequests.complete, measuredPerWorker: settings.failure.perWorker },
-        { key: 'unauthorised', pid: unauthorised.child.pid, origin: unauthorised.origin, requestFor: () => gatewayRequests.wrongToken, measuredPerWorker: settings.failure.perWorker, expectStatus: 401 },
-        { key: 'rate-limited', pid: locked.child.pid, origin: locked.origin, requestFor: () => gatewayRequests.wrongToken, measuredPerWorker: settings.failure.perWorker, expectStatus: 429 },
+        {
+          key: 'success',
+          pid: unauthorised.child.pid,
+          origin: unauthorised.origin,
+          requestFor: () => gatewayRequests.complete,
+          measuredPerWorker: settings.failure.perWorker,
+        },
+        {
+          key: 'unauthorised',
+          pid: unauthorised.child.pid,
+          origin: unauthorised.origin,
+          requestFor: () => gatewayRequests.wrongToken,
+          measuredPerWorker: settings.failure.perWorker,
+          expectStatus: 401,
+        },
+        {
+          key: 'rate-limited',
+          pid: locked.child.pid,
+          origin: locked.origin,
+          requestFor: () => gatewayRequests.wrongToken,
+          measuredPerWorker: settings.failure.perWorker,
+          expectStatus: 429,
+        },
       ];
       const measured = await measureCpuPerRequest({
         subjects,
@@ -750,9 +993,12 @@ async function main(): Promise<void> {
       const success = measured.get('success');
       const rejected = measured.get('unauthorised');
       const limited = measured.get('rate-limited');
-      if (success === undefined || rejected === undefined || limited === undefined) throw new Error('failure path: a subject was not measured');
+      if (success === undefined || rejected === undefined || limited === undefined)
+        throw new Error('failure path: a subject was not measured');
       record.failure = { concurrency, success, unauthorised: rejected, rateLimited: limited };
-      log(`failure path c=${concurrency}: 200 ${formatMicroseconds(success.cpuPerRequestMs)}, 401 ${formatMicroseconds(rejected.cpuPerRequestMs)}, 429 ${formatMicroseconds(limited.cpuPerRequestMs)} of CPU a request`);
+      log(
+        `failure path c=${concurrency}: 200 ${formatMicroseconds(success.cpuPerRequestMs)}, 401 ${formatMicroseconds(rejected.cpuPerRequestMs)}, 429 ${formatMicroseconds(limited.cpuPerRequestMs)} of CPU a request`,
+      );
       rows.push({
         measure: `CPU per successful request (limiter counting), c=${concurrency}`,
         direct: '-',
@@ -786,10 +1032,14 @@ async function main(): Promise<void> {
     const firstCeiling = firstConcurrency === undefined ? undefined : ceilings.get(firstConcurrency);
     if (firstConcurrency !== undefined && firstCeiling !== undefined) {
       const again = await closedLoop(mock.origin, firstConcurrency, () => directRequests.complete);
-      const driftPercent = ((again.requestsPerSecond - firstCeiling.requestsPerSecond) / firstCeiling.requestsPerSecond) * 100;
+      const driftPercent =
+        ((again.requestsPerSecond - firstCeiling.requestsPerSecond) / firstCeiling.requestsPerSecond) * 100;
       record.mockCeilingAtEnd = { concurrency: firstConcurrency, result: again, driftPercent: round(driftPercent, 1) };
       const noisy = Math.abs(driftPercent) > 15;
-      if (noisy) log(`WARNING: the mock's ceiling moved ${driftPercent.toFixed(0)}% during the run: the machine was not quiet; rates of this run are not representative`);
+      if (noisy)
+        log(
+          `WARNING: the mock's ceiling moved ${driftPercent.toFixed(0)}% during the run: the machine was not quiet; rates of this run are not representative`,
+        );
       rows.push({
         measure: `Mock ceiling at end vs start, c=${firstConcurrency}`,
         direct: `${formatRate(firstCeiling.requestsPerSecond)} (start)`,
@@ -797,7 +1047,11 @@ async function main(): Promise<void> {
         delta: `${driftPercent >= 0 ? '+' : ''}${driftPercent.toFixed(0)}%`,
         target: 'within 15% (quiet machine)',
         status: noisy ? 'MISS' : 'PASS',
-        ...(noisy ? { note: 'the machine was busy with other work during this run: rates are not representative (CPU per request is less affected)' } : {}),
+        ...(noisy
+          ? {
+              note: 'the machine was busy with other work during this run: rates are not representative (CPU per request is less affected)',
+            }
+          : {}),
       });
     }
   } finally {
@@ -805,8 +1059,15 @@ async function main(): Promise<void> {
   }
 
   const profiles = settings.profile ? summariseProfiles(profileDirectory, benchStartedAt) : undefined;
-  const date = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
-  const resultsPath = join(benchDirectory, 'results', `${date}${settings.mode === 'smoke' ? '-smoke' : ''}${settings.only.length < sections.length ? '-partial' : ''}${settings.profile ? '-profiled' : ''}.json`);
+  const date = new Date()
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
+  const resultsPath = join(
+    benchDirectory,
+    'results',
+    `${date}${settings.mode === 'smoke' ? '-smoke' : ''}${settings.only.length < sections.length ? '-partial' : ''}${settings.profile ? '-profiled' : ''}.json`,
+  );
   mkdirSync(dirname(resultsPath), { recursive: true });
   writeFileSync(
     resultsPath,
@@ -845,22 +1106,32 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  process.stdout.write(`\nclawgate benchmark (${settings.mode}${settings.profile ? ', PROFILED: figures not comparable' : ''}) on ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}\n`);
-  process.stdout.write(`code: commit ${repository.commit ?? 'unknown'}${repository.dirty ? ' + uncommitted changes (figures belong to no commit)' : ''}; gateway log level ${settings.logLevel}\n`);
-  process.stdout.write(`pinning: ${pin ? 'gateway or relay on core 0; mock upstream and load generator on core 1' : 'none (no taskset or a single core)'}\n\n`);
+  process.stdout.write(
+    `\nclawgate benchmark (${settings.mode}${settings.profile ? ', PROFILED: figures not comparable' : ''}) on ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}\n`,
+  );
+  process.stdout.write(
+    `code: commit ${repository.commit ?? 'unknown'}${repository.dirty ? ' + uncommitted changes (figures belong to no commit)' : ''}; gateway log level ${settings.logLevel}\n`,
+  );
+  process.stdout.write(
+    `pinning: ${pin ? 'gateway or relay on core 0; mock upstream and load generator on core 1' : 'none (no taskset or a single core)'}\n\n`,
+  );
   process.stdout.write(`${formatTable(rows)}\n\n`);
   if (profiles !== undefined) {
     for (const profile of profiles) {
       process.stdout.write(`Profile ${profile.file} (top self time):\n`);
-      for (const frame of profile.top) process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.frame}\n`);
+      for (const frame of profile.top)
+        process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.frame}\n`);
       process.stdout.write('By module:\n');
-      for (const frame of profile.byModule.slice(0, 12)) process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.frame}\n`);
+      for (const frame of profile.byModule.slice(0, 12))
+        process.stdout.write(`  ${frame.selfPercent.toFixed(1).padStart(5)}%  ${frame.frame}\n`);
     }
   }
   process.stdout.write(`results written to ${resultsPath}\n`);
   const erred = rows.filter((row) => row.status === 'ERRORS');
   if (erred.length > 0) {
-    process.stderr.write(`bench: ${erred.length} row(s) read ERRORS (failed requests or wrong answers): ${erred.map((row) => row.measure).join('; ')}\n`);
+    process.stderr.write(
+      `bench: ${erred.length} row(s) read ERRORS (failed requests or wrong answers): ${erred.map((row) => row.measure).join('; ')}\n`,
+    );
     process.exitCode = 1;
   }
 }

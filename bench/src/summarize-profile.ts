@@ -116,7 +116,14 @@ export function summariseProfile(path: string, count = 25): ProfileSummary {
     .filter(([area]) => area !== '(idle)')
     .sort((left, right) => right[1] - left[1])
     .map(([frame, micros]) => ({ frame, selfMs: Math.round(micros / 1000), selfPercent: (micros / busyMicros) * 100 }));
-  return { byModule, inclusive, file: basename(path), totalMs: Math.round(totalMicros / 1000), idlePercent: (idleMicros / Math.max(1, totalMicros)) * 100, top };
+  return {
+    byModule,
+    inclusive,
+    file: basename(path),
+    totalMs: Math.round(totalMicros / 1000),
+    idlePercent: (idleMicros / Math.max(1, totalMicros)) * 100,
+    top,
+  };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -126,10 +133,21 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     process.exit(2);
   }
   const summary = summariseProfile(file, Number(count ?? 30));
-  process.stdout.write(`${summary.file}: ${summary.totalMs} ms sampled, ${summary.idlePercent.toFixed(1)}% idle; self time of busy time:\n`);
-  for (const frame of summary.top) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
+  process.stdout.write(
+    `${summary.file}: ${summary.totalMs} ms sampled, ${summary.idlePercent.toFixed(1)}% idle; self time of busy time:\n`,
+  );
+  for (const frame of summary.top)
+    process.stdout.write(
+      `${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`,
+    );
   process.stdout.write('\ninclusive (gateway and workspace packages):\n');
-  for (const frame of summary.inclusive) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
+  for (const frame of summary.inclusive)
+    process.stdout.write(
+      `${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`,
+    );
   process.stdout.write('\nby module:\n');
-  for (const frame of summary.byModule) process.stdout.write(`${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`);
+  for (const frame of summary.byModule)
+    process.stdout.write(
+      `${frame.selfPercent.toFixed(1).padStart(5)}%  ${String(frame.selfMs).padStart(6)} ms  ${frame.frame}\n`,
+    );
 }

@@ -25,7 +25,12 @@ function captureLogger(level = 'info') {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       callback();
     },
   });
@@ -33,13 +38,15 @@ function captureLogger(level = 'info') {
   return { logger, lines, records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
-function buildApp(options: {
-  config?: Record<string, unknown>;
-  logLevel?: string;
-  isReady?: () => boolean;
-  storesAvailable?: () => boolean;
-  draining?: () => boolean;
-} = {}) {
+function buildApp(
+  options: {
+    config?: Record<string, unknown>;
+    logLevel?: string;
+    isReady?: () => boolean;
+    storesAvailable?: () => boolean;
+    draining?: () => boolean;
+  } = {},
+) {
   const config = parseConfig(
     {
       gateway: {
@@ -57,7 +64,11 @@ function buildApp(options: {
     trustedProxies: [],
     rateLimit: false,
   });
-  const runner = createAgentRunner({ config, sessionStore: createMemorySessionStore(), providers: createProviderRegistry({ config }) });
+  const runner = createAgentRunner({
+    config,
+    sessionStore: createMemorySessionStore(),
+    providers: createProviderRegistry({ config }),
+  });
   const app = createApp({
     config,
     runner,
@@ -140,7 +151,11 @@ describe('the request log', () => {
     expect(off.lines.join('\n')).not.toContain('content marker 314');
 
     const on = buildApp({ config: { logging: { level: 'debug', includeContent: true } } });
-    await request(on.app).post('/v1/chat/completions').set(AUTH).send({ ...body, stream: true }).expect(200);
+    await request(on.app)
+      .post('/v1/chat/completions')
+      .set(AUTH)
+      .send({ ...body, stream: true })
+      .expect(200);
     await waitForLines(on.lines, 2);
     const content = on.records().find((record) => record.msg === 'run content');
     expect(content).toMatchObject({ level: 20, messages: body.messages });
@@ -190,7 +205,8 @@ describe('health probes', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: 'ok' });
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers[name.toLowerCase()]).toBe(value);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      expect(response.headers[name.toLowerCase()]).toBe(value);
   });
 
   it('GET /readyz follows isReady (200 ready / 503 not ready)', async () => {
@@ -218,7 +234,11 @@ describe('health probes', () => {
     expect((await request(app).get('/healthz').set('Connection', 'keep-alive')).headers.connection).toBe('keep-alive');
     draining = true;
     expect((await request(app).get('/healthz').set('Connection', 'keep-alive')).headers.connection).toBe('close');
-    const chat = await request(app).post('/v1/chat/completions').set(AUTH).set('Connection', 'keep-alive').send({ messages: [{ role: 'user', content: 'hi' }] });
+    const chat = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH)
+      .set('Connection', 'keep-alive')
+      .send({ messages: [{ role: 'user', content: 'hi' }] });
     expect([chat.status, chat.headers.connection]).toEqual([200, 'close']);
   });
 
@@ -238,31 +258,58 @@ describe('health probes', () => {
 
 describe('checks before the first header', () => {
   it('refuses a remote image whose host is private with a plain 400, even when streaming', async () => {
-    const { app } = buildApp({ config: { gateway: { auth: { mode: 'token', token: TOKEN }, http: { endpoints: { chatCompletions: { enabled: true, images: { allowUrl: true } } } } } } });
+    const { app } = buildApp({
+      config: {
+        gateway: {
+          auth: { mode: 'token', token: TOKEN },
+          http: { endpoints: { chatCompletions: { enabled: true, images: { allowUrl: true } } } },
+        },
+      },
+    });
     for (const stream of [true, false]) {
       const response = await request(app)
         .post('/v1/chat/completions')
         .set(AUTH)
         .send({
           stream,
-          messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'http://localhost/cat.png' } }] }],
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'look' },
+                { type: 'image_url', image_url: { url: 'http://localhost/cat.png' } },
+              ],
+            },
+          ],
         });
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
-      expect(response.body).toEqual({ error: { message: 'Invalid image_url content in `messages`.', type: 'invalid_request_error' } });
+      expect(response.body).toEqual({
+        error: { message: 'Invalid image_url content in `messages`.', type: 'invalid_request_error' },
+      });
     }
   });
 
   it('refuses a turn with 503 service_unavailable (not a 200 stream) while a shared store is away', async () => {
     let available = false;
     const { app, lines, records } = buildApp({ storesAvailable: () => available });
-    const response = await request(app).post('/v1/chat/completions').set(AUTH).send({ stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const response = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH)
+      .send({ stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
     expect(response.body).toEqual({ error: { message: 'session store unavailable', type: 'service_unavailable' } });
     await waitForLines(lines, 1);
     expect(records()[0]).toMatchObject({ status: 503, errorType: 'service_unavailable', level: 40 });
     available = true;
-    expect((await request(app).post('/v1/chat/completions').set(AUTH).send({ messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .post('/v1/chat/completions')
+          .set(AUTH)
+          .send({ messages: [{ role: 'user', content: 'hi' }] })
+      ).status,
+    ).toBe(200);
   });
 });

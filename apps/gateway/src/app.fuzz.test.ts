@@ -54,13 +54,18 @@ const roles = fc.constantFrom('user', 'assistant', 'system', 'developer', 'tool'
 const content = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.constant(null),
-  fc.array(fc.record({ type: fc.constantFrom('text', 'input_text', 'image_url', 'x'), text: fc.string() }), { maxLength: 3 }),
+  fc.array(fc.record({ type: fc.constantFrom('text', 'input_text', 'image_url', 'x'), text: fc.string() }), {
+    maxLength: 3,
+  }),
   fc.anything(),
 );
 const message = fc.record({ role: roles, content }, { requiredKeys: [] });
 const plausibleBody = fc.record(
   {
-    model: fc.oneof(fc.constantFrom('openclaw', 'openclaw:beta', 'agent:main', 'openclaw/gamma', '', 'gpt-4o'), fc.string({ unit: 'binary' })),
+    model: fc.oneof(
+      fc.constantFrom('openclaw', 'openclaw:beta', 'agent:main', 'openclaw/gamma', '', 'gpt-4o'),
+      fc.string({ unit: 'binary' }),
+    ),
     messages: fc.oneof(fc.array(message, { maxLength: 4 }), fc.anything()),
     stream: fc.oneof(fc.boolean(), fc.constant(null), fc.anything()),
     stream_options: fc.oneof(fc.record({ include_usage: fc.oneof(fc.boolean(), fc.anything()) }), fc.anything()),
@@ -80,10 +85,15 @@ const validBody = fc.record({
   stream: fc.boolean(),
   stream_options: fc.record({ include_usage: fc.boolean() }),
   max_tokens: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
-  messages: fc.array(
-    fc.record({ role: fc.constantFrom('user', 'assistant', 'system'), content: fc.string({ unit: 'binary', maxLength: 300 }) }),
-    { minLength: 1, maxLength: 4 },
-  ).map((messages) => [...messages, { role: 'user', content: 'x' }]),
+  messages: fc
+    .array(
+      fc.record({
+        role: fc.constantFrom('user', 'assistant', 'system'),
+        content: fc.string({ unit: 'binary', maxLength: 300 }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((messages) => [...messages, { role: 'user', content: 'x' }]),
 });
 const body = fc.oneof(
   { weight: 5, arbitrary: validBody.map((value) => JSON.stringify(value)) },
@@ -94,33 +104,45 @@ const body = fc.oneof(
 );
 
 // Header values a real HTTP client can send: visible ASCII, spaces and tabs, no CR/LF.
-const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 80 });
+const headerValue = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+  maxLength: 80,
+});
 /** Mostly absent, sometimes garbage: so most requests still reach the run. */
-const sometimes = <T,>(arbitrary: fc.Arbitrary<T>) =>
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
-const headers = fc.record(
-  {
-    authorization: fc.oneof(
-      { weight: 6, arbitrary: fc.constant(`Bearer ${TEST_TOKEN}`) },
-      { weight: 1, arbitrary: fc.constant('Bearer wrong') },
-      { weight: 1, arbitrary: headerValue },
-    ),
-    'x-openclaw-agent-id': sometimes(headerValue),
-    'x-openclaw-agent': sometimes(headerValue),
-    'x-openclaw-session-key': sometimes(fc.oneof(headerValue, fc.constantFrom('subagent:x', 'cron:y', 'acp:z'))),
-    'x-openclaw-model': sometimes(fc.oneof(headerValue, fc.constantFrom('offline/clawgate-offline', 'openai/'))),
-    'x-openclaw-message-channel': sometimes(headerValue),
-    'content-type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
-  },
-  { requiredKeys: ['authorization'] },
-).map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Record<string, string>);
+const headers = fc
+  .record(
+    {
+      authorization: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(`Bearer ${TEST_TOKEN}`) },
+        { weight: 1, arbitrary: fc.constant('Bearer wrong') },
+        { weight: 1, arbitrary: headerValue },
+      ),
+      'x-openclaw-agent-id': sometimes(headerValue),
+      'x-openclaw-agent': sometimes(headerValue),
+      'x-openclaw-session-key': sometimes(fc.oneof(headerValue, fc.constantFrom('subagent:x', 'cron:y', 'acp:z'))),
+      'x-openclaw-model': sometimes(fc.oneof(headerValue, fc.constantFrom('offline/clawgate-offline', 'openai/'))),
+      'x-openclaw-message-channel': sometimes(headerValue),
+      'content-type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+    },
+    { requiredKeys: ['authorization'] },
+  )
+  .map(
+    (record) =>
+      Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Record<string, string>,
+  );
 
 const ALLOWED_STATUSES = new Set([200, 400, 401, 403, 413]);
 /** Replies per status, so the test can prove it reached both the run and the refusals. */
 const statusCounts = new Map<number, number>();
 
 async function checkReply(requestBody: string, requestHeaders: Record<string, string>): Promise<void> {
-  const response = await fetch(`${baseUrl}/v1/chat/completions`, { method: 'POST', headers: requestHeaders, body: requestBody });
+  const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: requestHeaders,
+    body: requestBody,
+  });
   const text = await response.text();
   statusCounts.set(response.status, (statusCounts.get(response.status) ?? 0) + 1);
   expect(ALLOWED_STATUSES.has(response.status), `status ${response.status}: ${text.slice(0, 200)}`).toBe(true);

@@ -44,7 +44,16 @@ describe('routing (docs/http-contract.md#1-request-pipeline-and-errors)', () => 
 
   it('answers unknown paths, wrong case and a trailing slash with the plain-text 404, never HTML', async () => {
     const app = enabledApp();
-    for (const path of ['/', '/v1', '/v1/chat/completions/', '/V1/chat/completions', '/v1/Chat/Completions', '/v1/modelsx', '/v1/models.json', '/%']) {
+    for (const path of [
+      '/',
+      '/v1',
+      '/v1/chat/completions/',
+      '/V1/chat/completions',
+      '/v1/Chat/Completions',
+      '/v1/modelsx',
+      '/v1/models.json',
+      '/%',
+    ]) {
       const response = await request(app).post(path).set(AUTH_HEADER).send(CHAT_BODY);
       expect(response.status, path).toBe(404);
       expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
@@ -54,7 +63,10 @@ describe('routing (docs/http-contract.md#1-request-pipeline-and-errors)', () => 
   });
 
   it('ignores the query string when matching the path', async () => {
-    const response = await request(enabledApp()).post('/v1/chat/completions?api-version=1&x').set(AUTH_HEADER).send(CHAT_BODY);
+    const response = await request(enabledApp())
+      .post('/v1/chat/completions?api-version=1&x')
+      .set(AUTH_HEADER)
+      .send(CHAT_BODY);
     expect(response.status).toBe(200);
     expect(response.body.choices[0].message.content).toBe(RECORDED_REPLY);
   });
@@ -107,7 +119,10 @@ describe('routing (docs/http-contract.md#1-request-pipeline-and-errors)', () => 
     const ok = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send(CHAT_BODY);
     expect(ok.status).toBe(200);
     expectSecurityHeaders(ok.headers);
-    const stream = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ ...CHAT_BODY, stream: true });
+    const stream = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ ...CHAT_BODY, stream: true });
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expectSecurityHeaders(stream.headers);
@@ -145,7 +160,10 @@ describe('non-streaming response shape (docs/http-contract.md#non-streaming-resp
       now: () => 1_700_000_000_999,
       randomUUID: () => `00000000-0000-4000-8000-00000000000${counter++}`,
     });
-    const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: CHAT_BODY.messages });
+    const response = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ messages: CHAT_BODY.messages });
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     // Request ids and completion ids come from the same source; the completion id is `chatcmpl_<uuid>`.
@@ -163,7 +181,10 @@ describe('non-streaming response shape (docs/http-contract.md#non-streaming-resp
   it('echoes the request model exactly as sent, even an empty string', async () => {
     const app = enabledApp();
     for (const model of ['', 'OpenClaw:BETA', 'agent:main', 'openclaw/default']) {
-      const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ ...CHAT_BODY, model });
+      const response = await request(app)
+        .post('/v1/chat/completions')
+        .set(AUTH_HEADER)
+        .send({ ...CHAT_BODY, model });
       expect(response.status, model).toBe(200);
       expect(response.body.model).toBe(model);
     }

@@ -211,7 +211,10 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
   const chatRoute = chatCompletions;
   return (request, response) => {
     const url = request.url ?? '';
-    if (url.startsWith(CHAT_COMPLETIONS_PATH) && (url.length === CHAT_COMPLETIONS_PATH.length || url.charCodeAt(CHAT_COMPLETIONS_PATH.length) === 0x3f /* ? */)) {
+    if (
+      url.startsWith(CHAT_COMPLETIONS_PATH) &&
+      (url.length === CHAT_COMPLETIONS_PATH.length || url.charCodeAt(CHAT_COMPLETIONS_PATH.length) === 0x3f) /* ? */
+    ) {
       const stepResponse = response as StepResponse;
       stepResponse.locals = {};
       chatRoute(request, stepResponse, (error?: unknown) => {

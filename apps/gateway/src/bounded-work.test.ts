@@ -6,7 +6,11 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { residentMegabytes, startConfiguredGateway, type ConfiguredGateway } from './__fixtures__/configured-gateway.js';
+import {
+  residentMegabytes,
+  startConfiguredGateway,
+  type ConfiguredGateway,
+} from './__fixtures__/configured-gateway.js';
 import { startFakeUpstream, upstreamChunk, type FakeUpstream } from './__fixtures__/fake-upstream.js';
 import { streamCompletion } from './__fixtures__/gateway-process.js';
 
@@ -61,7 +65,11 @@ function post(
       response.setEncoding('utf8');
       response.on('data', (piece: string) => (text += piece));
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) as unknown, ms: performance.now() - started }),
+        resolve({
+          status: response.statusCode ?? 0,
+          json: JSON.parse(text) as unknown,
+          ms: performance.now() - started,
+        }),
       );
     });
     request.end(body);
@@ -97,7 +105,10 @@ describe('hostile request bodies', () => {
     const [hostile, probe] = await Promise.all([post(body), probeHealth()]);
     expect(hostile.status).toBe(400);
     expect(hostile.json).toEqual({
-      error: { message: 'Request body holds more than the limit of 250000 JSON values.', type: 'invalid_request_error' },
+      error: {
+        message: 'Request body holds more than the limit of 250000 JSON values.',
+        type: 'invalid_request_error',
+      },
     });
     expect(probe.status).toBe(200);
     // Before the limits this body froze the event loop for 41 s; the bound has 10× headroom over 100 ms.
@@ -109,7 +120,10 @@ describe('hostile request bodies', () => {
     const hostile = await post(`{"model":"openclaw","messages":[${'{},'.repeat(999_999)}{}]}`);
     expect(hostile.status).toBe(400);
     expect(hostile.json).toEqual({
-      error: { message: 'Request body holds more than the limit of 250000 JSON values.', type: 'invalid_request_error' },
+      error: {
+        message: 'Request body holds more than the limit of 250000 JSON values.',
+        type: 'invalid_request_error',
+      },
     });
     expect(residentMegabytes(gateway)).toBeLessThan(400);
   }, 60_000);
@@ -145,7 +159,10 @@ describe('hostile request bodies', () => {
   });
 
   it.each([
-    ['tools[].function.parameters', (deep: string) => `"tools":[{"type":"function","function":{"name":"f","parameters":${deep}}}]`],
+    [
+      'tools[].function.parameters',
+      (deep: string) => `"tools":[{"type":"function","function":{"name":"f","parameters":${deep}}}]`,
+    ],
     ['response_format.json_schema', (deep: string) => `"response_format":{"type":"json_schema","json_schema":${deep}}`],
   ])('answers 400 naming the depth limit for %s nested 100,000 deep', async (_field, place) => {
     const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
@@ -191,7 +208,10 @@ describe('an upstream stream cut without [DONE] or a finish reason', () => {
 
   it('is an error frame and [DONE] after the output already sent', async () => {
     behave = cut;
-    const outcome = await streamCompletion(gateway.url, TOKEN, { model: 'openclaw', messages: [{ role: 'user', content: 'q' }] });
+    const outcome = await streamCompletion(gateway.url, TOKEN, {
+      model: 'openclaw',
+      messages: [{ role: 'user', content: 'q' }],
+    });
     expect(outcome.status).toBe(200);
     expect(outcome.content).toBe('half an ans');
     expect(errorFrames(outcome.text)).toEqual([truncated]);
@@ -233,7 +253,10 @@ describe('upstream time limits', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write(upstreamChunk({ role: 'assistant', content: 'then silence' }));
     };
-    const outcome = await streamCompletion(gateway.url, TOKEN, { model: 'openclaw', messages: [{ role: 'user', content: 'q' }] });
+    const outcome = await streamCompletion(gateway.url, TOKEN, {
+      model: 'openclaw',
+      messages: [{ role: 'user', content: 'q' }],
+    });
     expect(outcome.content).toBe('then silence');
     expect(errorFrames(outcome.text)).toEqual([{ error: { message: 'upstream provider timeout', type: 'api_error' } }]);
     expect(outcome.text.endsWith('data: [DONE]\n\n')).toBe(true);
@@ -281,7 +304,10 @@ describe('an upstream that says too much', () => {
 
   it('ends a stream with the reply_too_large error frame and [DONE] after exactly the allowed text', async () => {
     behave = endless;
-    const outcome = await streamCompletion(gateway.url, TOKEN, { model: 'openclaw', messages: [{ role: 'user', content: 'q' }] });
+    const outcome = await streamCompletion(gateway.url, TOKEN, {
+      model: 'openclaw',
+      messages: [{ role: 'user', content: 'q' }],
+    });
     expect(outcome.content).toBe('x'.repeat(MAX_REPLY_CHARS));
     expect(errorFrames(outcome.text)).toEqual([tooLarge]);
     expect(outcome.text.endsWith('data: [DONE]\n\n')).toBe(true);

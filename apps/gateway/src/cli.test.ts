@@ -31,7 +31,10 @@ beforeAll(async () => {
   delete env.OPENCLAW_GATEWAY_TOKEN;
   delete env.OPENCLAW_GATEWAY_PASSWORD;
   delete env.CLAWGATE_CONFIG;
-  child = spawn(process.execPath, [cliPath, 'gateway', '--config', configPath, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [cliPath, 'gateway', '--config', configPath, '--port', '0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start: ${stdout}`)), 15_000);
     child!.stdout!.setEncoding('utf8');
@@ -65,11 +68,17 @@ describe('the built gateway, driven by the openai SDK', () => {
 
   it('answers a non-streaming completion', async () => {
     const client = new OpenAI({ apiKey: token, baseURL: `${url}/v1`, maxRetries: 0 });
-    const completion = await client.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }] });
+    const completion = await client.chat.completions.create({
+      model: 'openclaw',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(completion.id).toMatch(/^chatcmpl_[0-9a-f-]{36}$/);
     expect(completion.object).toBe('chat.completion');
     expect(completion.model).toBe('openclaw');
-    expect(completion.choices[0]?.message).toEqual({ role: 'assistant', content: '[clawgate offline model] Turn 1. You said: "hi"' });
+    expect(completion.choices[0]?.message).toEqual({
+      role: 'assistant',
+      content: '[clawgate offline model] Turn 1. You said: "hi"',
+    });
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     expect(completion.usage).toEqual({ prompt_tokens: 1, completion_tokens: 8, total_tokens: 9 });
   });
@@ -117,14 +126,21 @@ describe('the built gateway, driven by the openai SDK', () => {
 
   it('surfaces 401 and 400 as the SDK error classes with our messages', async () => {
     const wrong = new OpenAI({ apiKey: 'wrong', baseURL: `${url}/v1`, maxRetries: 0 });
-    await expect(wrong.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+    await expect(
+      wrong.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
       status: 401,
       error: { message: 'Unauthorized', type: 'unauthorized' },
     });
     const client = new OpenAI({ apiKey: token, baseURL: `${url}/v1`, maxRetries: 0 });
-    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
       status: 400,
-      error: { message: 'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.', type: 'invalid_request_error' },
+      error: {
+        message: 'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.',
+        type: 'invalid_request_error',
+      },
     });
   });
 

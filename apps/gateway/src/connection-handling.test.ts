@@ -42,7 +42,10 @@ async function startWith(name: string, http: Record<string, unknown> = {}): Prom
   await writeFile(
     configPath,
     JSON.stringify({
-      gateway: { auth: { mode: 'token', token: TOKEN }, http: { endpoints: { chatCompletions: { enabled: true } }, ...http } },
+      gateway: {
+        auth: { mode: 'token', token: TOKEN },
+        http: { endpoints: { chatCompletions: { enabled: true } }, ...http },
+      },
       sessions: { store: 'memory' },
     }),
   );
@@ -87,7 +90,7 @@ describe('SSE replies and Connection: close', () => {
     expect(end.text.endsWith('data: [DONE]\n\n\r\n0\r\n\r\n')).toBe(true);
   });
 
-  it('keeps a keep-alive client\'s connection open after the stream, ready for its next request', async () => {
+  it("keeps a keep-alive client's connection open after the stream, ready for its next request", async () => {
     const port = await startWith('sse-keep-alive');
     const raw = await connect(port);
     raw.socket.write(rawChatRequest(TOKEN, { stream: true, messages: USER }));
@@ -113,25 +116,42 @@ describe('a 413 on a connection that closes (built gateway, its own process)', (
     await writeFile(
       configPath,
       JSON.stringify({
-        gateway: { auth: { mode: 'token', token: TOKEN }, http: { maxBodyBytes: LIMIT, endpoints: { chatCompletions: { enabled: true } } } },
+        gateway: {
+          auth: { mode: 'token', token: TOKEN },
+          http: { maxBodyBytes: LIMIT, endpoints: { chatCompletions: { enabled: true } } },
+        },
         sessions: { store: 'memory' },
       }),
     );
     // A server in another process answers while this client is still writing, as in production;
     // in one process the two take turns and the reset this guards against rarely shows.
-    child = await spawnGateway([CLI_PATH, 'gateway', '--config', configPath, '--port', '0'], { PATH: process.env.PATH, CLAWGATE_STATE_DIR: stateDir });
+    child = await spawnGateway([CLI_PATH, 'gateway', '--config', configPath, '--port', '0'], {
+      PATH: process.env.PATH,
+      CLAWGATE_STATE_DIR: stateDir,
+    });
     port = Number(new URL(child.url).port);
   }, 90_000);
   afterAll(async () => {
-    if (child !== undefined && child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+    if (child !== undefined && child.child.exitCode === null && child.child.signalCode === null)
+      child.child.kill('SIGKILL');
     await child?.exited;
   });
 
   it('reaches a node:http client uploading 3x maxBodyBytes with Connection: close, 5 times in a row, chunked or with a declared length', async () => {
     for (const declareLength of [false, true]) {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const outcome = await uploadInChunks(port, { token: TOKEN, bytes: UPLOAD, chunkBytes: CHUNK, declareLength, connection: 'close' });
-        expect(outcome, `declareLength ${String(declareLength)}, attempt ${attempt}`).toEqual({ status: 413, connection: 'close', body: REFUSAL });
+        const outcome = await uploadInChunks(port, {
+          token: TOKEN,
+          bytes: UPLOAD,
+          chunkBytes: CHUNK,
+          declareLength,
+          connection: 'close',
+        });
+        expect(outcome, `declareLength ${String(declareLength)}, attempt ${attempt}`).toEqual({
+          status: 413,
+          connection: 'close',
+          body: REFUSAL,
+        });
       }
     }
   });
@@ -139,7 +159,9 @@ describe('a 413 on a connection that closes (built gateway, its own process)', (
   it('reaches a raw socket that sends Connection: close and keeps writing, 5 times in a row', async () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const raw = await connect(port);
-      raw.socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\nContent-Length: ${UPLOAD}\r\n\r\n`);
+      raw.socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\nContent-Length: ${UPLOAD}\r\n\r\n`,
+      );
       await writeChunks(raw.socket, UPLOAD, CHUNK);
       const end = await raw.closed;
       expect(end.error, `attempt ${attempt}`).toBeUndefined();

@@ -126,7 +126,9 @@ describe('examples/', () => {
       const config = parseExample(name);
       expect(config.gateway.http.endpoints.chatCompletions.enabled).toBe(true);
       expect(config.agents.list.map((agent) => agent.id)).toEqual(expected.agents);
-      expect(config.agents.list.filter((agent) => agent.default).map((agent) => agent.id)).toEqual([expected.agents[0]]);
+      expect(config.agents.list.filter((agent) => agent.default).map((agent) => agent.id)).toEqual([
+        expected.agents[0],
+      ]);
     });
 
     it('points every agent at its provider, with the upstream settings resolved from the environment', async () => {
@@ -169,14 +171,18 @@ describe('examples/', () => {
         caught = error;
       }
       expect(ConfigError.isInstance(caught)).toBe(true);
-      expect((caught as ConfigError).message).toMatch(new RegExp(`^[\\w.]+: environment variable ${missing} is not set$`));
+      expect((caught as ConfigError).message).toMatch(
+        new RegExp(`^[\\w.]+: environment variable ${missing} is not set$`),
+      );
     }
   });
 
   it.each(withVariables)('%s shows none of its referenced secrets once redacted (config check output)', (name) => {
     const expected = EXPECTED[name] as ExpectedExample;
     const config = parseExample(name);
-    const secrets = expected.variables.map((variable) => (variable === 'REDIS_URL' ? 'dummy-redis-password' : (DUMMY_ENV[variable] as string)));
+    const secrets = expected.variables.map((variable) =>
+      variable === 'REDIS_URL' ? 'dummy-redis-password' : (DUMMY_ENV[variable] as string),
+    );
     // The secret is really in the parsed config, so its absence below is the redaction's doing.
     for (const secret of secrets) expect(JSON.stringify(config)).toContain(secret);
     const printed = JSON.stringify(redactConfig(config));
@@ -204,7 +210,9 @@ describe('examples/', () => {
     expect(resolveRunModel(coder, 'gpt-4.1')).toBe('openai/gpt-4.1');
     // An empty list on the agent replaces the defaults' list: only its own model.
     expect(resolveRunModel(support, 'gpt-4o-mini')).toBe('openai/gpt-4o-mini');
-    expect(() => resolveRunModel(support, 'openai/gpt-4o')).toThrowError("Model 'openai/gpt-4o' is not allowed for agent 'support'.");
+    expect(() => resolveRunModel(support, 'openai/gpt-4o')).toThrowError(
+      "Model 'openai/gpt-4o' is not allowed for agent 'support'.",
+    );
     expect(() => resolveRunModel(main, 'gpt-4.1')).toThrowError("Model 'gpt-4.1' is not allowed for agent 'main'.");
   });
 
@@ -223,7 +231,9 @@ describe('examples/', () => {
     });
     const main = resolveAgentSettings(config, 'main');
     if (!main) throw new Error('agent main missing');
-    expect(resolveRunModel(main, 'openrouter/meta-llama/llama-3.3-70b-instruct')).toBe('openrouter/meta-llama/llama-3.3-70b-instruct');
+    expect(resolveRunModel(main, 'openrouter/meta-llama/llama-3.3-70b-instruct')).toBe(
+      'openrouter/meta-llama/llama-3.3-70b-instruct',
+    );
     // Without the prefix, `anthropic` would be read as the provider: refused.
     let caught: unknown;
     try {
@@ -272,13 +282,16 @@ describe('README.md JSON5 blocks', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(blocks.map((block, index) => [index, block] as const))('block %i parses with the real schema', (_index, block) => {
-    const config = parseConfig(JSON5.parse(block), dummyEnvFor(referencedVariables(block)));
-    expect(config.agents.list.length).toBeGreaterThan(0);
-    // A block that names an example file must configure exactly what that file configures.
-    const named = /^\/\/ examples\/([\w-]+\.json5)/.exec(block)?.[1];
-    if (named !== undefined) expect(config).toEqual(parseExample(named));
-  });
+  it.each(blocks.map((block, index) => [index, block] as const))(
+    'block %i parses with the real schema',
+    (_index, block) => {
+      const config = parseConfig(JSON5.parse(block), dummyEnvFor(referencedVariables(block)));
+      expect(config.agents.list.length).toBeGreaterThan(0);
+      // A block that names an example file must configure exactly what that file configures.
+      const named = /^\/\/ examples\/([\w-]+\.json5)/.exec(block)?.[1];
+      if (named !== undefined) expect(config).toEqual(parseExample(named));
+    },
+  );
 });
 
 // Parsing is not enough for the two files operators start first: boot them for real.
@@ -325,12 +338,23 @@ describe('examples/ boot with startGateway', () => {
     });
     try {
       const token = readFileSync(path.join(stateDir, 'gateway-token'), 'utf8').trim();
-      const first = await chat(gateway.url, token, { model: 'openclaw', user: 'alice', messages: [{ role: 'user', content: 'hello' }] });
+      const first = await chat(gateway.url, token, {
+        model: 'openclaw',
+        user: 'alice',
+        messages: [{ role: 'user', content: 'hello' }],
+      });
       expect(first.status).toBe(200);
       expect(first.body.choices?.[0]?.message.content).toBe('[clawgate offline model] Turn 1. You said: "hello"');
-      const second = await chat(gateway.url, token, { model: 'openclaw', user: 'alice', messages: [{ role: 'user', content: 'again' }] });
+      const second = await chat(gateway.url, token, {
+        model: 'openclaw',
+        user: 'alice',
+        messages: [{ role: 'user', content: 'again' }],
+      });
       expect(second.body.choices?.[0]?.message.content).toBe('[clawgate offline model] Turn 2. You said: "again"');
-      const beta = await chat(gateway.url, token, { model: 'openclaw/beta', messages: [{ role: 'user', content: 'hi' }] });
+      const beta = await chat(gateway.url, token, {
+        model: 'openclaw/beta',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
       expect(beta.body.choices?.[0]?.message.content).toBe('[clawgate offline model] Turn 1. You said: "hi"');
       const refused = await chat(gateway.url, 'wrong', { messages: [{ role: 'user', content: 'hi' }] });
       expect(refused).toEqual({ status: 401, body: { error: { message: 'Unauthorized', type: 'unauthorized' } } });
@@ -339,35 +363,40 @@ describe('examples/ boot with startGateway', () => {
     }
   });
 
-  it.skipIf(admin === undefined)('replicas-redis.json5 starts against real Redis, answers /readyz and counts auth failures in Redis', async () => {
-    const env = { ...dummyEnvFor(['OPENAI_API_KEY', 'OPENCLAW_GATEWAY_TOKEN']), REDIS_URL };
-    const gateway = await startGateway({
-      configPath: path.join(examplesDir, 'replicas-redis.json5'),
-      port: 0,
-      bind: '127.0.0.1',
-      env,
-      stateDir: newStateDir(),
-      print: () => undefined,
-      logger: silentLogger,
-      redis: { keyPrefix: redisPrefix },
-    });
-    try {
-      const ready = await fetch(`${gateway.url}/readyz`);
-      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
-      const models = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${DUMMY_ENV.OPENCLAW_GATEWAY_TOKEN}` } });
-      expect(models.status).toBe(200);
-      expect(((await models.json()) as { data: { id: string }[] }).data.map((model) => model.id)).toEqual([
-        'openclaw',
-        'openclaw/default',
-        'openclaw/main',
-        'openclaw/coder',
-      ]);
-      // Loopback is not exempt in this example: a wrong token is counted in Redis under our prefix.
-      const wrong = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer wrong' } });
-      expect(wrong.status).toBe(401);
-      expect((await admin!.keys(`${redisPrefix}auth:*`)).length).toBeGreaterThan(0);
-    } finally {
-      await gateway.close();
-    }
-  });
+  it.skipIf(admin === undefined)(
+    'replicas-redis.json5 starts against real Redis, answers /readyz and counts auth failures in Redis',
+    async () => {
+      const env = { ...dummyEnvFor(['OPENAI_API_KEY', 'OPENCLAW_GATEWAY_TOKEN']), REDIS_URL };
+      const gateway = await startGateway({
+        configPath: path.join(examplesDir, 'replicas-redis.json5'),
+        port: 0,
+        bind: '127.0.0.1',
+        env,
+        stateDir: newStateDir(),
+        print: () => undefined,
+        logger: silentLogger,
+        redis: { keyPrefix: redisPrefix },
+      });
+      try {
+        const ready = await fetch(`${gateway.url}/readyz`);
+        expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+        const models = await fetch(`${gateway.url}/v1/models`, {
+          headers: { authorization: `Bearer ${DUMMY_ENV.OPENCLAW_GATEWAY_TOKEN}` },
+        });
+        expect(models.status).toBe(200);
+        expect(((await models.json()) as { data: { id: string }[] }).data.map((model) => model.id)).toEqual([
+          'openclaw',
+          'openclaw/default',
+          'openclaw/main',
+          'openclaw/coder',
+        ]);
+        // Loopback is not exempt in this example: a wrong token is counted in Redis under our prefix.
+        const wrong = await fetch(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer wrong' } });
+        expect(wrong.status).toBe(401);
+        expect((await admin!.keys(`${redisPrefix}auth:*`)).length).toBeGreaterThan(0);
+      } finally {
+        await gateway.close();
+      }
+    },
+  );
 });

@@ -3,7 +3,13 @@
  * HTTP server and the `clawgate agent` CLI both call it, so a CLI turn goes through exactly the
  * same stores, providers and runner as an HTTP request (docs/architecture.md#runtime-wiring).
  */
-import { createGatewayAuthorizer, MemoryRateLimitStore, resolveAuthConfig, type GatewayAuthorizer, type RateLimitStore } from '@clawgate/auth';
+import {
+  createGatewayAuthorizer,
+  MemoryRateLimitStore,
+  resolveAuthConfig,
+  type GatewayAuthorizer,
+  type RateLimitStore,
+} from '@clawgate/auth';
 import { RedisRateLimitStore } from '@clawgate/auth/redis';
 import type { Redis } from 'ioredis';
 import type { AgentRunner } from './agent/agent-runner.js';
@@ -165,9 +171,8 @@ async function connectRateLimitRedis(url: string): Promise<Redis> {
     client.disconnect();
     // ioredis rejects with "Connection is closed."; the socket error (ECONNREFUSED...) says why.
     const reason = (lastError ?? (error as Error)).message;
-    throw new Error(
-      `gateway.auth.rateLimit.store: cannot connect to ${redactRedisUrl(url)} (${reason})`,
-      { cause: error },
-    );
+    throw new Error(`gateway.auth.rateLimit.store: cannot connect to ${redactRedisUrl(url)} (${reason})`, {
+      cause: error,
+    });
   }
 }

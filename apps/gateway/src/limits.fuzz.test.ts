@@ -7,7 +7,11 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { residentMegabytes, startConfiguredGateway, type ConfiguredGateway } from './__fixtures__/configured-gateway.js';
+import {
+  residentMegabytes,
+  startConfiguredGateway,
+  type ConfiguredGateway,
+} from './__fixtures__/configured-gateway.js';
 
 const TOKEN = 'limits-fuzz-token';
 const LIMITS = { maxMessages: 40, maxContentParts: 60, maxTools: 8, maxToolCalls: 30 };
@@ -67,11 +71,18 @@ const userText = text.map((content) => ({ role: 'user', content: `u${content}` }
 const goodMessage = fc.oneof(
   { weight: 4, arbitrary: userText },
   { weight: 1, arbitrary: fc.array(goodPart, { maxLength: 3 }).map((content) => ({ role: 'user', content })) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }).map((count) => ({ role: 'assistant', content: null, tool_calls: Array(count).fill(call) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 0, max: 2 })
+      .map((count) => ({ role: 'assistant', content: null, tool_calls: Array(count).fill(call) })),
+  },
 );
 const badMessage = fc.oneof(
   fc.constantFrom<unknown>(1, {}, null, 'x', []),
-  fc.tuple(fc.array(goodPart, { maxLength: 3 }), badPart).map(([parts, bad]) => ({ role: 'user', content: [...parts, bad] })),
+  fc
+    .tuple(fc.array(goodPart, { maxLength: 3 }), badPart)
+    .map(([parts, bad]) => ({ role: 'user', content: [...parts, bad] })),
 );
 /** Up to `maxMessages` valid messages; a quarter of the lists carry one invalid entry somewhere. */
 const messageList = fc.oneof(
@@ -94,7 +105,9 @@ const bodyWithinLimits = fc.record({
   messages: messageList,
   // `tools[i].function.parameters` sits 4 levels down and `response_format.json_schema` 2: both stay within maxJsonDepth.
   tools: fc.array(fc.integer({ min: 1, max: MAX_JSON_DEPTH - 5 }).map(toolOfDepth), { maxLength: LIMITS.maxTools }),
-  response_format: fc.integer({ min: 1, max: MAX_JSON_DEPTH - 3 }).map((depth) => ({ type: 'json_schema', json_schema: nested(depth) })),
+  response_format: fc
+    .integer({ min: 1, max: MAX_JSON_DEPTH - 3 })
+    .map((depth) => ({ type: 'json_schema', json_schema: nested(depth) })),
   padding: fc.integer({ min: 0, max: 1_000 }).map((length) => new Array<number>(length).fill(0)),
   stream: fc.boolean(),
 });
@@ -113,13 +126,24 @@ const pastALimit: fc.Arbitrary<(body: FuzzBody) => FuzzBody>[] = [
   })),
   fc.integer({ min: LIMITS.maxToolCalls + 1, max: 200 }).map((count) => (body) => ({
     ...body,
-    messages: [{ role: 'assistant', content: null, tool_calls: Array(count).fill(call) }, { role: 'user', content: 'u' }],
+    messages: [
+      { role: 'assistant', content: null, tool_calls: Array(count).fill(call) },
+      { role: 'user', content: 'u' },
+    ],
   })),
-  fc.integer({ min: LIMITS.maxTools + 1, max: 40 }).map((count) => (body) => ({ ...body, tools: Array(count).fill(toolOfDepth(1)) })),
+  fc
+    .integer({ min: LIMITS.maxTools + 1, max: 40 })
+    .map((count) => (body) => ({ ...body, tools: Array(count).fill(toolOfDepth(1)) })),
   fc.integer({ min: MAX_JSON_DEPTH + 1, max: 2_000 }).map((depth) => (body) => ({ ...body, metadata: nested(depth) })),
-  fc.integer({ min: MAX_JSON_DEPTH - 3, max: 2_000 }).map((depth) => (body) => ({ ...body, tools: [toolOfDepth(depth)] })),
-  fc.integer({ min: MAX_JSON_VALUES + 1, max: 200_000 }).map((length) => (body) => ({ ...body, padding: Array(length).fill(0) })),
-  fc.integer({ min: MAX_JSON_VALUES + 1, max: 200_000 }).map((length) => (body) => ({ ...body, messages: Array(length).fill(1) })),
+  fc
+    .integer({ min: MAX_JSON_DEPTH - 3, max: 2_000 })
+    .map((depth) => (body) => ({ ...body, tools: [toolOfDepth(depth)] })),
+  fc
+    .integer({ min: MAX_JSON_VALUES + 1, max: 200_000 })
+    .map((length) => (body) => ({ ...body, padding: Array(length).fill(0) })),
+  fc
+    .integer({ min: MAX_JSON_VALUES + 1, max: 200_000 })
+    .map((length) => (body) => ({ ...body, messages: Array(length).fill(1) })),
 ];
 
 /** Bodies within the limits, and bodies past one of them. */
@@ -167,9 +191,14 @@ function runnable(body: { messages: unknown[] }): boolean {
     }
     if (!Array.isArray(content)) return false;
     for (const item of content) {
-      if (typeof item !== 'object' || item === null || typeof (item as { text?: unknown }).text !== 'string') return false;
+      if (typeof item !== 'object' || item === null || typeof (item as { text?: unknown }).text !== 'string')
+        return false;
     }
-    hasTurn ||= content.map((item) => (item as { text: string }).text).join('\n').trim() !== '';
+    hasTurn ||=
+      content
+        .map((item) => (item as { text: string }).text)
+        .join('\n')
+        .trim() !== '';
   }
   return hasTurn;
 }
@@ -230,8 +259,18 @@ describe('limits fuzz (built gateway)', () => {
     // The generator must really cover both sides of the limits.
     expect(overLimit, seen).toBeGreaterThan(100);
     expect(statuses.get(200) ?? 0, seen).toBeGreaterThan(60);
-    for (const limit of ['maxJsonDepth', 'maxJsonValues', 'maxMessages', 'maxTools', 'maxContentParts', 'maxToolCalls']) {
-      expect(alone.get(limit) ?? 0, `bodies passing only ${limit}: ${JSON.stringify(Object.fromEntries(alone))}`).toBeGreaterThanOrEqual(5);
+    for (const limit of [
+      'maxJsonDepth',
+      'maxJsonValues',
+      'maxMessages',
+      'maxTools',
+      'maxContentParts',
+      'maxToolCalls',
+    ]) {
+      expect(
+        alone.get(limit) ?? 0,
+        `bodies passing only ${limit}: ${JSON.stringify(Object.fromEntries(alone))}`,
+      ).toBeGreaterThanOrEqual(5);
     }
     expect(residentMegabytes(gateway)).toBeLessThan(300);
   }, 180_000);

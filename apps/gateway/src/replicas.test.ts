@@ -21,8 +21,11 @@ const redisUrl = REDIS_URL;
 const prefix = uniqueRedisPrefix('replicas');
 const TOKEN = 'replica-test-token-8d3b';
 const MAX_ATTEMPTS = 3;
-const REPLICA_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'run-gateway-replica.mjs');
-
+const REPLICA_SCRIPT = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '__fixtures__',
+  'run-gateway-replica.mjs',
+);
 
 const admin = await connectRedisAdmin();
 let stateDir: string;
@@ -35,7 +38,13 @@ function replicaConfig(url: string, rateLimitExemptLoopback: boolean, delayMs: n
       auth: {
         mode: 'token',
         token: TOKEN,
-        rateLimit: { maxAttempts: MAX_ATTEMPTS, windowMs: 60_000, lockoutMs: 60_000, exemptLoopback: rateLimitExemptLoopback, store: { redis: url } },
+        rateLimit: {
+          maxAttempts: MAX_ATTEMPTS,
+          windowMs: 60_000,
+          lockoutMs: 60_000,
+          exemptLoopback: rateLimitExemptLoopback,
+          store: { redis: url },
+        },
       },
       http: { endpoints: { chatCompletions: { enabled: true } } },
     },
@@ -76,7 +85,10 @@ async function chat(url: string, user: string, content: string, token = TOKEN) {
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ user, messages: [{ role: 'user', content }] }),
   });
-  const body = (await response.json()) as { choices?: Array<{ message: { content: string } }>; error?: { type: string; message: string } };
+  const body = (await response.json()) as {
+    choices?: Array<{ message: { content: string } }>;
+    error?: { type: string; message: string };
+  };
   return { status: response.status, headers: response.headers, body, content: body.choices?.[0]?.message.content };
 }
 
@@ -111,7 +123,9 @@ describe.skipIf(admin === undefined)('two replicas sharing Redis', () => {
       seen.push(result.content!);
     }
     expect(seen).toEqual([1, 2, 3, 4, 5, 6].map((turn) => reply(turn, `message ${turn}`)));
-    expect(await storedTurns('alice')).toEqual([1, 2, 3, 4, 5, 6].map((turn) => ({ user: `message ${turn}`, assistant: reply(turn, `message ${turn}`) })));
+    expect(await storedTurns('alice')).toEqual(
+      [1, 2, 3, 4, 5, 6].map((turn) => ({ user: `message ${turn}`, assistant: reply(turn, `message ${turn}`) })),
+    );
   });
 
   it('(b) serialises concurrent turns on one session from both replicas: every turn once, none interleaved', async () => {
@@ -131,9 +145,14 @@ describe.skipIf(admin === undefined)('two replicas sharing Redis', () => {
     expect((await chat(a.url, 'dave', 'first')).content).toBe(reply(1, 'first'));
     expect((await chat(b.url, 'dave', 'second')).content).toBe(reply(2, 'second'));
     const long = Array.from({ length: 60 }, (_, index) => `w${index}`).join(' ');
-    const cut = await streamCompletion(a.url, TOKEN, { user: 'dave', messages: [{ role: 'user', content: long }] }, () => {
-      a.child.kill('SIGKILL');
-    });
+    const cut = await streamCompletion(
+      a.url,
+      TOKEN,
+      { user: 'dave', messages: [{ role: 'user', content: long }] },
+      () => {
+        a.child.kill('SIGKILL');
+      },
+    );
     expect(cut.done).toBe(false);
     expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // The dead replica's lock expires (1 s in this test) and the survivor takes over.
@@ -174,7 +193,14 @@ describe('Redis at start-up', () => {
     ensureBuiltGateway();
     const cases = [
       ['sessions.store', { sessions: { store: { redis: 'redis://:hunter2@127.0.0.1:1' } } }],
-      ['gateway.auth.rateLimit.store', { gateway: { auth: { mode: 'token', token: TOKEN, rateLimit: { store: { redis: 'redis://:hunter2@127.0.0.1:1' } } } } }],
+      [
+        'gateway.auth.rateLimit.store',
+        {
+          gateway: {
+            auth: { mode: 'token', token: TOKEN, rateLimit: { store: { redis: 'redis://:hunter2@127.0.0.1:1' } } },
+          },
+        },
+      ],
     ] as const;
     // In parallel: each waits about 2 s for a first connection before giving up.
     await Promise.all(
@@ -192,7 +218,9 @@ describe('Redis at start-up', () => {
           );
           expect(error.message).toMatch(/^gateway exited with 1 before listening/);
           expect(error.message).toContain(`clawgate gateway: ${key}: `);
-          expect(error.message).toContain('cannot connect to redis://:***@127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)');
+          expect(error.message).toContain(
+            'cannot connect to redis://:***@127.0.0.1:1 (connect ECONNREFUSED 127.0.0.1:1)',
+          );
           expect(error.message).not.toContain('hunter2');
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -209,7 +237,14 @@ describe.skipIf(admin === undefined)('Redis lost while running', () => {
     target.host = `127.0.0.1:${relay.port}`;
     const configPath = path.join(stateDir, 'relay.json5');
     await writeFile(configPath, replicaConfig(target.toString(), false, 0));
-    const gateway = await startGateway({ configPath, port: 0, env: {}, stateDir, print: () => undefined, redis: { keyPrefix: `${prefix}relay:` } });
+    const gateway = await startGateway({
+      configPath,
+      port: 0,
+      env: {},
+      stateDir,
+      print: () => undefined,
+      redis: { keyPrefix: `${prefix}relay:` },
+    });
     inProcess.push(gateway);
     expect((await chat(gateway.url, 'erin', 'before')).content).toBe(reply(1, 'before'));
 

@@ -36,7 +36,10 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-async function startChild(name: string, options: { delayMs: number; shutdownTimeoutMs?: number }): Promise<GatewayProcess> {
+async function startChild(
+  name: string,
+  options: { delayMs: number; shutdownTimeoutMs?: number },
+): Promise<GatewayProcess> {
   const configPath = path.join(stateDir, `${name}.json5`);
   await writeFile(
     configPath,
@@ -100,7 +103,9 @@ describe('SIGTERM', () => {
     });
     expect(records.find((record) => record.msg === 'shutdown started')).toMatchObject({ deadlineMs: 10_000 });
     expect(records.find((record) => record.msg === 'shutdown complete')).toMatchObject({ timedOut: false });
-    expect(records.find((record) => record.msg === 'request completed' && record.path === '/v1/chat/completions')).toMatchObject({ status: 200, stream: true });
+    expect(
+      records.find((record) => record.msg === 'request completed' && record.path === '/v1/chat/completions'),
+    ).toMatchObject({ status: 200, stream: true });
     expect(gateway.output().stderr).not.toContain(TOKEN);
   });
 
@@ -146,7 +151,11 @@ describe('SIGTERM', () => {
     const stream = streamCompletion(gateway.url, TOKEN, { messages: [{ role: 'user', content: LONG_MESSAGE }] }, () => {
       gateway.child.kill('SIGTERM');
     });
-    expect(await answer.response).toEqual({ status: 503, contentType: 'application/json; charset=utf-8', body: SHUTDOWN_BODY });
+    expect(await answer.response).toEqual({
+      status: 503,
+      contentType: 'application/json; charset=utf-8',
+      body: SHUTDOWN_BODY,
+    });
     expect((await stream).text.endsWith(`${SHUTDOWN_FRAME}data: [DONE]\n\n`)).toBe(true);
     expect(await gateway.exited).toEqual({ code: 0, signal: null });
     const records = logRecords(gateway.output().stderr);
@@ -158,7 +167,10 @@ describe('SIGTERM', () => {
 });
 
 /** Posts a non-streaming completion on its own connection. */
-function postCompletion(url: string, body: Record<string, unknown>): { sent: Promise<void>; response: Promise<{ status: number; contentType: string | undefined; body: string }> } {
+function postCompletion(
+  url: string,
+  body: Record<string, unknown>,
+): { sent: Promise<void>; response: Promise<{ status: number; contentType: string | undefined; body: string }> } {
   let sent!: () => void;
   const sentPromise = new Promise<void>((resolve) => (sent = resolve));
   const response = new Promise<{ status: number; contentType: string | undefined; body: string }>((resolve, reject) => {
@@ -173,7 +185,9 @@ function postCompletion(url: string, body: Record<string, unknown>): { sent: Pro
       let text = '';
       incoming.setEncoding('utf8');
       incoming.on('data', (piece: string) => (text += piece));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, contentType: incoming.headers['content-type'], body: text }));
+      incoming.on('end', () =>
+        resolve({ status: incoming.statusCode ?? 0, contentType: incoming.headers['content-type'], body: text }),
+      );
       incoming.on('error', reject);
     });
     request.end(JSON.stringify(body));
@@ -193,7 +207,14 @@ describe('RunningGateway.shutdown (in process)', () => {
       }),
     );
     const lines: string[] = [];
-    const gateway = await startGateway({ configPath, port: 0, env: {}, stateDir, print: () => undefined, logger: silent(lines) });
+    const gateway = await startGateway({
+      configPath,
+      port: 0,
+      env: {},
+      stateDir,
+      print: () => undefined,
+      logger: silent(lines),
+    });
     expect(gateway.isReady()).toBe(true);
     expect(await tryGet(gateway.url, '/readyz')).toBe(200);
 
@@ -207,9 +228,14 @@ describe('RunningGateway.shutdown (in process)', () => {
     expect(await firstAnswer).toMatch(/^HTTP\/1\.1 200 OK/);
 
     let shutdown!: Promise<unknown>;
-    const stream = streamCompletion(gateway.url, TOKEN, { messages: [{ role: 'user', content: 'drain me please' }] }, () => {
-      shutdown = gateway.shutdown({ deadlineMs: 5_000 });
-    });
+    const stream = streamCompletion(
+      gateway.url,
+      TOKEN,
+      { messages: [{ role: 'user', content: 'drain me please' }] },
+      () => {
+        shutdown = gateway.shutdown({ deadlineMs: 5_000 });
+      },
+    );
     // Readiness turns off before the stream is over; the idle socket is closed by the server.
     await idleClosed;
     expect(gateway.isReady()).toBe(false);
@@ -226,4 +252,3 @@ function silent(lines: string[]) {
   const record = (_object: Record<string, unknown>, message: string) => void lines.push(message);
   return { error: record, warn: record, info: record, debug: record };
 }
-

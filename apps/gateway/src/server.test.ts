@@ -26,7 +26,9 @@ async function tempStateDir(): Promise<{ stateDir: string; configPath: string }>
   return { stateDir, configPath };
 }
 
-async function start(options: Parameters<typeof startGateway>[0]): Promise<{ gateway: RunningGateway; lines: string[] }> {
+async function start(
+  options: Parameters<typeof startGateway>[0],
+): Promise<{ gateway: RunningGateway; lines: string[] }> {
   const lines: string[] = [];
   const gateway = await startGateway({ port: 0, env: {}, print: (line) => lines.push(line), ...options });
   cleanups.push(() => gateway.close());
@@ -65,7 +67,11 @@ describe('startGateway', () => {
 
   it('uses OPENCLAW_GATEWAY_TOKEN from the given env and writes no token file', async () => {
     const { stateDir, configPath } = await tempStateDir();
-    const { gateway, lines } = await start({ configPath, stateDir, env: { OPENCLAW_GATEWAY_TOKEN: '  env-token-value  ' } });
+    const { gateway, lines } = await start({
+      configPath,
+      stateDir,
+      env: { OPENCLAW_GATEWAY_TOKEN: '  env-token-value  ' },
+    });
     expect(lines).toContain('auth: token (from OPENCLAW_GATEWAY_TOKEN)');
     expect(lines.join('\n')).not.toContain('env-token-value');
     expect((await chat(gateway.url, 'env-token-value')).status).toBe(200);
@@ -92,7 +98,9 @@ describe('startGateway', () => {
     const { stateDir } = await tempStateDir();
     const configPath = path.join(stateDir, 'bad.json5');
     await writeFile(configPath, '{ gateway: { prot: 1 } }');
-    await expect(startGateway({ configPath, stateDir, env: {}, port: 0, print: () => undefined })).rejects.toThrow(/gateway.*prot/);
+    await expect(startGateway({ configPath, stateDir, env: {}, port: 0, print: () => undefined })).rejects.toThrow(
+      /gateway.*prot/,
+    );
   });
 
   it('overrides the configured bind and port', async () => {
@@ -106,7 +114,9 @@ describe('startGateway', () => {
     const { stateDir, configPath } = await tempStateDir();
     const { gateway } = await start({ configPath, stateDir });
     const port = Number(new URL(gateway.url).port);
-    await expect(startGateway({ configPath, stateDir, env: {}, port, print: () => undefined })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(startGateway({ configPath, stateDir, env: {}, port, print: () => undefined })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
     expect((await fetch(`${gateway.url}/nope`)).status).toBe(404);
   });
 });

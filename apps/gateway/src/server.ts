@@ -137,7 +137,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
   const { runner, authorizer, authDescription } = runtime;
-  if (authorizer === undefined || authDescription === undefined) throw new Error('unreachable: the runtime was built with auth');
+  if (authorizer === undefined || authDescription === undefined)
+    throw new Error('unreachable: the runtime was built with auth');
 
   let state: 'starting' | 'serving' | 'draining' = 'starting';
   let activeRuns = 0;
@@ -253,7 +254,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         // and the sweep closes them; whatever still holds on is destroyed after a short grace.
         shutdownDeadline.abort(shuttingDownError());
         let graceTimer: NodeJS.Timeout | undefined;
-        await Promise.race([serverClosed, new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, SHUTDOWN_NOTICE_GRACE_MS)))]);
+        await Promise.race([
+          serverClosed,
+          new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, SHUTDOWN_NOTICE_GRACE_MS))),
+        ]);
         clearTimeout(graceTimer);
         // Destroying the sockets aborts any run left (and its upstream request) through `res` close.
         server.closeAllConnections();

@@ -93,8 +93,12 @@ async function main(): Promise<void> {
     client.disconnect();
   }
 
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, ${durationMs} ms per case${smoke ? ' (smoke)' : ''}`);
-  console.table(rows.map((row) => ({ store: row.store, path: row.path, decisions: row.decisions, 'decisions/s': row.perSecond })));
+  console.log(
+    `node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.cpus().length}, ${durationMs} ms per case${smoke ? ' (smoke)' : ''}`,
+  );
+  console.table(
+    rows.map((row) => ({ store: row.store, path: row.path, decisions: row.decisions, 'decisions/s': row.perSecond })),
+  );
 }
 
 await main();

@@ -21,13 +21,7 @@ const rateLimitedBody = {
     type: 'rate_limited',
   },
 };
-const fullScopes = [
-  'operator.admin',
-  'operator.read',
-  'operator.write',
-  'operator.approvals',
-  'operator.pairing',
-];
+const fullScopes = ['operator.admin', 'operator.read', 'operator.write', 'operator.approvals', 'operator.pairing'];
 
 /** A manual clock so window and lockout expiry are exact. */
 function createClock(start = 1_700_000_000_000) {
@@ -104,9 +98,7 @@ describe('createGatewayAuthorizer: shared secret', () => {
   it('locks after exactly maxAttempts failures: that request 401, the next 429 even with the right secret', async () => {
     const { authorizer, clock } = setup();
     const decisions = await failTimes(authorizer, 10);
-    expect(decisions.map((decision) => (decision.allowed ? 200 : decision.status))).toEqual(
-      Array(10).fill(401),
-    );
+    expect(decisions.map((decision) => (decision.allowed ? 200 : decision.status))).toEqual(Array(10).fill(401));
     clock.advance(1_500);
     expect(await authorizer.authorize(request(secret), write)).toEqual({
       allowed: false,
@@ -162,9 +154,7 @@ describe('createGatewayAuthorizer: shared secret', () => {
     clock.advance(200_000);
     // Wrong attempts while locked are refused with 429 and must not push the end back.
     const whileLocked = await failTimes(authorizer, 5);
-    expect(whileLocked.map((decision) => (decision.allowed ? 200 : decision.status))).toEqual(
-      Array(5).fill(429),
-    );
+    expect(whileLocked.map((decision) => (decision.allowed ? 200 : decision.status))).toEqual(Array(5).fill(429));
     expect(whileLocked[0]).toMatchObject({ retryAfterSeconds: 100 });
     clock.advance(99_999);
     expect(await authorizer.authorize(request(secret), write)).toMatchObject({
@@ -344,9 +334,9 @@ describe('createGatewayAuthorizer: shared secret', () => {
     expect(() =>
       createGatewayAuthorizer({ auth: { mode: 'token', secret: 'x' }, rateLimit: { maxAttempts: 0 } }),
     ).toThrow('gateway.auth.rateLimit.maxAttempts must be a positive integer');
-    expect(() =>
-      createGatewayAuthorizer({ auth: { mode: 'none' }, trustedProxies: ['not-an-ip'] }),
-    ).toThrow('Invalid trustedProxies entry "not-an-ip"');
+    expect(() => createGatewayAuthorizer({ auth: { mode: 'none' }, trustedProxies: ['not-an-ip'] })).toThrow(
+      'Invalid trustedProxies entry "not-an-ip"',
+    );
     expect(() =>
       createGatewayAuthorizer({
         auth: resolveAuthConfig({ mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-user' } }, {}),
@@ -449,10 +439,7 @@ describe('createGatewayAuthorizer: trusted-proxy', () => {
 
   it('admits a user vouched for by a trusted proxy, resolving the client from X-Forwarded-For', async () => {
     const { authorizer } = proxyAuthorizer();
-    const decision = await authorizer.authorize(
-      { headers: proxyHeaders, remoteAddress: '::ffff:10.0.0.1' },
-      write,
-    );
+    const decision = await authorizer.authorize({ headers: proxyHeaders, remoteAddress: '::ffff:10.0.0.1' }, write);
     expect(decision).toEqual({
       allowed: true,
       method: 'trusted-proxy',
@@ -464,10 +451,7 @@ describe('createGatewayAuthorizer: trusted-proxy', () => {
 
   it('refuses with 401 (uncounted) a peer outside trustedProxies, ignoring its X-Forwarded-For', async () => {
     const { authorizer, store } = proxyAuthorizer();
-    const decision = await authorizer.authorize(
-      { headers: proxyHeaders, remoteAddress: '192.0.2.1' },
-      write,
-    );
+    const decision = await authorizer.authorize({ headers: proxyHeaders, remoteAddress: '192.0.2.1' }, write);
     expect(decision).toEqual({ allowed: false, status: 401, body: unauthorizedBody, clientIp: '192.0.2.1' });
     expect(store.size).toBe(0);
   });
@@ -525,10 +509,7 @@ describe('createGatewayAuthorizer: X-Forwarded-For with shared secrets', () => {
   it('ignores X-Forwarded-For from an untrusted peer (no spoofed key rotation)', async () => {
     const { authorizer } = setup();
     for (let index = 0; index < 10; index += 1) {
-      await authorizer.authorize(
-        request('wrong', '203.0.113.7', { 'x-forwarded-for': `192.0.2.${index}` }),
-        write,
-      );
+      await authorizer.authorize(request('wrong', '203.0.113.7', { 'x-forwarded-for': `192.0.2.${index}` }), write);
     }
     expect(await authorizer.authorize(request(secret), write)).toMatchObject({ status: 429 });
   });

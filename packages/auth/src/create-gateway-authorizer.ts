@@ -257,10 +257,7 @@ function positiveInteger(name: string, value: number): number {
 }
 
 /** Runs a store call and turns any failure (sync throw or rejection) into the typed error. */
-async function callStore<T>(
-  operation: 'check' | 'recordFailure' | 'reset',
-  call: () => T | Promise<T>,
-): Promise<T> {
+async function callStore<T>(operation: 'check' | 'recordFailure' | 'reset', call: () => T | Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

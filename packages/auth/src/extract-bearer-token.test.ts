@@ -16,18 +16,12 @@ describe('extractBearerToken', () => {
     expect(extractBearerToken(header)).toBe(expected);
   });
 
-  it.each([
-    ['Bearer'],
-    ['Bearer '],
-    ['Bearer \t '],
-    ['Bearerabc'],
-    ['Basic abc'],
-    ['abc'],
-    [''],
-    [' '],
-  ])('finds no credential in %j', (header) => {
-    expect(extractBearerToken(header)).toBeUndefined();
-  });
+  it.each([['Bearer'], ['Bearer '], ['Bearer \t '], ['Bearerabc'], ['Basic abc'], ['abc'], [''], [' ']])(
+    'finds no credential in %j',
+    (header) => {
+      expect(extractBearerToken(header)).toBeUndefined();
+    },
+  );
 
   it('reads only the first value of a repeated header', () => {
     expect(extractBearerToken(['Bearer first', 'Bearer second'])).toBe('first');

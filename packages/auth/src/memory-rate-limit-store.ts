@@ -174,8 +174,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private evict(currentKey: string): void {
     while (this.size > this.maxEntries) {
       // Map iteration order is insertion order, so the first keys are the oldest.
-      const victim =
-        firstKeyExcept(this.unlocked, currentKey) ?? firstKeyExcept(this.locked, currentKey);
+      const victim = firstKeyExcept(this.unlocked, currentKey) ?? firstKeyExcept(this.locked, currentKey);
       if (victim === undefined) return;
       this.unlocked.delete(victim);
       this.locked.delete(victim);

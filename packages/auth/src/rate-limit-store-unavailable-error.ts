@@ -30,10 +30,7 @@ export class RateLimitStoreUnavailableError extends Error {
    * @param message - A human-readable message without secrets.
    * @param options - `operation` that failed and the underlying `cause`.
    */
-  constructor(
-    message: string,
-    options: { operation: 'check' | 'recordFailure' | 'reset'; cause?: unknown },
-  ) {
+  constructor(message: string, options: { operation: 'check' | 'recordFailure' | 'reset'; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'RateLimitStoreUnavailableError';
     this.operation = options.operation;
@@ -45,10 +42,6 @@ export class RateLimitStoreUnavailableError extends Error {
    * @param error - Any thrown value.
    */
   static isInstance(error: unknown): error is RateLimitStoreUnavailableError {
-    return (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[marker] === true
-    );
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
   }
 }

@@ -73,11 +73,7 @@ return {0, redis.call('LLEN', KEYS[1])}
 const recordFailureCommand = 'clawgateAuthRecordFailure';
 const checkCommand = 'clawgateAuthCheck';
 
-type ScriptCommand = (
-  attemptsKey: string,
-  lockKey: string,
-  ...args: string[]
-) => Promise<number[]>;
+type ScriptCommand = (attemptsKey: string, lockKey: string, ...args: string[]) => Promise<number[]>;
 
 type ClientWithCommands = Record<typeof recordFailureCommand | typeof checkCommand, ScriptCommand>;
 

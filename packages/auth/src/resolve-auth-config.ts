@@ -63,9 +63,7 @@ export function resolveAuthConfig(
   const password = cleanSecret(config.password) ?? cleanSecret(env.OPENCLAW_GATEWAY_PASSWORD);
   const mode = config.mode ?? (password !== undefined ? 'password' : 'token');
   if (!authModes.includes(mode)) {
-    throw new TypeError(
-      `Invalid gateway.auth.mode "${String(mode)}": expected one of ${authModes.join(', ')}`,
-    );
+    throw new TypeError(`Invalid gateway.auth.mode "${String(mode)}": expected one of ${authModes.join(', ')}`);
   }
   if (mode === 'token') return token === undefined ? { mode } : { mode, secret: token };
   if (mode === 'password') return password === undefined ? { mode } : { mode, secret: password };

@@ -67,9 +67,9 @@ describe('resolveClientIp', () => {
   });
 
   it('ignores X-Forwarded-For from an untrusted peer', () => {
-    expect(
-      resolveClientIp({ remoteAddress: '203.0.113.5', forwardedFor: '1.1.1.1', trustedProxies }),
-    ).toBe('203.0.113.5');
+    expect(resolveClientIp({ remoteAddress: '203.0.113.5', forwardedFor: '1.1.1.1', trustedProxies })).toBe(
+      '203.0.113.5',
+    );
     expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '1.1.1.1' })).toBe('10.0.0.1');
   });
 
@@ -91,24 +91,20 @@ describe('resolveClientIp', () => {
         trustedProxies,
       }),
     ).toBe('198.51.100.7');
-    expect(
-      resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '[2001:db8::7]:443', trustedProxies }),
-    ).toBe('2001:db8::7');
-    expect(
-      resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '::ffff:198.51.100.9', trustedProxies }),
-    ).toBe('198.51.100.9');
+    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '[2001:db8::7]:443', trustedProxies })).toBe(
+      '2001:db8::7',
+    );
+    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '::ffff:198.51.100.9', trustedProxies })).toBe(
+      '198.51.100.9',
+    );
   });
 
   it('uses the left-most hop when every hop is trusted, and the peer when the header is empty', () => {
-    expect(
-      resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '10.9.9.9, 10.1.1.1', trustedProxies }),
-    ).toBe('10.9.9.9');
-    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '', trustedProxies })).toBe(
-      '10.0.0.1',
+    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '10.9.9.9, 10.1.1.1', trustedProxies })).toBe(
+      '10.9.9.9',
     );
-    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: [], trustedProxies })).toBe(
-      '10.0.0.1',
-    );
+    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: '', trustedProxies })).toBe('10.0.0.1');
+    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: [], trustedProxies })).toBe('10.0.0.1');
   });
 
   it('skips blank items and stops at garbage, keeping the nearest trusted hop', () => {
@@ -122,13 +118,9 @@ describe('resolveClientIp', () => {
 
   it('stays cheap and correct on a 1 MB header', () => {
     const forwardedFor = `${'9.9.9.9,'.repeat(130_000)}198.51.100.7`;
-    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor, trustedProxies })).toBe(
-      '198.51.100.7',
-    );
+    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor, trustedProxies })).toBe('198.51.100.7');
     const allTrusted = '10.0.0.2,'.repeat(130_000);
-    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: allTrusted, trustedProxies })).toBe(
-      '10.0.0.2',
-    );
+    expect(resolveClientIp({ remoteAddress: '10.0.0.1', forwardedFor: allTrusted, trustedProxies })).toBe('10.0.0.2');
   });
 
   it('property: never throws and always returns an address or "unknown"', () => {

@@ -59,8 +59,7 @@ export function createTrustedProxyList(entries: readonly string[]): TrustedProxy
   }
   const list: TrustedProxyList = {
     size: entries.length,
-    has: (address) =>
-      entries.length > 0 && blockList.check(address, address.includes(':') ? 'ipv6' : 'ipv4'),
+    has: (address) => entries.length > 0 && blockList.check(address, address.includes(':') ? 'ipv6' : 'ipv4'),
   };
   compiledLists.set(entries, list);
   return list;

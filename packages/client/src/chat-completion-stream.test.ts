@@ -22,7 +22,11 @@ afterEach(async () => {
 });
 
 function startSse(response: ServerResponse): void {
-  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': 'req-sse' });
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-request-id': 'req-sse',
+  });
   response.flushHeaders();
 }
 
@@ -36,12 +40,20 @@ describe('ChatCompletionStream', () => {
       response.write(sseJson(chunk({ content: 'Hel' })));
       response.write(sseJson(chunk({ content: 'lo' })));
       response.write(
-        sseJson(chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] })),
+        sseJson(
+          chunk({
+            tool_calls: [
+              { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } },
+            ],
+          }),
+        ),
       );
       response.write(sseJson(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] })));
       response.write(sseJson(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Oslo"}' } }] })));
       response.write(sseJson(chunk({}, 'tool_calls')));
-      response.write(sseJson({ ...chunk({}), choices: [], usage: { prompt_tokens: 4, completion_tokens: 6, total_tokens: 10 } }));
+      response.write(
+        sseJson({ ...chunk({}), choices: [], usage: { prompt_tokens: 4, completion_tokens: 6, total_tokens: 10 } }),
+      );
       response.end('data: [DONE]\n\n');
     });
     const client = createClient({ baseURL: server.url });
@@ -79,7 +91,9 @@ describe('ChatCompletionStream', () => {
           message: {
             role: 'assistant',
             content: 'Hello',
-            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+            tool_calls: [
+              { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+            ],
           },
           finish_reason: 'tool_calls',
         },
@@ -199,14 +213,18 @@ describe('ChatCompletionStream', () => {
     const stream = await createClient({ baseURL: server.url }).chat.completions.create({ messages, stream: true });
     const error = await stream.toText().catch((caught: unknown) => caught);
     expect(ClawgateError.isInstance(error) && [error.name, error.type]).toEqual(['ClawgateError', 'invalid_response']);
-    expect((error as Error).message).toBe('The stream sent an invalid chunk: SSE event exceeded maxBufferSize (16777216 characters)');
+    expect((error as Error).message).toBe(
+      'The stream sent an invalid chunk: SSE event exceeded maxBufferSize (16777216 characters)',
+    );
     await server.closed(0);
   }, 20_000);
 
   it('throws the HTTP error before a stream starts', async () => {
     server = await startLoopbackServer((_request, response) => {
       response.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
-      response.end(JSON.stringify({ error: { message: 'Missing user message in `messages`.', type: 'invalid_request_error' } }));
+      response.end(
+        JSON.stringify({ error: { message: 'Missing user message in `messages`.', type: 'invalid_request_error' } }),
+      );
     });
     const client = createClient({ baseURL: server.url });
     await expect(client.chat.completions.create({ messages: [], stream: true })).rejects.toMatchObject({

@@ -221,7 +221,10 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     );
     let finished = false;
     try {
-      for await (const result of decodeSseStream(body, { schema: upstreamChatCompletionChunkSchema, signal: attempt.signal })) {
+      for await (const result of decodeSseStream(body, {
+        schema: upstreamChatCompletionChunkSchema,
+        signal: attempt.signal,
+      })) {
         if (!result.success) {
           if (result.error.type === 'error-payload') {
             throw createErrorFromStreamPayload(result.error.payload, this.requestId);

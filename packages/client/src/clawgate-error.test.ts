@@ -100,7 +100,10 @@ describe('createErrorFromResponse', () => {
   });
 
   it('maps other statuses to the base class', () => {
-    const error = createErrorFromResponse({ status: 413, body: { error: { message: 'too big', type: 'invalid_request_error' } } });
+    const error = createErrorFromResponse({
+      status: 413,
+      body: { error: { message: 'too big', type: 'invalid_request_error' } },
+    });
     expect(error.name).toBe('ClawgateError');
     expect(error.status).toBe(413);
     expect(error.requestId).toBeUndefined();
@@ -120,14 +123,26 @@ describe('createErrorFromResponse', () => {
   });
 
   it('reads every error body shape and plain text', () => {
-    expect(createErrorFromResponse({ status: 400, body: { error: { message: 'a', type: 't', code: 42, param: 'p' } } }).toJSON()).toEqual({
+    expect(
+      createErrorFromResponse({
+        status: 400,
+        body: { error: { message: 'a', type: 't', code: 42, param: 'p' } },
+      }).toJSON(),
+    ).toEqual({
       error: { message: 'a', type: 't', code: '42', param: 'p' },
     });
-    expect(createErrorFromResponse({ status: 400, body: { object: 'error', message: 'vllm', type: 'BadRequestError', code: 400 } }).message).toBe('vllm');
+    expect(
+      createErrorFromResponse({
+        status: 400,
+        body: { object: 'error', message: 'vllm', type: 'BadRequestError', code: 400 },
+      }).message,
+    ).toBe('vllm');
     expect(createErrorFromResponse({ status: 500, body: { error: 'ollama says no' } }).message).toBe('ollama says no');
     expect(createErrorFromResponse({ status: 404, body: 'Not Found' }).message).toBe('Not Found');
     expect(createErrorFromResponse({ status: 502, body: '' }).message).toBe('Request failed with status 502');
-    expect(createErrorFromResponse({ status: 502, body: { unexpected: true } }).message).toBe('Request failed with status 502');
+    expect(createErrorFromResponse({ status: 502, body: { unexpected: true } }).message).toBe(
+      'Request failed with status 502',
+    );
     const long = createErrorFromResponse({ status: 502, body: 'x'.repeat(5000) }).message;
     expect(long).toBe(`${'x'.repeat(500)}…`);
   });
@@ -140,8 +155,14 @@ describe('createErrorFromStreamPayload', () => {
     expect(error.status).toBeUndefined();
     expect(error.message).toBe('upstream provider error');
     expect(error.requestId).toBe('req-2');
-    expect(RateLimitError.isInstance(createErrorFromStreamPayload({ message: 'm', type: 'rate_limit_error' }, undefined))).toBe(true);
-    expect(BadRequestError.isInstance(createErrorFromStreamPayload({ message: 'm', type: 'invalid_request_error' }, undefined))).toBe(true);
+    expect(
+      RateLimitError.isInstance(createErrorFromStreamPayload({ message: 'm', type: 'rate_limit_error' }, undefined)),
+    ).toBe(true);
+    expect(
+      BadRequestError.isInstance(
+        createErrorFromStreamPayload({ message: 'm', type: 'invalid_request_error' }, undefined),
+      ),
+    ).toBe(true);
   });
 
   it('falls back to the base class for unknown types and odd payloads', () => {

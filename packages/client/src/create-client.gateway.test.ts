@@ -41,7 +41,9 @@ let cutMidfail = (): void => undefined;
 
 /** Upstream requests for one model id (the gateway forwards the part after `up/`). */
 function upstreamRequestsFor(model: string): number[] {
-  return upstream.requests.flatMap((request, index) => ((JSON.parse(request.body) as { model?: string }).model === model ? [index] : []));
+  return upstream.requests.flatMap((request, index) =>
+    (JSON.parse(request.body) as { model?: string }).model === model ? [index] : [],
+  );
 }
 
 function upstreamStream(response: ServerResponse): void {
@@ -151,7 +153,11 @@ describe('against the real gateway: success', () => {
 
   it('streams the same answer word by word, with the role chunk first and usage last', async () => {
     const client = createClient({ baseURL: `${gateway.url}/v1`, token: TOKEN });
-    const stream = await client.chat.completions.create({ messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(stream.requestId).toMatch(REQUEST_ID);
     const chunks: ChatCompletionChunk[] = [];
     for await (const value of stream) chunks.push(value);
@@ -177,7 +183,10 @@ describe('against the real gateway: success', () => {
     const client = createClient({ baseURL: gateway.url, token: TOKEN });
     const sessionKey = `client-test-${Date.now()}`;
     await client.chat.completions.create({ messages }, { sessionKey, messageChannel: 'cli' });
-    const stream = await client.chat.completions.create({ messages: [{ role: 'user', content: 'more' }], stream: true }, { sessionKey });
+    const stream = await client.chat.completions.create(
+      { messages: [{ role: 'user', content: 'more' }], stream: true },
+      { sessionKey },
+    );
     expect(await stream.toText()).toBe('[clawgate offline model] Turn 2. You said: "more"');
     await expect(client.chat.completions.create({ messages }, { agent: 'nope' })).rejects.toMatchObject({
       name: 'BadRequestError',
@@ -219,7 +228,11 @@ describe('against the real gateway: every error class', () => {
     const error = await client.chat.completions.create({ messages, temperature: 5 }).catch((caught: unknown) => caught);
     expect(BadRequestError.isInstance(error)).toBe(true);
     const typed = error as BadRequestError;
-    expect([typed.status, typed.type, typed.message]).toEqual([400, 'invalid_request_error', '`temperature` must be between 0 and 2.']);
+    expect([typed.status, typed.type, typed.message]).toEqual([
+      400,
+      'invalid_request_error',
+      '`temperature` must be between 0 and 2.',
+    ]);
     expect(typed.requestId).toMatch(REQUEST_ID);
   });
 
@@ -227,7 +240,9 @@ describe('against the real gateway: every error class', () => {
     const client = createClient({ baseURL: gateway.url, token: 'wrong-token-value' });
     const error = await client.models.list().catch((caught: unknown) => caught);
     expect(AuthenticationError.isInstance(error)).toBe(true);
-    expect((error as AuthenticationError).toJSON()).toEqual({ error: { message: 'Unauthorized', type: 'unauthorized' } });
+    expect((error as AuthenticationError).toJSON()).toEqual({
+      error: { message: 'Unauthorized', type: 'unauthorized' },
+    });
     expect(JSON.stringify(error) + String(error)).not.toContain('wrong-token-value');
   });
 
@@ -236,7 +251,9 @@ describe('against the real gateway: every error class', () => {
       gateway: { auth: { mode: "none" }, http: { endpoints: { chatCompletions: { enabled: true } } } },
       sessions: { store: "memory" },
     }`);
-    const error = await createClient({ baseURL: open.url }).chat.completions.create({ messages }).catch((caught: unknown) => caught);
+    const error = await createClient({ baseURL: open.url })
+      .chat.completions.create({ messages })
+      .catch((caught: unknown) => caught);
     expect(PermissionDeniedError.isInstance(error)).toBe(true);
     expect((error as PermissionDeniedError).status).toBe(403);
     expect((error as PermissionDeniedError).message).toBe('missing scope: operator.write');
@@ -248,7 +265,10 @@ describe('against the real gateway: every error class', () => {
     const client = createClient({ baseURL: gateway.url, token: TOKEN });
     const error = await client.models.retrieve('openclaw/nope').catch((caught: unknown) => caught);
     expect(NotFoundError.isInstance(error)).toBe(true);
-    expect([(error as NotFoundError).status, (error as NotFoundError).message]).toEqual([404, "Model 'openclaw/nope' not found."]);
+    expect([(error as NotFoundError).status, (error as NotFoundError).message]).toEqual([
+      404,
+      "Model 'openclaw/nope' not found.",
+    ]);
   });
 
   it('429 after the authentication lockout → RateLimitError with retryAfterMs, thrown without waiting', async () => {
@@ -261,7 +281,10 @@ describe('against the real gateway: every error class', () => {
     }`);
     const wrong = createClient({ baseURL: limited.url, token: 'not-the-token' });
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      await expect(wrong.chat.completions.create({ messages })).rejects.toMatchObject({ name: 'AuthenticationError', status: 401 });
+      await expect(wrong.chat.completions.create({ messages })).rejects.toMatchObject({
+        name: 'AuthenticationError',
+        status: 401,
+      });
     }
     const started = Date.now();
     const error = await createClient({ baseURL: limited.url, token: TOKEN })
@@ -276,9 +299,14 @@ describe('against the real gateway: every error class', () => {
 
   it('5xx from an upstream that returns 500 → InternalServerError 502, and a POST is not retried', async () => {
     const client = createClient({ baseURL: gateway.url, token: TOKEN, maxRetries: 2 });
-    const error = await client.chat.completions.create({ messages }, { agent: 'broken' }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ messages }, { agent: 'broken' })
+      .catch((caught: unknown) => caught);
     expect(InternalServerError.isInstance(error)).toBe(true);
-    expect([(error as InternalServerError).status, (error as InternalServerError).message]).toEqual([502, 'upstream provider error']);
+    expect([(error as InternalServerError).status, (error as InternalServerError).message]).toEqual([
+      502,
+      'upstream provider error',
+    ]);
     expect(upstreamRequestsFor('fail500')).toHaveLength(1);
   });
 
@@ -286,14 +314,18 @@ describe('against the real gateway: every error class', () => {
     const closed = await startTestGateway('{ sessions: { store: "memory" } }');
     const url = closed.url;
     await closed.close();
-    const error = await createClient({ baseURL: url, token: TOKEN, maxRetries: 0 }).models.list().catch((caught: unknown) => caught);
+    const error = await createClient({ baseURL: url, token: TOKEN, maxRetries: 0 })
+      .models.list()
+      .catch((caught: unknown) => caught);
     expect(ConnectionError.isInstance(error)).toBe(true);
     expect((error as ConnectionError).message).toMatch(/^Connection error: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
   });
 
   it('timeout → TimeoutError; the gateway drops the upstream request it was waiting on', async () => {
     const client = createClient({ baseURL: gateway.url, token: TOKEN, timeoutMs: 300 });
-    const error = await client.chat.completions.create({ messages }, { agent: 'hang' }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ messages }, { agent: 'hang' })
+      .catch((caught: unknown) => caught);
     expect(TimeoutError.isInstance(error) && error.message).toBe('Request timed out after 300 ms');
     const [index] = upstreamRequestsFor('hang');
     await upstream.closed(index ?? -1);
@@ -321,7 +353,10 @@ describe('against the real gateway: retries and streams', () => {
     })().catch((caught: unknown) => caught);
     expect(contents).toEqual(['', 'partial ']);
     expect(InternalServerError.isInstance(error)).toBe(true);
-    expect([(error as InternalServerError).message, (error as InternalServerError).type]).toEqual(['upstream provider error', 'api_error']);
+    expect([(error as InternalServerError).message, (error as InternalServerError).type]).toEqual([
+      'upstream provider error',
+      'api_error',
+    ]);
     expect((error as InternalServerError).requestId).toBe(stream.requestId);
     expect(upstreamRequestsFor('midfail')).toHaveLength(1);
   });
@@ -344,7 +379,10 @@ describe('against the real gateway: retries and streams', () => {
     const client = createClient({ baseURL: gateway.url, token: TOKEN });
     const controller = new AbortController();
     const earlier = upstreamRequestsFor('slow').length;
-    const stream = await client.chat.completions.create({ messages, stream: true }, { agent: 'slow', signal: controller.signal });
+    const stream = await client.chat.completions.create(
+      { messages, stream: true },
+      { agent: 'slow', signal: controller.signal },
+    );
     let received = 0;
     const error = await (async () => {
       for await (const value of stream) {

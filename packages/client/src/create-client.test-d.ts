@@ -1,12 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ChatCompletion, ChatCompletionChunk, Model, ModelList } from '@clawgate/openai-schemas';
-import { ChatCompletionStream, type ChatCompletionStreamMessage } from './chat-completion-stream.js';
-import {
-  ClawgateError,
-  InternalServerError,
-  RateLimitError,
-  TimeoutError,
-} from './clawgate-error.js';
+import type { ChatCompletionStream, ChatCompletionStreamMessage } from './chat-completion-stream.js';
+import { ClawgateError, type InternalServerError, RateLimitError, TimeoutError } from './clawgate-error.js';
 import { createClient, type ChatCompletionCreateParams } from './create-client.js';
 import type { FetchFunction } from './send-request.js';
 
@@ -28,9 +23,7 @@ describe('chat.completions.create overloads', () => {
 
   it('returns the union when stream is only known at run time', () => {
     const body: ChatCompletionCreateParams = { messages, stream: Math.random() > 0.5 };
-    expectTypeOf(client.chat.completions.create(body)).toEqualTypeOf<
-      Promise<ChatCompletionStream | ChatCompletion>
-    >();
+    expectTypeOf(client.chat.completions.create(body)).toEqualTypeOf<Promise<ChatCompletionStream | ChatCompletion>>();
   });
 
   it('requires messages and rejects wrong field types', () => {

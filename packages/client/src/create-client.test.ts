@@ -8,7 +8,12 @@ import {
   TimeoutError,
 } from './clawgate-error.js';
 import { createClient } from './create-client.js';
-import { completion, findClosedPort, startLoopbackServer, type LoopbackServer } from './__fixtures__/loopback-server.js';
+import {
+  completion,
+  findClosedPort,
+  startLoopbackServer,
+  type LoopbackServer,
+} from './__fixtures__/loopback-server.js';
 
 const messages = [{ role: 'user' as const, content: 'hi' }];
 let server: LoopbackServer | undefined;
@@ -18,7 +23,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-function json(response: import('node:http').ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  response: import('node:http').ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   response.end(JSON.stringify(body));
 }
@@ -31,7 +41,9 @@ describe('createClient options', () => {
     expect(() => createClient({ baseURL: 'http://me:hunter2@host' })).toThrow(
       'baseURL must not contain credentials; pass the token option instead',
     );
-    expect(() => createClient({ baseURL: 'http://host?x=1' })).toThrow('baseURL must not contain a query string or fragment');
+    expect(() => createClient({ baseURL: 'http://host?x=1' })).toThrow(
+      'baseURL must not contain a query string or fragment',
+    );
     expect(() => createClient({ baseURL: 'http://host', token: 'sec\nret' })).toThrow(
       'token must be a string without CR, LF or NUL characters',
     );
@@ -39,12 +51,16 @@ describe('createClient options', () => {
     expect(() => createClient({ baseURL: 'http://host', timeoutMs: 0 })).toThrow(
       'timeoutMs must be a number of milliseconds between 1 and 2147483647',
     );
-    expect(() => createClient({ baseURL: 'http://host', maxRetries: 1.5 })).toThrow('maxRetries must be an integer between 0 and 10');
+    expect(() => createClient({ baseURL: 'http://host', maxRetries: 1.5 })).toThrow(
+      'maxRetries must be an integer between 0 and 10',
+    );
     expect(() => createClient({ baseURL: 'http://host', headers: { 'x-a': 'b\r\n' } })).toThrow(
       'headers["x-a"] must be a string without CR, LF or NUL characters',
     );
     expect(() => createClient({ baseURL: 'http://host', fetch: 'nope' as never })).toThrow('fetch must be a function');
-    expect(() => createClient(undefined as never)).toThrow('createClient expects an options object with at least baseURL');
+    expect(() => createClient(undefined as never)).toThrow(
+      'createClient expects an options object with at least baseURL',
+    );
   });
 
   it('normalises baseURL: trailing slash and /v1 are not doubled, a path prefix is kept', () => {
@@ -68,7 +84,13 @@ describe('requests', () => {
     await client.chat.completions.create({ model: 'openclaw', messages });
     await client.chat.completions.create(
       { messages, user: 'bob' },
-      { agent: 'beta', sessionKey: 'call-key', model: 'local/qwen3', messageChannel: 'Slack', headers: { 'x-extra': 'two' } },
+      {
+        agent: 'beta',
+        sessionKey: 'call-key',
+        model: 'local/qwen3',
+        messageChannel: 'Slack',
+        headers: { 'x-extra': 'two' },
+      },
     );
     const [first, second] = server.requests;
     expect(first?.method).toBe('POST');
@@ -125,7 +147,13 @@ describe('requests', () => {
         created: 5,
         model: 'm',
         system_fingerprint: null,
-        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: null, reasoning_content: 'r' }, finish_reason: 'eos' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: null, tool_calls: null, reasoning_content: 'r' },
+            finish_reason: 'eos',
+          },
+        ],
         usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: null },
       }),
     );
@@ -160,7 +188,8 @@ describe('requests', () => {
 describe('retries', () => {
   it('retries a 503 on POST and succeeds, counting attempts exactly', async () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
-      if (index < 2) json(response, 503, { error: { message: 'overloaded', type: 'api_error' } }, { 'retry-after': '0' });
+      if (index < 2)
+        json(response, 503, { error: { message: 'overloaded', type: 'api_error' } }, { 'retry-after': '0' });
       else json(response, 200, completion('third time'));
     });
     const client = createClient({ baseURL: server.url });
@@ -172,24 +201,39 @@ describe('retries', () => {
 
   it('gives up after maxRetries and throws the last error', async () => {
     server = await startLoopbackServer((_request, response) =>
-      json(response, 503, { error: { message: 'overloaded', type: 'api_error' } }, { 'retry-after': '0', 'x-request-id': 'r503' }),
+      json(
+        response,
+        503,
+        { error: { message: 'overloaded', type: 'api_error' } },
+        { 'retry-after': '0', 'x-request-id': 'r503' },
+      ),
     );
     const client = createClient({ baseURL: server.url, maxRetries: 1 });
     const error = await client.chat.completions.create({ messages }).catch((caught: unknown) => caught);
-    expect(InternalServerError.isInstance(error) && [error.status, error.message, error.requestId]).toEqual([503, 'overloaded', 'r503']);
+    expect(InternalServerError.isInstance(error) && [error.status, error.message, error.requestId]).toEqual([
+      503,
+      'overloaded',
+      'r503',
+    ]);
     expect(server.requests).toHaveLength(2);
   });
 
   it('does not retry a 500 on POST (the gateway may have run the turn)', async () => {
-    server = await startLoopbackServer((_request, response) => json(response, 500, { error: { message: 'internal error', type: 'api_error' } }));
+    server = await startLoopbackServer((_request, response) =>
+      json(response, 500, { error: { message: 'internal error', type: 'api_error' } }),
+    );
     const client = createClient({ baseURL: server.url, maxRetries: 5 });
-    await expect(client.chat.completions.create({ messages })).rejects.toMatchObject({ name: 'InternalServerError', status: 500 });
+    await expect(client.chat.completions.create({ messages })).rejects.toMatchObject({
+      name: 'InternalServerError',
+      status: 500,
+    });
     expect(server.requests).toHaveLength(1);
   });
 
   it('retries a 500 on GET models', async () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
-      if (index === 0) json(response, 500, { error: { message: 'internal error', type: 'api_error' } }, { 'retry-after': '0' });
+      if (index === 0)
+        json(response, 500, { error: { message: 'internal error', type: 'api_error' } }, { 'retry-after': '0' });
       else json(response, 200, { object: 'list', data: [] });
     });
     const client = createClient({ baseURL: server.url });
@@ -199,7 +243,8 @@ describe('retries', () => {
 
   it('retries 429 with a short Retry-After but throws at once when it is longer than a minute', async () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
-      if (index === 0) json(response, 429, { error: { message: 'slow', type: 'rate_limit_error' } }, { 'retry-after': '0' });
+      if (index === 0)
+        json(response, 429, { error: { message: 'slow', type: 'rate_limit_error' } }, { 'retry-after': '0' });
       else json(response, 429, { error: { message: 'locked', type: 'rate_limited' } }, { 'retry-after': '300' });
     });
     const client = createClient({ baseURL: server.url });

@@ -97,7 +97,10 @@ export interface ChatCompletions {
    * @returns A {@link ChatCompletionStream}, once the gateway answered 200.
    * @throws ClawgateError subclasses (HTTP errors before the stream started, network, timeout, abort).
    */
-  create(body: ChatCompletionCreateParamsStreaming, options?: ChatCompletionCreateOptions): Promise<ChatCompletionStream>;
+  create(
+    body: ChatCompletionCreateParamsStreaming,
+    options?: ChatCompletionCreateOptions,
+  ): Promise<ChatCompletionStream>;
   /**
    * Runs a chat completion and waits for the whole answer.
    *

@@ -128,5 +128,7 @@ export function createErrorFromStreamPayload(payload: unknown, requestId: string
   if (param !== undefined) options.param = param;
   if (requestId !== undefined) options.requestId = requestId;
   const ErrorClass = detail.type === undefined ? undefined : CLASS_BY_TYPE.get(detail.type);
-  return ErrorClass === undefined ? new ClawgateError(detail.message, options) : new ErrorClass(detail.message, options);
+  return ErrorClass === undefined
+    ? new ClawgateError(detail.message, options)
+    : new ErrorClass(detail.message, options);
 }

@@ -111,7 +111,11 @@ export function toChatCompletion(completion: UpstreamChatCompletion): ChatComple
         );
       }
       // A complete response always has a reason; a server that leaves it out most likely meant "stop".
-      return { index: choice.index ?? position, message, finish_reason: toFinishReason(choice.finish_reason) ?? 'stop' };
+      return {
+        index: choice.index ?? position,
+        message,
+        finish_reason: toFinishReason(choice.finish_reason) ?? 'stop',
+      };
     }),
   };
   const usage = toUsage(completion.usage);

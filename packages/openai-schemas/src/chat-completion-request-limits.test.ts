@@ -16,7 +16,10 @@ function messageFor(body: unknown): string {
 
 describe('parseChatCompletionRequest: item limits', () => {
   it('accepts each count at its limit', () => {
-    const parts = [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }];
+    const parts = [
+      { type: 'text', text: 'a' },
+      { type: 'text', text: 'b' },
+    ];
     const body = {
       messages: [
         { role: 'user', content: parts },
@@ -36,7 +39,12 @@ describe('parseChatCompletionRequest: item limits', () => {
     ],
     [
       'content parts summed over messages',
-      { messages: [{ role: 'user', content: [{}, {}, {}] }, { role: 'user', content: [{}, {}] }] },
+      {
+        messages: [
+          { role: 'user', content: [{}, {}, {}] },
+          { role: 'user', content: [{}, {}] },
+        ],
+      },
       "Invalid 'messages': too many content parts. Expected at most 4 across all messages, but got 5 instead.",
     ],
     [
@@ -84,9 +92,13 @@ describe('validation stops at the first invalid element', () => {
   });
 
   it('names the first bad message, part and tool in the request message', () => {
-    expect(messageFor({ messages: [user, 1, {}] })).toBe('messages[1]: Invalid input: expected object, received number');
+    expect(messageFor({ messages: [user, 1, {}] })).toBe(
+      'messages[1]: Invalid input: expected object, received number',
+    );
     expect(
-      messageFor({ messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text' }, { type: 'x' }] }] }),
+      messageFor({
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text' }, { type: 'x' }] }],
+      }),
     ).toBe('messages[0].content[1].text: Invalid input: expected string, received undefined');
     expect(messageFor({ messages: [user], tools: [tool, { type: 'function', function: {} }] })).toBe(
       'tools[1].function.name: Invalid input: expected string, received undefined',
@@ -97,6 +109,9 @@ describe('validation stops at the first invalid element', () => {
     const result = parseChatCompletionRequest({
       messages: [{ role: 'user', content: [{ type: 'text', text: 'a', extra: 1 }], extra: 2 }],
     });
-    expect(result).toEqual({ success: true, data: { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }] } });
+    expect(result).toEqual({
+      success: true,
+      data: { messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }] },
+    });
   });
 });

@@ -10,7 +10,9 @@ describe('chatCompletionRequestSchema', () => {
     expectTypeOf<ChatCompletionRequest['model']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<ChatCompletionRequest['temperature']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<ChatCompletionRequest['stop']>().toEqualTypeOf<string | string[] | undefined>();
-    expectTypeOf<ChatMessageRole>().toEqualTypeOf<'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function'>();
+    expectTypeOf<ChatMessageRole>().toEqualTypeOf<
+      'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function'
+    >();
     expectTypeOf<ChatCompletionToolChoice>().toEqualTypeOf<
       'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } }
     >();

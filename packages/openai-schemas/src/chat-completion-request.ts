@@ -78,9 +78,7 @@ const responseFormatSchema = z
   })
   // Keep only the two known keys so unknown client fields never reach the upstream request.
   .transform((value) =>
-    value.json_schema === undefined
-      ? { type: value.type }
-      : { type: value.type, json_schema: value.json_schema },
+    value.json_schema === undefined ? { type: value.type } : { type: value.type, json_schema: value.json_schema },
   );
 
 /**
@@ -101,12 +99,8 @@ export const chatCompletionRequestSchema = z
     user: z.string().optional(),
     temperature: nullAsAbsent(boundedNumber(0, 2, '`temperature` must be between 0 and 2.')),
     top_p: nullAsAbsent(boundedNumber(0, 1, '`top_p` must be between 0 and 1.')),
-    frequency_penalty: nullAsAbsent(
-      boundedNumber(-2, 2, '`frequency_penalty` must be between -2.0 and 2.0.'),
-    ),
-    presence_penalty: nullAsAbsent(
-      boundedNumber(-2, 2, '`presence_penalty` must be between -2.0 and 2.0.'),
-    ),
+    frequency_penalty: nullAsAbsent(boundedNumber(-2, 2, '`frequency_penalty` must be between -2.0 and 2.0.')),
+    presence_penalty: nullAsAbsent(boundedNumber(-2, 2, '`presence_penalty` must be between -2.0 and 2.0.')),
     seed: nullAsAbsent(z.number().refine(Number.isInteger, { message: '`seed` must be an integer.' })),
     stop: nullAsAbsent(stopSchema),
     response_format: responseFormatSchema.optional(),
@@ -145,9 +139,7 @@ export const chatCompletionRequestSchema = z
   // and `Object.keys` see only what the client really set.
   .transform(
     (request) =>
-      Object.fromEntries(
-        Object.entries(request).filter(([, value]) => value !== undefined),
-      ) as typeof request,
+      Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as typeof request,
   );
 
 /** A validated Chat Completions request (output of {@link chatCompletionRequestSchema}). */

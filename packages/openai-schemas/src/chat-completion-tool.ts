@@ -50,9 +50,7 @@ export const chatCompletionToolChoiceSchema = z
     });
   })
   // Runs only after the checks above passed; parsing again strips unknown keys from the object form.
-  .transform((value) =>
-    typeof value === 'string' ? value : chatCompletionNamedToolChoiceSchema.parse(value),
-  );
+  .transform((value) => (typeof value === 'string' ? value : chatCompletionNamedToolChoiceSchema.parse(value)));
 
 /** A function tool declaration. */
 export type ChatCompletionTool = z.infer<typeof chatCompletionToolSchema>;

@@ -2,13 +2,7 @@ import { z } from 'zod';
 import { chatCompletionMessageToolCallSchema } from './chat-message.js';
 
 /** Why a choice stopped. `function_call` is the legacy name some servers still send. */
-export const finishReasonSchema = z.enum([
-  'stop',
-  'length',
-  'tool_calls',
-  'content_filter',
-  'function_call',
-]);
+export const finishReasonSchema = z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
 
 /** Token counts of one completion. */
 export const chatCompletionUsageSchema = z.object({

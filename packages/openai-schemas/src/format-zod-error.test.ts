@@ -28,7 +28,9 @@ describe('formatZodError', () => {
   });
 
   it('returns refinement (custom) messages verbatim, without the path', () => {
-    const schema = z.object({ temperature: z.number().refine((value) => value <= 2, '`temperature` must be between 0 and 2.') });
+    const schema = z.object({
+      temperature: z.number().refine((value) => value <= 2, '`temperature` must be between 0 and 2.'),
+    });
     expect(formatZodError(errorOf(schema, { temperature: 3 }))).toBe('`temperature` must be between 0 and 2.');
   });
 

@@ -18,8 +18,14 @@ describe('modelListSchema', () => {
   });
 
   it('accepts the real OpenAI list, which has no permission field', () => {
-    const body: unknown = JSON.parse(readFileSync(new URL('./__fixtures__/openai-models.json', import.meta.url), 'utf8'));
-    expect(modelListSchema.parse(body).data.map((model) => model.id)).toEqual(['gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small']);
+    const body: unknown = JSON.parse(
+      readFileSync(new URL('./__fixtures__/openai-models.json', import.meta.url), 'utf8'),
+    );
+    expect(modelListSchema.parse(body).data.map((model) => model.id)).toEqual([
+      'gpt-4o-mini',
+      'gpt-4o',
+      'text-embedding-3-small',
+    ]);
   });
 
   it.each([

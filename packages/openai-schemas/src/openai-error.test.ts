@@ -8,7 +8,12 @@ describe('createErrorBody', () => {
   });
 
   it('keeps code and param when known, in a stable key order', () => {
-    const body = createErrorBody({ message: 'Rate limited', type: 'rate_limit_error', code: 'rate_limit_exceeded', param: 'model' });
+    const body = createErrorBody({
+      message: 'Rate limited',
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+      param: 'model',
+    });
     expect(JSON.stringify(body)).toBe(
       '{"error":{"message":"Rate limited","type":"rate_limit_error","code":"rate_limit_exceeded","param":"model"}}',
     );

@@ -55,7 +55,10 @@ describe('parseChatCompletionRequest: messages', () => {
   });
 
   it('treats missing and empty messages as a missing user message', () => {
-    expect(parseChatCompletionRequest({ model: 'openclaw' })).toEqual({ success: false, message: MISSING_USER_MESSAGE });
+    expect(parseChatCompletionRequest({ model: 'openclaw' })).toEqual({
+      success: false,
+      message: MISSING_USER_MESSAGE,
+    });
     expect(parseChatCompletionRequest({ messages: [] })).toEqual({ success: false, message: MISSING_USER_MESSAGE });
   });
 
@@ -67,7 +70,9 @@ describe('parseChatCompletionRequest: messages', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
       },
       { role: 'tool', tool_call_id: 'call_1', content: '{"temp":21}' },
       { role: 'function', name: 'legacy', content: 'ok' },
@@ -112,17 +117,37 @@ describe('parseChatCompletionRequest: messages', () => {
       "messages[0].role: Invalid discriminator value. Expected 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function'",
     ],
     ['a non-object message', ['hi'], 'messages[0]: Invalid input: expected object, received string'],
-    ['numeric content', [{ role: 'user', content: 5 }], 'messages[0].content: Invalid input: expected string or array, received number'],
-    ['object content', [{ role: 'user', content: { text: 'x' } }], 'messages[0].content: Invalid input: expected string or array, received object'],
+    [
+      'numeric content',
+      [{ role: 'user', content: 5 }],
+      'messages[0].content: Invalid input: expected string or array, received number',
+    ],
+    [
+      'object content',
+      [{ role: 'user', content: { text: 'x' } }],
+      'messages[0].content: Invalid input: expected string or array, received object',
+    ],
     [
       'an unsupported part type',
       [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }],
       "messages[0].content[0].type: Invalid discriminator value. Expected 'text' | 'input_text' | 'image_url'",
     ],
-    ['a text part without text', [{ role: 'user', content: [{ type: 'text' }] }], 'messages[0].content[0].text: Invalid input: expected string, received undefined'],
+    [
+      'a text part without text',
+      [{ role: 'user', content: [{ type: 'text' }] }],
+      'messages[0].content[0].text: Invalid input: expected string, received undefined',
+    ],
     [
       'an image part without url',
-      [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image_url', image_url: {} }] }],
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'image_url', image_url: {} },
+          ],
+        },
+      ],
       'messages[0].content[1].image_url.url: Invalid input: expected string, received undefined',
     ],
     [
@@ -132,7 +157,14 @@ describe('parseChatCompletionRequest: messages', () => {
     ],
     [
       'a tool call without id',
-      [{ role: 'user', content: 'a' }, { role: 'assistant', content: null, tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }] }],
+      [
+        { role: 'user', content: 'a' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
+      ],
       'messages[1].tool_calls[0].id: Invalid input: expected string, received undefined',
     ],
     [
@@ -140,7 +172,11 @@ describe('parseChatCompletionRequest: messages', () => {
       [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: {} } }] }],
       'messages[0].tool_calls[0].function.arguments: Invalid input: expected string, received object',
     ],
-    ['a numeric tool_call_id', [{ role: 'tool', tool_call_id: 7, content: 'x' }], 'messages[0].tool_call_id: Invalid input: expected string, received number'],
+    [
+      'a numeric tool_call_id',
+      [{ role: 'tool', tool_call_id: 7, content: 'x' }],
+      'messages[0].tool_call_id: Invalid input: expected string, received number',
+    ],
   ])('rejects %s', (_name, value, expected) => {
     expect(parseChatCompletionRequest({ messages: value })).toEqual({ success: false, message: expected });
   });
@@ -170,11 +206,22 @@ describe('parseChatCompletionRequest: scalar fields', () => {
     ['empty stop list', { stop: [] }],
     ['response_format text', { response_format: { type: 'text' } }],
     ['response_format json_object', { response_format: { type: 'json_object' } }],
-    ['response_format json_schema', { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } } }],
+    [
+      'response_format json_schema',
+      {
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'answer', schema: { type: 'object' }, strict: true },
+        },
+      },
+    ],
     ['max_completion_tokens 1', { max_completion_tokens: 1 }],
     ['max_tokens 4096', { max_tokens: 4096 }],
   ])('accepts %s and keeps the value', (_name, fields) => {
-    expect(parseChatCompletionRequest({ messages, ...fields })).toEqual({ success: true, data: { messages, ...fields } });
+    expect(parseChatCompletionRequest({ messages, ...fields })).toEqual({
+      success: true,
+      data: { messages, ...fields },
+    });
   });
 
   it.each([
@@ -200,7 +247,10 @@ describe('parseChatCompletionRequest: scalar fields', () => {
     [{ stream: 'true' }, 'stream: Invalid input: expected boolean, received string'],
     [{ stream: 1 }, 'stream: Invalid input: expected boolean, received number'],
     [{ stream_options: true }, 'stream_options: Invalid input: expected object, received boolean'],
-    [{ stream_options: { include_usage: 'yes' } }, 'stream_options.include_usage: Invalid input: expected boolean, received string'],
+    [
+      { stream_options: { include_usage: 'yes' } },
+      'stream_options.include_usage: Invalid input: expected boolean, received string',
+    ],
     [{ user: 1 }, 'user: Invalid input: expected string, received number'],
     [{ user: null }, 'user: Invalid input: expected string, received null'],
     [{ temperature: 2.01 }, '`temperature` must be between 0 and 2.'],
@@ -219,11 +269,20 @@ describe('parseChatCompletionRequest: scalar fields', () => {
     [{ stop: ['a', 'b', 'c', 'd', 'e'] }, 'Invalid stop: stop supports at most 4 sequences'],
     [{ stop: 5 }, 'Invalid stop: stop must be a string or an array of strings'],
     [{ stop: ['a', 1] }, 'Invalid stop: stop must be a string or an array of strings'],
-    [{ response_format: { type: 'xml' } }, 'Invalid response_format: response_format.type must be text, json_object, or json_schema'],
-    [{ response_format: {} }, 'Invalid response_format: response_format.type must be text, json_object, or json_schema'],
+    [
+      { response_format: { type: 'xml' } },
+      'Invalid response_format: response_format.type must be text, json_object, or json_schema',
+    ],
+    [
+      { response_format: {} },
+      'Invalid response_format: response_format.type must be text, json_object, or json_schema',
+    ],
     [{ response_format: 'json' }, 'Invalid response_format: response_format must be an object'],
     [{ response_format: null }, 'Invalid response_format: response_format must be an object'],
-    [{ response_format: { type: 'json_schema' } }, 'Invalid response_format: response_format.json_schema must be an object'],
+    [
+      { response_format: { type: 'json_schema' } },
+      'Invalid response_format: response_format.json_schema must be an object',
+    ],
     [{ max_completion_tokens: 0 }, 'max_completion_tokens: Too small: expected number to be >0'],
     [{ max_completion_tokens: 2.5 }, 'max_completion_tokens: Invalid input: expected int, received number'],
     [{ max_completion_tokens: '10' }, 'max_completion_tokens: Invalid input: expected number, received string'],
@@ -254,31 +313,70 @@ describe('parseChatCompletionRequest: tools and tool_choice', () => {
     ['tools with auto', { tools: [weatherTool], tool_choice: 'auto' }],
     ['tools with none', { tools: [weatherTool], tool_choice: 'none' }],
     ['tools with required', { tools: [weatherTool], tool_choice: 'required' }],
-    ['tools with a named choice', { tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_weather' } } }],
+    [
+      'tools with a named choice',
+      { tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_weather' } } },
+    ],
     ['none without tools', { tool_choice: 'none' }],
     ['auto without tools', { tool_choice: 'auto' }],
     ['an empty tools list', { tools: [] }],
-    ['a strict tool with description', { tools: [{ type: 'function', function: { name: 'f', description: 'd', parameters: {}, strict: true } }] }],
+    [
+      'a strict tool with description',
+      { tools: [{ type: 'function', function: { name: 'f', description: 'd', parameters: {}, strict: true } }] },
+    ],
   ])('accepts %s', (_name, fields) => {
-    expect(parseChatCompletionRequest({ messages, ...fields })).toEqual({ success: true, data: { messages, ...fields } });
+    expect(parseChatCompletionRequest({ messages, ...fields })).toEqual({
+      success: true,
+      data: { messages, ...fields },
+    });
   });
 
   it.each([
     [{ tools: [{ type: 'web_search_preview' }] }, 'Invalid tools/tool_choice: only function tools are supported'],
-    [{ tools: [weatherTool, { type: 'code_interpreter' }] }, 'Invalid tools/tool_choice: only function tools are supported'],
+    [
+      { tools: [weatherTool, { type: 'code_interpreter' }] },
+      'Invalid tools/tool_choice: only function tools are supported',
+    ],
     [{ tools: [{ function: { name: 'f' } }] }, 'Invalid tools/tool_choice: only function tools are supported'],
     [{ tools: { type: 'function' } }, 'tools: Invalid input: expected array, received object'],
     [{ tools: [{ type: 'function' }] }, 'tools[0].function: Invalid input: expected object, received undefined'],
-    [{ tools: [{ type: 'function', function: { name: 3 } }] }, 'tools[0].function.name: Invalid input: expected string, received number'],
-    [{ tools: [{ type: 'function', function: { name: 'f', parameters: 'x' } }] }, 'tools[0].function.parameters: Invalid input: expected record, received string'],
+    [
+      { tools: [{ type: 'function', function: { name: 3 } }] },
+      'tools[0].function.name: Invalid input: expected string, received number',
+    ],
+    [
+      { tools: [{ type: 'function', function: { name: 'f', parameters: 'x' } }] },
+      'tools[0].function.parameters: Invalid input: expected record, received string',
+    ],
     [{ tool_choice: 'required' }, 'Invalid tools/tool_choice: tool_choice=required but no tools were provided'],
-    [{ tools: [], tool_choice: 'required' }, 'Invalid tools/tool_choice: tool_choice=required but no tools were provided'],
-    [{ tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_time' } } }, 'Invalid tools/tool_choice: tool_choice requested unknown tool: get_time'],
-    [{ tool_choice: { type: 'function', function: { name: 'get_time' } } }, 'Invalid tools/tool_choice: tool_choice requested unknown tool: get_time'],
-    [{ tools: [weatherTool], tool_choice: 'any' }, 'Invalid tools/tool_choice: tool_choice must be auto, none, required, or a function tool'],
-    [{ tools: [weatherTool], tool_choice: 3 }, 'Invalid tools/tool_choice: tool_choice must be auto, none, required, or a function tool'],
-    [{ tools: [weatherTool], tool_choice: { type: 'file_search' } }, 'Invalid tools/tool_choice: only function tools are supported'],
-    [{ tools: [weatherTool], tool_choice: { type: 'function', function: {} } }, 'tool_choice.function.name: Invalid input: expected string, received undefined'],
+    [
+      { tools: [], tool_choice: 'required' },
+      'Invalid tools/tool_choice: tool_choice=required but no tools were provided',
+    ],
+    [
+      { tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_time' } } },
+      'Invalid tools/tool_choice: tool_choice requested unknown tool: get_time',
+    ],
+    [
+      { tool_choice: { type: 'function', function: { name: 'get_time' } } },
+      'Invalid tools/tool_choice: tool_choice requested unknown tool: get_time',
+    ],
+    [
+      { tools: [weatherTool], tool_choice: 'any' },
+      'Invalid tools/tool_choice: tool_choice must be auto, none, required, or a function tool',
+    ],
+    [
+      { tools: [weatherTool], tool_choice: 3 },
+      'Invalid tools/tool_choice: tool_choice must be auto, none, required, or a function tool',
+    ],
+    [
+      { tools: [weatherTool], tool_choice: { type: 'file_search' } },
+      'Invalid tools/tool_choice: only function tools are supported',
+    ],
+    [
+      { tools: [weatherTool], tool_choice: { type: 'function', function: {} } },
+      'tool_choice.function.name: Invalid input: expected string, received undefined',
+    ],
   ])('rejects %j with the exact contract message', (fields, expected) => {
     expect(messageFor(fields)).toBe(expected);
   });
@@ -299,7 +397,10 @@ describe('parseChatCompletionRequest: order of checks', () => {
   });
 
   it('prefers a field error over the missing-message error', () => {
-    expect(parseChatCompletionRequest({ temperature: 9 })).toEqual({ success: false, message: '`temperature` must be between 0 and 2.' });
+    expect(parseChatCompletionRequest({ temperature: 9 })).toEqual({
+      success: false,
+      message: '`temperature` must be between 0 and 2.',
+    });
     expect(parseChatCompletionRequest({ messages: [], tool_choice: 'required' })).toEqual({
       success: false,
       message: 'Invalid tools/tool_choice: tool_choice=required but no tools were provided',
@@ -307,6 +408,8 @@ describe('parseChatCompletionRequest: order of checks', () => {
   });
 
   it('runs the tools/tool_choice cross-check only after every field is valid', () => {
-    expect(messageFor({ tool_choice: 'required', max_tokens: 0 })).toBe('max_tokens: Too small: expected number to be >0');
+    expect(messageFor({ tool_choice: 'required', max_tokens: 0 })).toBe(
+      'max_tokens: Too small: expected number to be >0',
+    );
   });
 });

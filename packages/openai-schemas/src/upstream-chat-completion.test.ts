@@ -66,7 +66,9 @@ function toolCallsOf(chunks: UpstreamChatCompletionChunk[]) {
 }
 
 function finishReasonsOf(chunks: UpstreamChatCompletionChunk[]): (string | null | undefined)[] {
-  return chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason != null);
+  return chunks
+    .flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason))
+    .filter((reason) => reason != null);
 }
 
 describe('tolerant stream schemas on real-shaped fixtures', () => {
@@ -122,7 +124,10 @@ describe('tolerant stream schemas on real-shaped fixtures', () => {
     expect(textOf(chunks)).toBe('The capital of France is Paris.');
     expect(finishReasonsOf(chunks)).toEqual(['stop']);
     expect(chunks.at(-2)?.choices[0]).toMatchObject({ finish_reason: 'stop', stop_reason: null });
-    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 42, completion_tokens: 8, total_tokens: 50 } });
+    expect(chunks.at(-1)).toMatchObject({
+      choices: [],
+      usage: { prompt_tokens: 42, completion_tokens: 8, total_tokens: 50 },
+    });
   });
 
   it('vllm-tool-calls.sse: name-only first delta, then argument pieces', () => {
@@ -188,13 +193,24 @@ describe('tolerant non-streaming schemas on real-shaped fixtures', () => {
     const message = completion.choices[0]?.message;
     expect(message?.content).toBe(content);
     expect(message?.tool_calls?.map((call) => call.function.name)).toEqual(names);
-    for (const call of message?.tool_calls ?? []) expect(JSON.parse(call.function.arguments ?? '')).toBeTypeOf('object');
+    for (const call of message?.tool_calls ?? [])
+      expect(JSON.parse(call.function.arguments ?? '')).toBeTypeOf('object');
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
   it.each([
-    ['openai-error.json', { message: expect.stringMatching(/^Incorrect API key provided/), type: 'invalid_request_error', code: 'invalid_api_key' }],
-    ['openai-rate-limit-error.json', { message: expect.stringMatching(/^Rate limit reached/), type: 'requests', code: 'rate_limit_exceeded' }],
+    [
+      'openai-error.json',
+      {
+        message: expect.stringMatching(/^Incorrect API key provided/),
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      },
+    ],
+    [
+      'openai-rate-limit-error.json',
+      { message: expect.stringMatching(/^Rate limit reached/), type: 'requests', code: 'rate_limit_exceeded' },
+    ],
     ['vllm-error.json', { message: 'The model `gpt-4o` does not exist.', type: 'NotFoundError', code: '404' }],
     ['ollama-error.json', { message: 'model "llama9" not found, try pulling it first', type: 'api_error' }],
     ['ollama-native-error.json', { message: 'model "llama9" not found, try pulling it first' }],
@@ -219,7 +235,9 @@ describe('tolerant schemas: edge shapes', () => {
   });
 
   it('accepts an unknown finish reason instead of failing the stream', () => {
-    const chunk = upstreamChatCompletionChunkSchema.parse({ choices: [{ index: 0, delta: {}, finish_reason: 'abort' }] });
+    const chunk = upstreamChatCompletionChunkSchema.parse({
+      choices: [{ index: 0, delta: {}, finish_reason: 'abort' }],
+    });
     expect(chunk.choices[0]?.finish_reason).toBe('abort');
   });
 

@@ -111,10 +111,7 @@ export const upstreamErrorSchema = z.union([
  * One decoded SSE `data:` payload from upstream: a chunk or an error body. An error object has no
  * `choices`, so the two branches never overlap.
  */
-export const upstreamStreamEventSchema = z.union([
-  upstreamChatCompletionChunkSchema,
-  upstreamErrorSchema,
-]);
+export const upstreamStreamEventSchema = z.union([upstreamChatCompletionChunkSchema, upstreamErrorSchema]);
 
 /** Upstream usage. */
 export type UpstreamUsage = z.infer<typeof upstreamUsageSchema>;

@@ -1,10 +1,7 @@
 import { isValidAgentId, normalizeAgentId } from './normalize-agent-id.js';
 
 /** What the OpenAI `model` field says about the target agent. */
-export type ModelAgent =
-  | { kind: 'default' }
-  | { kind: 'agent'; agentId: string }
-  | { kind: 'invalid' };
+export type ModelAgent = { kind: 'default' } | { kind: 'agent'; agentId: string } | { kind: 'invalid' };
 
 // Prefixes that carry an agent id after them, already lowercase (matching is case-insensitive).
 const AGENT_PREFIXES = ['openclaw:', 'openclaw/', 'agent:'] as const;

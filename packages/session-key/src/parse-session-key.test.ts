@@ -5,7 +5,14 @@ describe('parseSessionKey', () => {
   it.each([
     [
       'agent:main:openai-user:alice',
-      { key: 'agent:main:openai-user:alice', kind: 'user', agentId: 'main', namespace: 'openai-user', rest: 'alice', reserved: false },
+      {
+        key: 'agent:main:openai-user:alice',
+        kind: 'user',
+        agentId: 'main',
+        namespace: 'openai-user',
+        rest: 'alice',
+        reserved: false,
+      },
     ],
     [
       'agent:ops:openai:00000000-0000-4000-8000-000000000000',
@@ -20,11 +27,25 @@ describe('parseSessionKey', () => {
     ],
     [
       'agent:main:openai-user:a:b:c',
-      { key: 'agent:main:openai-user:a:b:c', kind: 'user', agentId: 'main', namespace: 'openai-user', rest: 'a:b:c', reserved: false },
+      {
+        key: 'agent:main:openai-user:a:b:c',
+        kind: 'user',
+        agentId: 'main',
+        namespace: 'openai-user',
+        rest: 'a:b:c',
+        reserved: false,
+      },
     ],
     [
       'agent:main:telegram:123',
-      { key: 'agent:main:telegram:123', kind: 'explicit', agentId: 'main', namespace: 'telegram', rest: '123', reserved: false },
+      {
+        key: 'agent:main:telegram:123',
+        kind: 'explicit',
+        agentId: 'main',
+        namespace: 'telegram',
+        rest: '123',
+        reserved: false,
+      },
     ],
     [
       'agent:main:openai',

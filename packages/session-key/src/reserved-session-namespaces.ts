@@ -3,11 +3,7 @@
  * (docs/http-contract.md#4-agent-selection-session-keys-and-headers). A client-supplied
  * `x-openclaw-session-key` starting with any of them is refused.
  */
-export const RESERVED_SESSION_KEY_PREFIXES: readonly string[] = Object.freeze([
-  'subagent:',
-  'cron:',
-  'acp:',
-]);
+export const RESERVED_SESSION_KEY_PREFIXES: readonly string[] = Object.freeze(['subagent:', 'cron:', 'acp:']);
 
 /**
  * Checks whether a session key falls in a reserved namespace.

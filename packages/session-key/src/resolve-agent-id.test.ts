@@ -11,7 +11,11 @@ describe('resolveAgentId', () => {
   });
 
   it('normalises the header value', () => {
-    expect(resolveAgentId({ headerAgentId: '  Ops Team  ' })).toEqual({ ok: true, agentId: 'ops-team', source: 'header' });
+    expect(resolveAgentId({ headerAgentId: '  Ops Team  ' })).toEqual({
+      ok: true,
+      agentId: 'ops-team',
+      source: 'header',
+    });
   });
 
   it('maps a header that normalises to nothing to main', () => {
@@ -38,9 +42,12 @@ describe('resolveAgentId', () => {
     expect(resolveAgentId({ model: 'OpenClaw/Research' })).toEqual({ ok: true, agentId: 'research', source: 'model' });
   });
 
-  it.each([[undefined], [''], ['openclaw'], ['openclaw/default']])('uses the configured default for model %j', (model) => {
-    expect(resolveAgentId({ model, defaultAgentId: 'ops' })).toEqual({ ok: true, agentId: 'ops', source: 'default' });
-  });
+  it.each([[undefined], [''], ['openclaw'], ['openclaw/default']])(
+    'uses the configured default for model %j',
+    (model) => {
+      expect(resolveAgentId({ model, defaultAgentId: 'ops' })).toEqual({ ok: true, agentId: 'ops', source: 'default' });
+    },
+  );
 
   it('defaults to main without a configured default', () => {
     expect(resolveAgentId({})).toEqual({ ok: true, agentId: 'main', source: 'default' });

@@ -47,7 +47,10 @@ async function benchEncoder(): Promise<Row> {
     }
   });
   if (sink === 0) throw new Error('encoder produced nothing');
-  return { name: `encodeSseJson, ${eventCount} events`, value: `${Math.round(eventCount / (milliseconds / 1000)).toLocaleString('en-US')} events/s` };
+  return {
+    name: `encodeSseJson, ${eventCount} events`,
+    value: `${Math.round(eventCount / (milliseconds / 1000)).toLocaleString('en-US')} events/s`,
+  };
 }
 
 async function benchDecoder(chunkSize: number): Promise<Row> {
@@ -97,12 +100,17 @@ async function benchWriter(): Promise<Row> {
       }),
   );
   await new Promise((resolve) => server.close(resolve));
-  return { name: `createSseResponseWriter over HTTP, ${eventCount} events`, value: `${Math.round(eventCount / (milliseconds / 1000)).toLocaleString('en-US')} events/s` };
+  return {
+    name: `createSseResponseWriter over HTTP, ${eventCount} events`,
+    value: `${Math.round(eventCount / (milliseconds / 1000)).toLocaleString('en-US')} events/s`,
+  };
 }
 
 const rows = [await benchEncoder(), await benchDecoder(16 * 1024), await benchDecoder(256), await benchWriter()];
 const width = Math.max(...rows.map((row) => row.name.length));
-console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, best of ${rounds}${smoke ? ' (smoke)' : ''}`);
+console.log(
+  `node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, best of ${rounds}${smoke ? ' (smoke)' : ''}`,
+);
 console.log(`${'benchmark'.padEnd(width)}  result`);
 console.log(`${'-'.repeat(width)}  ${'-'.repeat(18)}`);
 for (const row of rows) {

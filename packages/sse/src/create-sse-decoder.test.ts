@@ -16,7 +16,10 @@ function decode(chunks: readonly Uint8Array[], end = true): { results: ParseResu
 describe('createSseDecoder', () => {
   it('reports each event synchronously inside push, in order, and stops at [DONE]', () => {
     const seen: unknown[] = [];
-    const decoder = createSseDecoder({ onResult: (result) => seen.push(result.success ? result.value : result.error.type), onDone: () => seen.push('done') });
+    const decoder = createSseDecoder({
+      onResult: (result) => seen.push(result.success ? result.value : result.error.type),
+      onDone: () => seen.push('done'),
+    });
     decoder.push(bytes('data: {"a":1}\n\ndata: {"a":'));
     expect(seen).toEqual([{ a: 1 }]);
     decoder.push(bytes('2}\n\ndata: [DONE]\n\ndata: {"a":3}\n\n'));
@@ -41,11 +44,15 @@ describe('createSseDecoder', () => {
   it('reports invalid JSON, error payloads and schema mismatches as failures and keeps going', () => {
     const schema = {
       safeParse: (value: unknown) =>
-        typeof value === 'object' && value !== null && 'ok' in value ? { success: true as const, data: value } : { success: false as const, error: new Error('no ok') },
+        typeof value === 'object' && value !== null && 'ok' in value
+          ? { success: true as const, data: value }
+          : { success: false as const, error: new Error('no ok') },
     };
     const results: ParseResult<unknown>[] = [];
     const decoder = createSseDecoder({ schema, onResult: (result) => results.push(result) });
-    decoder.push(bytes('data: nope\n\ndata: {"error":{"message":"boom"}}\n\ndata: {"other":1}\n\ndata: {"ok":true}\n\n'));
+    decoder.push(
+      bytes('data: nope\n\ndata: {"error":{"message":"boom"}}\n\ndata: {"other":1}\n\ndata: {"ok":true}\n\n'),
+    );
     expect(results.map((result) => (result.success ? result.value : result.error.type))).toEqual([
       'invalid-json',
       'error-payload',

@@ -10,9 +10,7 @@ import { SseDecodeError } from './sse-decode-error.js';
 /**
  * The outcome of decoding one event: the validated value, or the error plus the raw `data` text.
  */
-export type ParseResult<T> =
-  | { success: true; value: T }
-  | { success: false; error: SseDecodeError; rawValue: string };
+export type ParseResult<T> = { success: true; value: T } | { success: false; error: SseDecodeError; rawValue: string };
 
 /**
  * Any schema with a zod-style `safeParse` (zod, valibot adapters, hand-written checks). Declared
@@ -157,7 +155,10 @@ function decodeMessage<T>(message: EventSourceMessage, schema: SafeParseSchema<T
       // A plain-text `event: error` is still an error from the server, not a JSON problem.
       return {
         success: false,
-        error: new SseDecodeError(`SSE stream sent an error event: ${rawValue}`, { type: 'error-payload', payload: rawValue }),
+        error: new SseDecodeError(`SSE stream sent an error event: ${rawValue}`, {
+          type: 'error-payload',
+          payload: rawValue,
+        }),
         rawValue,
       };
     }

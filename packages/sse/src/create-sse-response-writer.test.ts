@@ -1,7 +1,17 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSseResponseWriter, type SseResponseWriter, type SseResponseWriterOptions } from './create-sse-response-writer.js';
+import {
+  createSseResponseWriter,
+  type SseResponseWriter,
+  type SseResponseWriterOptions,
+} from './create-sse-response-writer.js';
 
 const servers: Server[] = [];
 
@@ -57,7 +67,10 @@ function readAll(message: IncomingMessage): Promise<string> {
  * response head, the body, and how long after `data: [DONE]` the server closed the socket
  * (`Infinity` when it had not within 6 s).
  */
-function rawExchange(url: string, requestText: string): Promise<{ head: string; body: string; closedAfterDoneMs: number }> {
+function rawExchange(
+  url: string,
+  requestText: string,
+): Promise<{ head: string; body: string; closedAfterDoneMs: number }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
     let text = '';
@@ -74,7 +87,9 @@ function rawExchange(url: string, requestText: string): Promise<{ head: string; 
       text += piece;
       if (doneAt === undefined && text.includes('data: [DONE]\n\n')) doneAt = performance.now();
     });
-    socket.on('close', () => (doneAt === undefined ? reject(new Error(`closed before [DONE]: ${text}`)) : report(performance.now() - doneAt)));
+    socket.on('close', () =>
+      doneAt === undefined ? reject(new Error(`closed before [DONE]: ${text}`)) : report(performance.now() - doneAt),
+    );
     socket.on('error', () => undefined);
     socket.write(requestText);
   });
@@ -104,12 +119,15 @@ async function withWriter(
 describe('createSseResponseWriter', () => {
   it('sends 200 with the SSE headers before any body, flushed at once', async () => {
     const release = deferred<void>();
-    const { message, done } = await withWriter({ heartbeatMs: 0, extraHeaders: { 'x-request-id': 'req-1' } }, async (writer) => {
-      writer.start();
-      writer.start();
-      await release.promise;
-      await writer.writeDone();
-    });
+    const { message, done } = await withWriter(
+      { heartbeatMs: 0, extraHeaders: { 'x-request-id': 'req-1' } },
+      async (writer) => {
+        writer.start();
+        writer.start();
+        await release.promise;
+        await writer.writeDone();
+      },
+    );
     // The response arrived although no frame was written yet: the headers were flushed by start().
     expect(message.statusCode).toBe(200);
     expect(message.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -122,9 +140,12 @@ describe('createSseResponseWriter', () => {
   });
 
   it('lets extraHeaders override the defaults', async () => {
-    const { message, done } = await withWriter({ heartbeatMs: 0, extraHeaders: { 'cache-control': 'no-cache, no-transform' } }, async (writer) => {
-      await writer.writeDone();
-    });
+    const { message, done } = await withWriter(
+      { heartbeatMs: 0, extraHeaders: { 'cache-control': 'no-cache, no-transform' } },
+      async (writer) => {
+        await writer.writeDone();
+      },
+    );
     expect(message.headers['cache-control']).toBe('no-cache, no-transform');
     await readAll(message);
     await done;
@@ -181,7 +202,9 @@ describe('createSseResponseWriter', () => {
       closedAfterDone = writer.closed;
       abortedAfterDone = writer.signal.aborted;
     });
-    expect(await readAll(message)).toBe('data: {"n":1}\n\nevent: note\nid: 7\ndata: a\ndata: b\n\n: hello\n\ndata: [DONE]\n\n');
+    expect(await readAll(message)).toBe(
+      'data: {"n":1}\n\nevent: note\nid: 7\ndata: a\ndata: b\n\n: hello\n\ndata: [DONE]\n\n',
+    );
     await done;
     expect(closedAfterDone).toBe(true);
     expect(abortedAfterDone).toBe(false);
@@ -190,7 +213,9 @@ describe('createSseResponseWriter', () => {
   it('rejects an unserialisable value with a TypeError and keeps the stream usable', async () => {
     const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer) => {
       await expect(writer.writeJson(10n)).rejects.toThrow(TypeError);
-      await expect(writer.writeEvent({ data: 'x', event: 'a\nb' })).rejects.toThrow('SSE `event` must not contain CR or LF characters');
+      await expect(writer.writeEvent({ data: 'x', event: 'a\nb' })).rejects.toThrow(
+        'SSE `event` must not contain CR or LF characters',
+      );
       await writer.writeJson({ ok: true });
       await writer.writeDone();
     });
@@ -203,7 +228,9 @@ describe('createSseResponseWriter', () => {
     const response = { on: () => undefined } as unknown as ServerResponse;
     for (const heartbeatMs of [-1, 1.5, Number.NaN, 2 ** 31]) {
       expect(() => createSseResponseWriter(response, { heartbeatMs })).toThrow(
-        new TypeError(`heartbeatMs must be an integer between 0 and 2147483647 (0 disables heartbeats), received ${String(heartbeatMs)}`),
+        new TypeError(
+          `heartbeatMs must be an integer between 0 and 2147483647 (0 disables heartbeats), received ${String(heartbeatMs)}`,
+        ),
       );
     }
     server.close();
@@ -279,7 +306,9 @@ describe('createSseResponseWriter', () => {
     expect(flowEnd - flowStart).toBeGreaterThanOrEqual(3 * heartbeatMs - 2);
     // Every ping followed a real silence of heartbeatMs (timers may round a millisecond early); a
     // loaded machine may stall the loop past heartbeatMs, and a ping after such a gap is correct.
-    const pingGaps = written.flatMap((entry, index) => (entry.chunk === ': ping\n\n' ? [entry.at - (written[index - 1]?.at ?? flowStart)] : []));
+    const pingGaps = written.flatMap((entry, index) =>
+      entry.chunk === ': ping\n\n' ? [entry.at - (written[index - 1]?.at ?? flowStart)] : [],
+    );
     expect(pingGaps.length).toBeGreaterThanOrEqual(1);
     for (const gap of pingGaps) expect(gap).toBeGreaterThanOrEqual(heartbeatMs - 2);
     // The last data write and the ping after it: the silence, then the ping.

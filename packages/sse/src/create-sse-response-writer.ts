@@ -74,7 +74,12 @@ function validateHeartbeat(heartbeatMs: unknown): number {
     return DEFAULT_HEARTBEAT_MS;
   }
   // setTimeout clamps anything above 2^31-1 ms to 1 ms, which would turn a "huge" value into a flood.
-  if (typeof heartbeatMs !== 'number' || !Number.isInteger(heartbeatMs) || heartbeatMs < 0 || heartbeatMs > 2_147_483_647) {
+  if (
+    typeof heartbeatMs !== 'number' ||
+    !Number.isInteger(heartbeatMs) ||
+    heartbeatMs < 0 ||
+    heartbeatMs > 2_147_483_647
+  ) {
     throw new TypeError(
       `heartbeatMs must be an integer between 0 and 2147483647 (0 disables heartbeats), received ${String(heartbeatMs)}`,
     );
@@ -231,9 +236,11 @@ export function createSseResponseWriter(
       return drained;
     }
     queuedWrites += 1;
-    const result = queue.then(() => writeNow(frame)).finally(() => {
-      queuedWrites -= 1;
-    });
+    const result = queue
+      .then(() => writeNow(frame))
+      .finally(() => {
+        queuedWrites -= 1;
+      });
     // The chain itself never rejects, so one failed write cannot poison later ones.
     queue = result.catch(() => undefined);
     return result;

@@ -64,12 +64,24 @@ function summarize(results: ParseResult<unknown>[]): unknown[] {
   return results.map((result) =>
     result.success
       ? { value: result.value }
-      : { type: result.error.type, message: result.error.message, payload: result.error.payload, rawValue: result.rawValue },
+      : {
+          type: result.error.type,
+          message: result.error.message,
+          payload: result.error.payload,
+          rawValue: result.rawValue,
+        },
   );
 }
 
 interface Chunk {
-  choices: { index: number; delta: { content?: string | null; tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[] }; finish_reason: string | null }[];
+  choices: {
+    index: number;
+    delta: {
+      content?: string | null;
+      tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[];
+    };
+    finish_reason: string | null;
+  }[];
   usage?: { total_tokens: number } | null;
 }
 
@@ -124,7 +136,12 @@ const expectations: Record<string, (results: ParseResult<unknown>[]) => void> = 
   'vllm.sse': (results) => {
     expect(results).toHaveLength(5);
     expect(contentOf(results)).toBe('你好，世界!');
-    expect(values(results).at(-1)?.usage).toEqual({ prompt_tokens: 21, total_tokens: 25, completion_tokens: 4, prompt_tokens_details: null });
+    expect(values(results).at(-1)?.usage).toEqual({
+      prompt_tokens: 21,
+      total_tokens: 25,
+      completion_tokens: 4,
+      prompt_tokens_details: null,
+    });
   },
   'ollama.sse': (results) => {
     expect(results).toHaveLength(4);
@@ -135,7 +152,12 @@ const expectations: Record<string, (results: ParseResult<unknown>[]) => void> = 
       {
         type: 'error-payload',
         message: 'SSE stream sent an error: The server had an error while processing your request. Sorry about that!',
-        payload: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null },
+        payload: {
+          message: 'The server had an error while processing your request. Sorry about that!',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
         rawValue:
           '{"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}',
       },
@@ -217,12 +239,16 @@ describe('decodeSseStream behaviour', () => {
 
   it('ignores comments, id, retry and unknown fields', async () => {
     const text = ': hello\nid: 7\nretry: 100\nretry: soon\nfoo: bar\ndata: {"n":1}\n\n';
-    expect(await collect(decodeSseStream(iterableOf([encoder.encode(text)])))).toEqual([{ success: true, value: { n: 1 } }]);
+    expect(await collect(decodeSseStream(iterableOf([encoder.encode(text)])))).toEqual([
+      { success: true, value: { n: 1 } },
+    ]);
   });
 
   it('joins multi-line data with LF before parsing JSON', async () => {
     const text = 'data: {\ndata:   "n": 1\r\ndata: }\r\r';
-    expect(await collect(decodeSseStream(iterableOf([encoder.encode(text)])))).toEqual([{ success: true, value: { n: 1 } }]);
+    expect(await collect(decodeSseStream(iterableOf([encoder.encode(text)])))).toEqual([
+      { success: true, value: { n: 1 } },
+    ]);
   });
 
   it('yields invalid-json for a broken chunk and keeps decoding', async () => {
@@ -268,7 +294,9 @@ describe('decodeSseStream behaviour', () => {
 
   it('replaces invalid UTF-8 with U+FFFD instead of failing', async () => {
     const bytes = Uint8Array.from([...encoder.encode('data: {"t":"a'), 0xff, 0xc3, ...encoder.encode('"}\n\n')]);
-    expect(await collect(decodeSseStream(iterableOf([bytes])))).toEqual([{ success: true, value: { t: 'a\uFFFD\uFFFD' } }]);
+    expect(await collect(decodeSseStream(iterableOf([bytes])))).toEqual([
+      { success: true, value: { t: 'a\uFFFD\uFFFD' } },
+    ]);
   });
 
   it('uses the schema output, so transforms apply', async () => {
@@ -280,7 +308,12 @@ describe('decodeSseStream behaviour', () => {
   it('reports a plain-text event: error as error-payload with the text as payload', async () => {
     const results = await collect(decodeSseStream(iterableOf([encoder.encode('event: error\ndata: overloaded\n\n')])));
     expect(summarize(results)).toEqual([
-      { type: 'error-payload', message: 'SSE stream sent an error event: overloaded', payload: 'overloaded', rawValue: 'overloaded' },
+      {
+        type: 'error-payload',
+        message: 'SSE stream sent an error event: overloaded',
+        payload: 'overloaded',
+        rawValue: 'overloaded',
+      },
     ]);
   });
 
@@ -295,17 +328,24 @@ describe('decodeSseStream behaviour', () => {
   it('dispatches a CR-terminated last event that ends exactly at the end of the stream', async () => {
     const bytes = encoder.encode('data: {"n":1}\r\r');
     for (let offset = 1; offset < bytes.length; offset += 1) {
-      expect(await collect(decodeSseStream(iterableOf(splitAt(bytes, [offset]))))).toEqual([{ success: true, value: { n: 1 } }]);
+      expect(await collect(decodeSseStream(iterableOf(splitAt(bytes, [offset]))))).toEqual([
+        { success: true, value: { n: 1 } },
+      ]);
     }
   });
 
   it('ends quietly without [DONE] and discards an unterminated last event', async () => {
     const text = 'data: {"n":1}\n\ndata: {"n":2}\n';
-    expect(await collect(decodeSseStream(iterableOf([encoder.encode(text)])))).toEqual([{ success: true, value: { n: 1 } }]);
+    expect(await collect(decodeSseStream(iterableOf([encoder.encode(text)])))).toEqual([
+      { success: true, value: { n: 1 } },
+    ]);
   });
 
   it('stops at [DONE] and cancels the source even though more data follows', async () => {
-    const { stream, cancel } = streamOf([encoder.encode('data: {"n":1}\n\ndata: [DONE]\n\n'), encoder.encode('data: {"n":2}\n\n')]);
+    const { stream, cancel } = streamOf([
+      encoder.encode('data: {"n":1}\n\ndata: [DONE]\n\n'),
+      encoder.encode('data: {"n":2}\n\n'),
+    ]);
     expect(await collect(decodeSseStream(stream))).toEqual([{ success: true, value: { n: 1 } }]);
     expect(cancel).toHaveBeenCalledTimes(1);
   });

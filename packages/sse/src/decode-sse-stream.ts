@@ -1,4 +1,9 @@
-import { createSseDecoder, DEFAULT_MAX_BUFFER_SIZE, type ParseResult, type SafeParseSchema } from './create-sse-decoder.js';
+import {
+  createSseDecoder,
+  DEFAULT_MAX_BUFFER_SIZE,
+  type ParseResult,
+  type SafeParseSchema,
+} from './create-sse-decoder.js';
 
 export type { ParseResult, SafeParseSchema } from './create-sse-decoder.js';
 
@@ -51,7 +56,9 @@ function openReader(source: SseSource): ByteReader {
       // A non-2xx body is an error document, not an event stream; reading it as SSE would yield
       // nothing and hide the failure. Free the connection before reporting it.
       void source.body?.cancel().catch(() => undefined);
-      throw new TypeError(`decodeSseStream received a Response with status ${source.status}; expected a 2xx event stream`);
+      throw new TypeError(
+        `decodeSseStream received a Response with status ${source.status}; expected a 2xx event stream`,
+      );
     }
     if (source.body === null) {
       throw new TypeError('decodeSseStream received a Response without a body');

@@ -35,7 +35,9 @@ describe('encodeSseEvent', () => {
   });
 
   it('throws TypeError for NUL in id, which receivers would silently ignore', () => {
-    expect(() => encodeSseEvent({ data: 'x', id: 'a\0b' })).toThrow(new TypeError('SSE `id` must not contain NUL characters'));
+    expect(() => encodeSseEvent({ data: 'x', id: 'a\0b' })).toThrow(
+      new TypeError('SSE `id` must not contain NUL characters'),
+    );
   });
 
   it.each([1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60])('throws TypeError for retry %s', (retry) => {
@@ -49,7 +51,9 @@ describe('encodeSseEvent', () => {
   });
 
   it('rejects non-string data, event and id with a clear TypeError', () => {
-    expect(() => encodeSseEvent({ data: 5 as unknown as string })).toThrow(new TypeError('SSE `data` must be a string, received number'));
+    expect(() => encodeSseEvent({ data: 5 as unknown as string })).toThrow(
+      new TypeError('SSE `data` must be a string, received number'),
+    );
     expect(() => encodeSseEvent({ data: 'x', event: 1 as unknown as string })).toThrow(
       new TypeError('SSE `event` must be a string, received number'),
     );

@@ -55,38 +55,51 @@ const anyCodePoint = fc.oneof(
 describe('encode → decode round trip', () => {
   it('decodes every encoded event back to the same JSON value, however the bytes are chunked', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(frame, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 20 }), async (frames, cuts) => {
-        let wire = '';
-        for (const item of frames) {
-          if (item.comment !== undefined) {
-            wire += encodeSseComment(item.comment);
+      fc.asyncProperty(
+        fc.array(frame, { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        async (frames, cuts) => {
+          let wire = '';
+          for (const item of frames) {
+            if (item.comment !== undefined) {
+              wire += encodeSseComment(item.comment);
+            }
+            // Pretty JSON spans lines, exercising the multi-line data path; compact JSON uses one line.
+            const data = item.pretty ? JSON.stringify(item.payload, null, 2) : undefined;
+            wire +=
+              data === undefined && item.event === undefined && item.id === undefined && item.retry === undefined
+                ? encodeSseJson(item.payload)
+                : encodeSseEvent({
+                    data: data ?? JSON.stringify(item.payload),
+                    event: item.event,
+                    id: item.id,
+                    retry: item.retry,
+                  });
           }
-          // Pretty JSON spans lines, exercising the multi-line data path; compact JSON uses one line.
-          const data = item.pretty ? JSON.stringify(item.payload, null, 2) : undefined;
-          wire +=
-            data === undefined && item.event === undefined && item.id === undefined && item.retry === undefined
-              ? encodeSseJson(item.payload)
-              : encodeSseEvent({ data: data ?? JSON.stringify(item.payload), event: item.event, id: item.id, retry: item.retry });
-        }
-        wire += encodeSseDone();
-        wire += encodeSseJson({ after: 'done' });
-        const decoded = await decodeValues(encoder.encode(wire), cuts);
-        // JSON normalises -0 to 0, so compare against the JSON-normalised input.
-        expect(decoded).toEqual(frames.map((item) => JSON.parse(JSON.stringify(item.payload))));
-      }),
+          wire += encodeSseDone();
+          wire += encodeSseJson({ after: 'done' });
+          const decoded = await decodeValues(encoder.encode(wire), cuts);
+          // JSON normalises -0 to 0, so compare against the JSON-normalised input.
+          expect(decoded).toEqual(frames.map((item) => JSON.parse(JSON.stringify(item.payload))));
+        },
+      ),
       { numRuns: 300 },
     );
   }, 10_000);
 
   it('preserves any string (line breaks, astral characters, lone surrogates) carried as JSON', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ unit: anyCodePoint, maxLength: 40 }), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), async (texts, cuts) => {
-        const wire = texts.map((text) => encodeSseJson({ text })).join('') + encodeSseDone();
-        expect(await decodeValues(encoder.encode(wire), cuts)).toEqual(
-          // Exactly, lone surrogates too: JSON.stringify writes them as `\udxxx` escapes, plain ASCII.
-          texts.map((text) => ({ text })),
-        );
-      }),
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: anyCodePoint, maxLength: 40 }), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        async (texts, cuts) => {
+          const wire = texts.map((text) => encodeSseJson({ text })).join('') + encodeSseDone();
+          expect(await decodeValues(encoder.encode(wire), cuts)).toEqual(
+            // Exactly, lone surrogates too: JSON.stringify writes them as `\udxxx` escapes, plain ASCII.
+            texts.map((text) => ({ text })),
+          );
+        },
+      ),
       { numRuns: 100 },
     );
   }, 10_000);

@@ -13,7 +13,6 @@ export const TEST_TOKEN = 'test-token-0123456789';
 /** `Authorization` header for {@link TEST_TOKEN}. */
 export const AUTH_HEADER = { Authorization: `Bearer ${TEST_TOKEN}` } as const;
 
-
 /** A config input with the endpoint enabled and token auth with {@link TEST_TOKEN}, merged with `overrides`. */
 export function testConfig(overrides: Record<string, unknown> = {}): GatewayConfig {
   const base = {
@@ -79,4 +78,3 @@ export function buildTestApp(options: {
   });
   return { app, authorizer };
 }
-

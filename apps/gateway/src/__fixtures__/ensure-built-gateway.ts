@@ -35,6 +35,10 @@ const RECHECK_AND_BUILD = `
 
 /** Builds `dist/` with tsup when it is missing or stale (one build at a time across test files). */
 export function ensureBuiltGateway(): void {
-  execFileSync('flock', ['-w', '120', LOCK_FILE, process.execPath, '-e', RECHECK_AND_BUILD], { cwd: PACKAGE_DIR, stdio: 'ignore' });
-  if (!existsSync(CLI_PATH)) throw new Error("no dist/cli.js after a build: run 'pnpm --filter @clawgate/gateway build' to see why");
+  execFileSync('flock', ['-w', '120', LOCK_FILE, process.execPath, '-e', RECHECK_AND_BUILD], {
+    cwd: PACKAGE_DIR,
+    stdio: 'ignore',
+  });
+  if (!existsSync(CLI_PATH))
+    throw new Error("no dist/cli.js after a build: run 'pnpm --filter @clawgate/gateway build' to see why");
 }

@@ -19,10 +19,7 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-export type UpstreamHandler = (
-  request: UpstreamRequestRecord,
-  response: http.ServerResponse,
-) => void | Promise<void>;
+export type UpstreamHandler = (request: UpstreamRequestRecord, response: http.ServerResponse) => void | Promise<void>;
 
 /** Starts the upstream; `handler` answers every `POST /v1/chat/completions`. */
 export async function startFakeUpstream(handler: UpstreamHandler): Promise<FakeUpstream> {

@@ -16,15 +16,23 @@ export type RunEvent =
   | ({ type: 'end' } & RunResult)
   | { type: 'error'; error: GatewayError };
 
-export function runEvents(runner: AgentRunner, prepared: PreparedRun, options: { signal: AbortSignal }): AsyncGenerator<RunEvent, void, undefined> {
-  return replySinkEvents<RunEvent, RunOutcome>((sink, signal) => runner.run(prepared, sink, { signal }), {
-    text: (text) => ({ type: 'delta', text }),
-    toolCallStart: (index, id, name) => ({ type: 'tool_call_start', index, id, name }),
-    toolCallDelta: (index, piece) => ({ type: 'tool_call_delta', index, arguments: piece }),
-    outcome: (outcome) => {
-      if (!outcome.ok) return [{ type: 'error', error: outcome.error }];
-      const { ok: _ok, ...result } = outcome;
-      return [{ type: 'end', ...result }];
+export function runEvents(
+  runner: AgentRunner,
+  prepared: PreparedRun,
+  options: { signal: AbortSignal },
+): AsyncGenerator<RunEvent, void, undefined> {
+  return replySinkEvents<RunEvent, RunOutcome>(
+    (sink, signal) => runner.run(prepared, sink, { signal }),
+    {
+      text: (text) => ({ type: 'delta', text }),
+      toolCallStart: (index, id, name) => ({ type: 'tool_call_start', index, id, name }),
+      toolCallDelta: (index, piece) => ({ type: 'tool_call_delta', index, arguments: piece }),
+      outcome: (outcome) => {
+        if (!outcome.ok) return [{ type: 'error', error: outcome.error }];
+        const { ok: _ok, ...result } = outcome;
+        return [{ type: 'end', ...result }];
+      },
     },
-  }, options.signal);
+    options.signal,
+  );
 }

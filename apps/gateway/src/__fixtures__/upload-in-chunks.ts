@@ -22,7 +22,9 @@ export async function writeChunks(
   for (let sent = 0; sent < total; sent += chunkBytes) {
     const size = Math.min(chunkBytes, total - sent);
     options.onWrite?.(sent + size);
-    const error = await new Promise<Error | null | undefined>((resolve) => stream.write(Buffer.alloc(size, 0x78), resolve));
+    const error = await new Promise<Error | null | undefined>((resolve) =>
+      stream.write(Buffer.alloc(size, 0x78), resolve),
+    );
     if (error) return;
     if (options.turnEachChunk === true) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -69,7 +71,9 @@ export function uploadInChunks(
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (piece: string) => (body += piece));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, body }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, body }),
+      );
       response.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     });
     outgoing.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));

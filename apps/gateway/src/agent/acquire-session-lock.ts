@@ -11,11 +11,7 @@ import type { SessionStore } from '../sessions/session-store.js';
  * @param sessionKey - The key to serialise on.
  * @param signal - Abort while waiting.
  */
-export function acquireSessionLock(
-  store: SessionStore,
-  sessionKey: string,
-  signal: AbortSignal,
-): Promise<() => void> {
+export function acquireSessionLock(store: SessionStore, sessionKey: string, signal: AbortSignal): Promise<() => void> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => {
     release = resolve;

@@ -29,50 +29,103 @@ const refusal = { status: 400, message: 'Invalid image_url content in `messages`
 
 describe('isNonPublicAddress', () => {
   it.each([
-    '127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
-    '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fe80::1%eth0', 'fd00::1', 'fc00::2', '::ffff:127.0.0.1',
-    '::ffff:10.0.0.1', 'not-an-ip',
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fe80::1%eth0',
+    'fd00::1',
+    'fc00::2',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    'not-an-ip',
   ])('%s is not public', (address) => {
     expect(isNonPublicAddress(address)).toBe(true);
   });
 
   it.each([
     // IPv4-mapped, every spelling.
-    '::ffff:7f00:1', '0:0:0:0:0:ffff:127.0.0.1', '0:0:0:0:0:ffff:7f00:1', '::FFFF:127.0.0.1', '::ffff:a9fe:a9fe',
+    '::ffff:7f00:1',
+    '0:0:0:0:0:ffff:127.0.0.1',
+    '0:0:0:0:0:ffff:7f00:1',
+    '::FFFF:127.0.0.1',
+    '::ffff:a9fe:a9fe',
     // IPv4-translated and IPv4-compatible.
-    '::ffff:0:7f00:1', '::ffff:0:127.0.0.1', '::127.0.0.1', '::7f00:1', '::a00:1', '::c0a8:101',
+    '::ffff:0:7f00:1',
+    '::ffff:0:127.0.0.1',
+    '::127.0.0.1',
+    '::7f00:1',
+    '::a00:1',
+    '::c0a8:101',
     // 6to4 of 127.0.0.1, 10.0.0.1 and 169.254.169.254.
-    '2002:7f00:1::', '2002:7f00:0001::1', '2002:a00:1::', '2002:a9fe:a9fe:1::1',
+    '2002:7f00:1::',
+    '2002:7f00:0001::1',
+    '2002:a00:1::',
+    '2002:a9fe:a9fe:1::1',
     // NAT64 (well-known prefix) of non-public IPv4; any address under the local-use NAT64 prefix.
-    '64:ff9b::127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::a00:1', '64:ff9b::192.168.0.1', '64:ff9b:1::808:808',
+    '64:ff9b::127.0.0.1',
+    '64:ff9b::7f00:1',
+    '64:ff9b::a00:1',
+    '64:ff9b::192.168.0.1',
+    '64:ff9b:1::808:808',
     '64:ff9b:1:ffff::1',
     // Teredo, refused whole: a loopback client, then public server 8.8.8.8 and public client 8.8.8.8.
-    '2001:0:808:808::80ff:fffe', '2001:0:808:808::f7f7:f7f7', '2001::1',
+    '2001:0:808:808::80ff:fffe',
+    '2001:0:808:808::f7f7:f7f7',
+    '2001::1',
   ])('%s embeds a non-public IPv4 address (or is Teredo) and is not public', (address) => {
     expect(isNonPublicAddress(address)).toBe(true);
   });
 
   it.each([
-    '8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '2606:4700::1111', '::ffff:8.8.8.8', '::ffff:808:808',
-    '0:0:0:0:0:ffff:8.8.8.8', '::ffff:0:8.8.8.8', '2002:0808:0808::', '2002:808:808::1', '64:ff9b::8.8.8.8',
-    '64:ff9b::808:808', '2001:4860:4860::8888', '2001:1::1',
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '2606:4700:4700::1111',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '::ffff:808:808',
+    '0:0:0:0:0:ffff:8.8.8.8',
+    '::ffff:0:8.8.8.8',
+    '2002:0808:0808::',
+    '2002:808:808::1',
+    '64:ff9b::8.8.8.8',
+    '64:ff9b::808:808',
+    '2001:4860:4860::8888',
+    '2001:1::1',
   ])('%s is public', (address) => {
     expect(isNonPublicAddress(address)).toBe(false);
   });
 });
 
 describe('assertPublicImageUrl', () => {
-  it.each(['http://127.0.0.1/x.png', 'http://[::1]/x.png', 'http://localhost:8080/x.png', 'http://169.254.169.254/latest/meta-data'])(
-    'refuses %s',
-    async (url) => {
-      await expect(assertPublicImageUrl(url)).rejects.toMatchObject(refusal);
-    },
-  );
+  it.each([
+    'http://127.0.0.1/x.png',
+    'http://[::1]/x.png',
+    'http://localhost:8080/x.png',
+    'http://169.254.169.254/latest/meta-data',
+  ])('refuses %s', async (url) => {
+    await expect(assertPublicImageUrl(url)).rejects.toMatchObject(refusal);
+  });
 
   it.each([
-    'http://[::127.0.0.1]/', 'http://[::ffff:0:7f00:1]/', 'http://[::ffff:7f00:1]/', 'http://[0:0:0:0:0:ffff:127.0.0.1]/',
-    'http://[::FFFF:127.0.0.1]/', 'http://[2002:7f00:1::]/', 'http://[64:ff9b::127.0.0.1]/x.png',
-    'http://[64:ff9b:1::808:808]/x.png', 'http://[2001:0:808:808::f7f7:f7f7]/x.png',
+    'http://[::127.0.0.1]/',
+    'http://[::ffff:0:7f00:1]/',
+    'http://[::ffff:7f00:1]/',
+    'http://[0:0:0:0:0:ffff:127.0.0.1]/',
+    'http://[::FFFF:127.0.0.1]/',
+    'http://[2002:7f00:1::]/',
+    'http://[64:ff9b::127.0.0.1]/x.png',
+    'http://[64:ff9b:1::808:808]/x.png',
+    'http://[2001:0:808:808::f7f7:f7f7]/x.png',
   ])('refuses %s (an IPv6 literal that embeds a non-public IPv4 address, or Teredo)', async (url) => {
     await expect(assertPublicImageUrl(url)).rejects.toMatchObject(refusal);
   });
@@ -82,7 +135,9 @@ describe('assertPublicImageUrl', () => {
   });
 
   it.each([
-    'https://[::ffff:8.8.8.8]/x.png', 'https://[2002:808:808::]/x.png', 'https://[64:ff9b::8.8.8.8]/x.png',
+    'https://[::ffff:8.8.8.8]/x.png',
+    'https://[2002:808:808::]/x.png',
+    'https://[64:ff9b::8.8.8.8]/x.png',
     'https://[2606:4700::1111]/x.png',
   ])('accepts %s (an IPv6 literal that embeds a public IPv4 address, or plain public IPv6)', async (url) => {
     await expect(assertPublicImageUrl(url)).resolves.toBeUndefined();

@@ -52,10 +52,7 @@ export interface ChatCompletionBody {
  * @example
  * const body = buildChatCompletionBody({ id: 'chatcmpl_1', created: 0, model: 'openclaw' }, endEvent);
  */
-export function buildChatCompletionBody(
-  identity: CompletionIdentity,
-  end: RunResult,
-): ChatCompletionBody {
+export function buildChatCompletionBody(identity: CompletionIdentity, end: RunResult): ChatCompletionBody {
   const content = end.text !== '' ? end.text : end.toolCalls.length > 0 ? null : EMPTY_RESPONSE_TEXT;
   return {
     id: identity.id,

@@ -5,7 +5,8 @@ import { buildPrompt } from './build-prompt.js';
 
 type Messages = AgentRunInput['messages'];
 const policy = { allowUrl: false, maxImages: 8, maxImageBytes: 10 * 1024 * 1024, maxTotalImageBytes: 20 * 1024 * 1024 };
-const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 function build(messages: unknown[], imagePolicy = policy) {
   return buildPrompt(messages as Messages, imagePolicy);
@@ -15,7 +16,8 @@ function refusal(messages: unknown[], imagePolicy = policy): string {
   try {
     build(messages, imagePolicy);
   } catch (error) {
-    if (GatewayError.isInstance(error) && error.status === 400 && error.type === 'invalid_request_error') return error.message;
+    if (GatewayError.isInstance(error) && error.status === 400 && error.type === 'invalid_request_error')
+      return error.message;
     throw error;
   }
   throw new Error('expected a 400');
@@ -23,11 +25,25 @@ function refusal(messages: unknown[], imagePolicy = policy): string {
 
 describe('buildPrompt text', () => {
   it('uses the current body alone when there is no earlier entry', () => {
-    expect(build([{ role: 'user', content: 'Hello there' }])).toEqual({ text: 'Hello there', extraSystemPrompt: undefined, images: [] });
+    expect(build([{ role: 'user', content: 'Hello there' }])).toEqual({
+      text: 'Hello there',
+      extraSystemPrompt: undefined,
+      images: [],
+    });
   });
 
   it('joins text parts (text and input_text) with a newline', () => {
-    expect(build([{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'input_text', text: 'b' }] }]).text).toBe('a\nb');
+    expect(
+      build([
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'input_text', text: 'b' },
+          ],
+        },
+      ]).text,
+    ).toBe('a\nb');
   });
 
   it('joins system and developer contents with a blank line into the extra system prompt', () => {
@@ -66,7 +82,11 @@ describe('buildPrompt text', () => {
       },
       { role: 'tool', tool_call_id: 'call_1', content: 'Sunny' },
       { role: 'function', name: 'get_time', content: '12:00' },
-      { role: 'assistant', content: 'Let me check', tool_calls: [{ id: 'c3', type: 'function', function: { name: 'x', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: 'Let me check',
+        tool_calls: [{ id: 'c3', type: 'function', function: { name: 'x', arguments: '{}' } }],
+      },
       { role: 'tool', content: 'no id' },
     ]);
     expect(prompt.text).toBe(
@@ -97,10 +117,20 @@ describe('buildPrompt text', () => {
   });
 
   it('answers an assistant-only conversation with the last entry as current', () => {
-    expect(build([{ role: 'assistant', content: 'one' }, { role: 'assistant', content: 'two' }]).text).toBe(
+    expect(
+      build([
+        { role: 'assistant', content: 'one' },
+        { role: 'assistant', content: 'two' },
+      ]).text,
+    ).toBe(
       '[Chat messages since your last reply - for context]\nAssistant: one\n\n[Current message - respond to this]\nAssistant: two',
     );
-    expect(build([{ role: 'system', content: 's' }, { role: 'assistant', content: 'only' }]).text).toBe('only');
+    expect(
+      build([
+        { role: 'system', content: 's' },
+        { role: 'assistant', content: 'only' },
+      ]).text,
+    ).toBe('only');
   });
 
   it('skips empty entries', () => {
@@ -117,7 +147,12 @@ describe('buildPrompt text', () => {
     [[]],
     [[{ role: 'system', content: 'only system' }]],
     [[{ role: 'user', content: '  ' }]],
-    [[{ role: 'user', content: null }, { role: 'tool', content: '' }]],
+    [
+      [
+        { role: 'user', content: null },
+        { role: 'tool', content: '' },
+      ],
+    ],
   ])('refuses %j with the missing-message 400', (messages) => {
     expect(refusal(messages)).toBe('Missing user message in `messages`.');
   });
@@ -148,7 +183,11 @@ describe('buildPrompt images', () => {
     const gif = `data:image/gif;base64,${Buffer.from('GIF89a....').toString('base64')}`;
     const webp = `data:image/webp;base64,${Buffer.from('RIFF\0\0\0\0WEBPVP8 ').toString('base64')}`;
     const prompt = build([{ role: 'user', content: [imagePart(jpeg), imagePart(gif), imagePart(webp)] }]);
-    expect(prompt.images.map((image) => image.kind === 'data' && image.mimeType)).toEqual(['image/jpeg', 'image/gif', 'image/webp']);
+    expect(prompt.images.map((image) => image.kind === 'data' && image.mimeType)).toEqual([
+      'image/jpeg',
+      'image/gif',
+      'image/webp',
+    ]);
   });
 
   const INVALID = 'Invalid image_url content in `messages`.';
@@ -171,19 +210,33 @@ describe('buildPrompt images', () => {
 
   it('refuses an image above maxImageBytes and images above maxTotalImageBytes', () => {
     expect(refusal([{ role: 'user', content: [imagePart(PNG)] }], { ...policy, maxImageBytes: 69 })).toBe(INVALID);
-    expect(build([{ role: 'user', content: [imagePart(PNG)] }], { ...policy, maxImageBytes: 70 }).images).toHaveLength(1);
-    expect(refusal([{ role: 'user', content: [imagePart(PNG), imagePart(PNG)] }], { ...policy, maxTotalImageBytes: 139 })).toBe(INVALID);
+    expect(build([{ role: 'user', content: [imagePart(PNG)] }], { ...policy, maxImageBytes: 70 }).images).toHaveLength(
+      1,
+    );
+    expect(
+      refusal([{ role: 'user', content: [imagePart(PNG), imagePart(PNG)] }], { ...policy, maxTotalImageBytes: 139 }),
+    ).toBe(INVALID);
   });
 
   it('refuses a 10 MB + 1 byte image with the default limits', () => {
     const big = Buffer.alloc(10 * 1024 * 1024 + 1);
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(big);
-    expect(refusal([{ role: 'user', content: [imagePart(`data:image/png;base64,${big.toString('base64')}`)] }])).toBe(INVALID);
+    expect(refusal([{ role: 'user', content: [imagePart(`data:image/png;base64,${big.toString('base64')}`)] }])).toBe(
+      INVALID,
+    );
   });
 
   it('keeps http(s) URLs for the run when allowUrl is on', () => {
-    const prompt = build([{ role: 'user', content: [imagePart('https://example.com/cat.png')] }], { ...policy, allowUrl: true });
+    const prompt = build([{ role: 'user', content: [imagePart('https://example.com/cat.png')] }], {
+      ...policy,
+      allowUrl: true,
+    });
     expect(prompt.images).toEqual([{ kind: 'remote', url: 'https://example.com/cat.png' }]);
-    expect(refusal([{ role: 'user', content: [imagePart('https://u:p@example.com/cat.png')] }], { ...policy, allowUrl: true })).toBe(INVALID);
+    expect(
+      refusal([{ role: 'user', content: [imagePart('https://u:p@example.com/cat.png')] }], {
+        ...policy,
+        allowUrl: true,
+      }),
+    ).toBe(INVALID);
   });
 });

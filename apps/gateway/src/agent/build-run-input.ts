@@ -59,8 +59,14 @@ export type RunRequestRefusal = 'invalid-model' | 'reserved-session-key' | 'inva
  * const built = buildRunInput({ defaultAgentId: 'main', user: 'alice', messages, messageChannel: 'cli' });
  * if (built.ok) runner.prepare(built.input);
  */
-export function buildRunInput(request: RunRequest): { ok: true; input: AgentRunInput } | { ok: false; reason: RunRequestRefusal } {
-  const agent = resolveAgentId({ headerAgentId: request.agentId, model: request.model, defaultAgentId: request.defaultAgentId });
+export function buildRunInput(
+  request: RunRequest,
+): { ok: true; input: AgentRunInput } | { ok: false; reason: RunRequestRefusal } {
+  const agent = resolveAgentId({
+    headerAgentId: request.agentId,
+    model: request.model,
+    defaultAgentId: request.defaultAgentId,
+  });
   if (!agent.ok) return { ok: false, reason: 'invalid-model' };
 
   const session = deriveSessionKey({
@@ -74,7 +80,8 @@ export function buildRunInput(request: RunRequest): { ok: true; input: AgentRunI
   // Absent or whitespace-only means "no override" (a proxy may forward an empty header).
   const override = request.modelOverride?.trim();
   const modelOverride = override === undefined || override === '' ? undefined : override;
-  if (modelOverride !== undefined && !parseModelOverride(modelOverride).ok) return { ok: false, reason: 'invalid-model-override' };
+  if (modelOverride !== undefined && !parseModelOverride(modelOverride).ok)
+    return { ok: false, reason: 'invalid-model-override' };
 
   const parameters: ForwardedParameters = {};
   if (request.parameters !== undefined) {

@@ -14,7 +14,11 @@ describe('composeProviderMessages', () => {
   it('sends stored messages as the model expects them, tool calls rendered into the text', () => {
     const transcript = stored([
       { role: 'user', content: 'weather?' },
-      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }] },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }],
+      },
       { role: 'user', content: 'and then?' },
       { role: 'assistant', content: 'Sunny.', toolCalls: [] },
       { role: 'assistant', content: 'Done.' },

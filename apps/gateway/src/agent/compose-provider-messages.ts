@@ -69,7 +69,9 @@ function providerMessageOf(message: TranscriptMessage): ProviderMessage {
   let built: ProviderMessage;
   if (message.role === 'user') built = { role: 'user', content: message.content };
   else {
-    const content = [message.content, ...renderToolCalls(message.toolCalls ?? [])].filter((part) => part !== '').join('\n');
+    const content = [message.content, ...renderToolCalls(message.toolCalls ?? [])]
+      .filter((part) => part !== '')
+      .join('\n');
     built = { role: 'assistant', content };
   }
   if (shared) renderedWithToolCalls.set(message, Object.freeze(built));

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/parse-config.js';
 import { GatewayError } from '../errors.js';
-import { sseFrame, startUpstreamServer, textChunk, type UpstreamServer } from '../providers/__fixtures__/start-upstream-server.js';
+import {
+  sseFrame,
+  startUpstreamServer,
+  textChunk,
+  type UpstreamServer,
+} from '../providers/__fixtures__/start-upstream-server.js';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry.js';
 import { createMemorySessionStore } from '../sessions/memory-session-store.js';
 import type { SessionStore } from '../sessions/session-store.js';
@@ -36,7 +41,11 @@ function input(overrides: Partial<AgentRunInput> & { text?: string } = {}): Agen
   };
 }
 
-async function runOnce(runner: AgentRunner, runInput: AgentRunInput, signal = new AbortController().signal): Promise<RunEvent[]> {
+async function runOnce(
+  runner: AgentRunner,
+  runInput: AgentRunInput,
+  signal = new AbortController().signal,
+): Promise<RunEvent[]> {
   const events: RunEvent[] = [];
   for await (const event of runEvents(runner, runner.prepare(runInput), { signal })) events.push(event);
   return events;
@@ -81,7 +90,9 @@ describe('agent runner: prepare', () => {
     const ranWith = async (modelOverride: string): Promise<string> => {
       const before = server.requests.length;
       const { text } = endOf(await runOnce(runner, input({ modelOverride })));
-      const asked = server.requests.slice(before).map((request) => `local/${(request.body as { model: string }).model}`);
+      const asked = server.requests
+        .slice(before)
+        .map((request) => `local/${(request.body as { model: string }).model}`);
       return asked.length === 0 && text.startsWith('[clawgate offline model] ') ? 'offline' : asked.join(', ');
     };
     expect(await ranWith('local/llama3')).toBe('local/llama3');
@@ -89,8 +100,12 @@ describe('agent runner: prepare', () => {
     expect(await ranWith('qwen3')).toBe('local/qwen3');
     expect(await ranWith('local/qwen3')).toBe('local/qwen3');
     expect(await ranWith('offline/anything')).toBe('offline');
-    expect(prepareError(runner, input({ modelOverride: 'openai/gpt-4o' })).message).toBe("Model 'openai/gpt-4o' is not allowed for agent 'main'.");
-    expect(prepareError(runner, input({ modelOverride: 'gpt-4o' })).message).toBe("Model 'gpt-4o' is not allowed for agent 'main'.");
+    expect(prepareError(runner, input({ modelOverride: 'openai/gpt-4o' })).message).toBe(
+      "Model 'openai/gpt-4o' is not allowed for agent 'main'.",
+    );
+    expect(prepareError(runner, input({ modelOverride: 'gpt-4o' })).message).toBe(
+      "Model 'gpt-4o' is not allowed for agent 'main'.",
+    );
     expect(prepareError(runner, input({ modelOverride: 'openai/' })).message).toBe('Invalid `x-openclaw-model`.');
   });
 
@@ -122,7 +137,9 @@ describe('agent runner: run', () => {
       toolCalls: [],
       usage: { prompt_tokens: 1, completion_tokens: 8, total_tokens: 9 },
     });
-    expect(endOf(await runOnce(runner, input({ text: 'two' }))).text).toBe('[clawgate offline model] Turn 2. You said: "two"');
+    expect(endOf(await runOnce(runner, input({ text: 'two' }))).text).toBe(
+      '[clawgate offline model] Turn 2. You said: "two"',
+    );
     expect(await store.load('agent:main:openai-user:alice', { maxMessages: 100 })).toEqual([
       { role: 'user', content: 'one' },
       { role: 'assistant', content: '[clawgate offline model] Turn 1. You said: "one"' },
@@ -135,7 +152,9 @@ describe('agent runner: run', () => {
     const { runner, store } = setup({ models: { providers: { offline: { api: 'offline', delayMs: 5 } } } });
     const log: string[] = [];
     const runs = ['A', 'B', 'C'].map(async (name) => {
-      for await (const event of runEvents(runner, runner.prepare(input({ text: name })), { signal: new AbortController().signal })) {
+      for await (const event of runEvents(runner, runner.prepare(input({ text: name })), {
+        signal: new AbortController().signal,
+      })) {
         if (event.type === 'delta' && log.at(-1) !== `delta ${name}`) log.push(`delta ${name}`);
         if (event.type === 'end') log.push(`end ${name}: ${event.text}`);
       }
@@ -153,9 +172,12 @@ describe('agent runner: run', () => {
     ]);
     const stored = await store.load('agent:main:openai-user:alice', { maxMessages: 100 });
     expect(stored.map((message) => message.content)).toEqual([
-      'A', '[clawgate offline model] Turn 1. You said: "A"',
-      'B', '[clawgate offline model] Turn 2. You said: "B"',
-      'C', '[clawgate offline model] Turn 3. You said: "C"',
+      'A',
+      '[clawgate offline model] Turn 1. You said: "A"',
+      'B',
+      '[clawgate offline model] Turn 2. You said: "B"',
+      'C',
+      '[clawgate offline model] Turn 3. You said: "C"',
     ]);
     expect(endOf(await other).text).toBe('[clawgate offline model] Turn 1. You said: "Z"');
   });
@@ -163,13 +185,17 @@ describe('agent runner: run', () => {
   it("trims the transcript to the agent's maxHistoryMessages", async () => {
     const { runner } = setup({ agents: { defaults: { maxHistoryMessages: 4 } } });
     const texts: string[] = [];
-    for (let index = 0; index < 5; index += 1) texts.push(endOf(await runOnce(runner, input({ text: `m${index}` }))).text);
+    for (let index = 0; index < 5; index += 1)
+      texts.push(endOf(await runOnce(runner, input({ text: `m${index}` }))).text);
     // At most 2 stored user messages + this one reach the model.
     expect(texts.map((text) => text.slice(25, 31))).toEqual(['Turn 1', 'Turn 2', 'Turn 3', 'Turn 3', 'Turn 3']);
   });
 
   it('does not persist ephemeral sessions unless sessions.persistEphemeral', async () => {
-    const ephemeral = input({ sessionKey: 'agent:main:openai:1b4e28ba-2fa1-4d2b-883f-0016d3cca427', sessionKind: 'ephemeral' });
+    const ephemeral = input({
+      sessionKey: 'agent:main:openai:1b4e28ba-2fa1-4d2b-883f-0016d3cca427',
+      sessionKind: 'ephemeral',
+    });
     const plain = setup();
     await runOnce(plain.runner, ephemeral);
     expect(endOf(await runOnce(plain.runner, ephemeral)).text).toContain('Turn 1.');
@@ -237,7 +263,10 @@ describe('agent runner: run', () => {
 });
 
 describe('agent runner with an OpenAI-compatible upstream', () => {
-  async function upstreamSetup(handler: Parameters<typeof startUpstreamServer>[0], extra: Record<string, unknown> = {}) {
+  async function upstreamSetup(
+    handler: Parameters<typeof startUpstreamServer>[0],
+    extra: Record<string, unknown> = {},
+  ) {
     const server: UpstreamServer = await startUpstreamServer(handler);
     cleanups.push(() => server.close());
     const parts = setup({
@@ -254,19 +283,45 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       call += 1;
       if (call === 1) {
-        const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }] }, finish_reason: 'tool_calls' }] };
+        const chunk = {
+          id: 'c',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'm',
+          choices: [
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  { index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } },
+                ],
+              },
+              finish_reason: 'tool_calls',
+            },
+          ],
+        };
         response.end(sseFrame(chunk) + sseFrame('[DONE]'));
       } else response.end(sseFrame(textChunk('done', 'stop')) + sseFrame('[DONE]'));
     });
     const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }];
-    await runOnce(runner, input({ text: 'first', parameters: { tools, temperature: 0.2 } as AgentRunInput['parameters'] }));
-    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    await runOnce(
+      runner,
+      input({ text: 'first', parameters: { tools, temperature: 0.2 } as AgentRunInput['parameters'] }),
+    );
+    const png =
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
     const events = await runOnce(
       runner,
       input({
         messages: [
           { role: 'developer', content: 'Answer in French.' },
-          { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: png } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'look' },
+              { type: 'image_url', image_url: { url: png } },
+            ],
+          },
         ] as AgentRunInput['messages'],
       }),
     );
@@ -276,23 +331,40 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
       { role: 'system', content: 'You are Claw.\n\nAnswer in French.' },
       { role: 'user', content: 'first' },
       { role: 'assistant', content: 'tool_call id=call_1 name=lookup arguments={"q":1}' },
-      { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: png } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'look' },
+          { type: 'image_url', image_url: { url: png } },
+        ],
+      },
     ]);
   });
 
   it('fetches the whole answer (stream: false upstream) when the transport will not stream, with the same events and transcript', async () => {
     const { runner, server, store } = await upstreamSetup((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({
-        id: 'c', object: 'chat.completion', created: 1, model: 'm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'Bonjour' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 },
-      }));
+      response.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Bonjour' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 },
+        }),
+      );
     });
     const events = await runOnce(runner, input({ stream: false }));
     expect(events).toEqual([
       { type: 'delta', text: 'Bonjour' },
-      { type: 'end', finishReason: 'stop', text: 'Bonjour', toolCalls: [], usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 } },
+      {
+        type: 'end',
+        finishReason: 'stop',
+        text: 'Bonjour',
+        toolCalls: [],
+        usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 },
+      },
     ]);
     const body = server.requests[0]!.body as Record<string, unknown>;
     expect([body.stream, 'stream_options' in body]).toEqual([false, false]);
@@ -339,11 +411,14 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
   });
 
   it("fails with 502 reply_too_large past the agent's maxReplyChars, passing on only what fit, and stores nothing", async () => {
-    const { runner, store } = await upstreamSetup((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let index = 0; index < 5; index += 1) response.write(sseFrame(textChunk('abcd')));
-      response.end(sseFrame(textChunk('', 'stop')) + sseFrame('[DONE]'));
-    }, { agents: { defaults: { maxReplyChars: 10 }, list: [{ id: 'main', model: 'up/vendor/model-x' }] } });
+    const { runner, store } = await upstreamSetup(
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (let index = 0; index < 5; index += 1) response.write(sseFrame(textChunk('abcd')));
+        response.end(sseFrame(textChunk('', 'stop')) + sseFrame('[DONE]'));
+      },
+      { agents: { defaults: { maxReplyChars: 10 }, list: [{ id: 'main', model: 'up/vendor/model-x' }] } },
+    );
     const events = await runOnce(runner, input());
     expect(events.slice(0, 2)).toEqual([
       { type: 'delta', text: 'abcd' },
@@ -353,7 +428,13 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
     expect(events).toHaveLength(3);
     expect(last?.type === 'error' && [last.error.status, last.error.toJSON()]).toEqual([
       502,
-      { error: { message: "The model's reply exceeded the limit of 10 characters.", type: 'api_error', code: 'reply_too_large' } },
+      {
+        error: {
+          message: "The model's reply exceeded the limit of 10 characters.",
+          type: 'api_error',
+          code: 'reply_too_large',
+        },
+      },
     ]);
     expect(await store.load('agent:main:openai-user:alice', { maxMessages: 10 })).toEqual([]);
   });
@@ -383,9 +464,16 @@ describe('agent runner: remote images', () => {
   it('verify() refuses a URL whose host is private, before any run', async () => {
     const { runner } = setup({ gateway: { http: { endpoints: { chatCompletions: { images: { allowUrl: true } } } } } });
     const prepared = runner.prepare(
-      input({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1/x.png' } }] }] as AgentRunInput['messages'] }),
+      input({
+        messages: [
+          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1/x.png' } }] },
+        ] as AgentRunInput['messages'],
+      }),
     );
-    await expect(runner.verify!(prepared)).rejects.toMatchObject({ status: 400, message: 'Invalid image_url content in `messages`.' });
+    await expect(runner.verify!(prepared)).rejects.toMatchObject({
+      status: 400,
+      message: 'Invalid image_url content in `messages`.',
+    });
     const events: RunEvent[] = [];
     for await (const event of runEvents(runner, prepared, { signal: new AbortController().signal })) events.push(event);
     expect(events.map((event) => event.type === 'error' && event.error.status)).toEqual([400]);

@@ -67,11 +67,19 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
     // An allow-listed model on a provider that does not exist is as unusable as a forbidden one.
     const providerId = splitProviderModel(modelReference)?.provider;
     if (providerId === undefined || !providers.get(providerId)) {
-      throw invalidRequest(`Model '${input.modelOverride?.trim() ?? modelReference}' is not allowed for agent '${settings.id}'.`);
+      throw invalidRequest(
+        `Model '${input.modelOverride?.trim() ?? modelReference}' is not allowed for agent '${settings.id}'.`,
+      );
     }
     const prompt = buildPrompt(input.messages, imagePolicy);
     const prepared: PreparedRun = { input };
-    states.set(prepared, { settings, modelReference, model: providers.resolve(modelReference), prompt, verified: prompt.images.every((image) => image.kind !== 'remote') });
+    states.set(prepared, {
+      settings,
+      modelReference,
+      model: providers.resolve(modelReference),
+      prompt,
+      verified: prompt.images.every((image) => image.kind !== 'remote'),
+    });
     return prepared;
   }
 
@@ -109,7 +117,11 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
         release = await acquireSessionLock(sessionStore, input.sessionKey, signal);
         transcript = await sessionStore.load(input.sessionKey, { maxMessages: state.settings.maxHistoryMessages });
       }
-      const messages = composeProviderMessages({ agentSystemPrompt: state.settings.systemPrompt, transcript, prompt: state.prompt });
+      const messages = composeProviderMessages({
+        agentSystemPrompt: state.settings.systemPrompt,
+        transcript,
+        prompt: state.prompt,
+      });
 
       // The reply is passed on piece by piece and kept whole for the transcript and the result, up
       // to the agent's cap: a runaway upstream fails the turn instead of filling memory and the store.
@@ -137,7 +149,12 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
         },
         drained: () => sink.drained(),
       };
-      const request = { model: state.model.modelId, messages, parameters: input.parameters, ...(input.stream === false ? { stream: false } : {}) };
+      const request = {
+        model: state.model.modelId,
+        messages,
+        parameters: input.parameters,
+        ...(input.stream === false ? { stream: false } : {}),
+      };
       const { usage, finishReason } = await state.model.provider.stream(request, relay, { signal });
       signal.throwIfAborted();
       const calls = toolCalls.filter((call): call is ToolCall => call !== undefined);
@@ -153,7 +170,12 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
             { role: 'user', content: state.prompt.text },
             { role: 'assistant', content: text, ...(calls.length > 0 ? { toolCalls: calls } : {}) },
           ],
-          meta: { agentId: state.settings.id, model: state.modelReference, messageChannel: input.messageChannel, finishReason },
+          meta: {
+            agentId: state.settings.id,
+            model: state.modelReference,
+            messageChannel: input.messageChannel,
+            finishReason,
+          },
         });
       }
       return { ok: true, finishReason, text, toolCalls: calls, usage };

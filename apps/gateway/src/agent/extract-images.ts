@@ -41,7 +41,10 @@ const ALLOWED_TYPES: Record<string, string> = {
  *   above `maxImageBytes` decoded, all images above `maxTotalImageBytes`, a remote URL when
  *   `allowUrl` is off, or a URL that is not `http(s)`.
  */
-export function extractImages(content: AgentRunInput['messages'][number]['content'], policy: ImagePolicy): ImageInput[] {
+export function extractImages(
+  content: AgentRunInput['messages'][number]['content'],
+  policy: ImagePolicy,
+): ImageInput[] {
   if (!Array.isArray(content)) return [];
   const images: ImageInput[] = [];
   let totalBytes = 0;
@@ -97,7 +100,12 @@ function hasSignature(head: Buffer, mimeType: string): boolean {
 function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === '';
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.hostname !== '' &&
+      url.username === '' &&
+      url.password === ''
+    );
   } catch {
     return false;
   }

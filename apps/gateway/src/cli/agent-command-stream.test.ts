@@ -10,7 +10,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sseFrame, startUpstreamServer, textChunk, type UpstreamServer } from '../providers/__fixtures__/start-upstream-server.js';
+import {
+  sseFrame,
+  startUpstreamServer,
+  textChunk,
+  type UpstreamServer,
+} from '../providers/__fixtures__/start-upstream-server.js';
 import { cliEnv, collect, ensureBuiltCli, runCliProcess, spawnCli } from './__fixtures__/built-cli.js';
 
 let dir: string;
@@ -90,7 +95,11 @@ describe('clawgate agent streaming to stdout', () => {
     expect(await finished).toEqual({ code: 0, signal: null, stdout: 'Hello world\n', stderr: '' });
     expect(upstream.requests).toHaveLength(1);
     expect(upstream.requests[0]!.headers.authorization).toBe('Bearer up-secret-key');
-    expect(upstream.requests[0]!.body).toMatchObject({ model: 'test-model', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(upstream.requests[0]!.body).toMatchObject({
+      model: 'test-model',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
   });
 
   it('reports tool calls on stderr (stdout stays the reply) and --json carries them', async () => {
@@ -103,7 +112,15 @@ describe('clawgate agent streaming to stdout', () => {
         model: 'test-model',
         choices: [{ index: 0, delta, finish_reason: finishReason }],
       });
-      response.write(sseFrame(toolChunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] })));
+      response.write(
+        sseFrame(
+          toolChunk({
+            tool_calls: [
+              { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } },
+            ],
+          }),
+        ),
+      );
       response.write(sseFrame(toolChunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] })));
       response.write(sseFrame(toolChunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] })));
       response.write(sseFrame(toolChunk({}, 'tool_calls')));
@@ -123,7 +140,9 @@ describe('clawgate agent streaming to stdout', () => {
         message: {
           role: 'assistant',
           content: null,
-          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          ],
         },
         finish_reason: 'tool_calls',
       },
@@ -181,7 +200,12 @@ describe('clawgate agent streaming to stdout', () => {
     // The upstream breaks once the CLI has printed what arrived.
     await printed;
     cut();
-    expect(await finished).toEqual({ code: 1, signal: null, stdout: 'Partial\n', stderr: 'clawgate agent: upstream provider error\n' });
+    expect(await finished).toEqual({
+      code: 1,
+      signal: null,
+      stdout: 'Partial\n',
+      stderr: 'clawgate agent: upstream provider error\n',
+    });
   });
 
   it('SIGINT aborts the turn and the upstream request, exit 130', async () => {
@@ -196,7 +220,12 @@ describe('clawgate agent streaming to stdout', () => {
     await firstOutput;
     const upstreamClosed = upstream.closedEarly(0);
     child.kill('SIGINT');
-    expect(await finished).toEqual({ code: 130, signal: null, stdout: 'Hel\n', stderr: 'clawgate agent: interrupted by SIGINT, turn aborted\n' });
+    expect(await finished).toEqual({
+      code: 130,
+      signal: null,
+      stdout: 'Hel\n',
+      stderr: 'clawgate agent: interrupted by SIGINT, turn aborted\n',
+    });
     await upstreamClosed;
   });
 });

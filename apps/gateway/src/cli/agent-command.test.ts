@@ -76,7 +76,9 @@ function agent(...args: string[]) {
 
 const reply = (turn: number, said: string) => `[clawgate offline model] Turn ${turn}. You said: "${said}"`;
 
-async function readTranscript(sessionKey: string): Promise<Array<{ messages: Array<{ role: string; content: string }>; meta: Record<string, string> }>> {
+async function readTranscript(
+  sessionKey: string,
+): Promise<Array<{ messages: Array<{ role: string; content: string }>; meta: Record<string, string> }>> {
   const file = path.join(stateDir, 'sessions', `${createHash('sha256').update(sessionKey).digest('hex')}.jsonl`);
   const text = await readFile(file, 'utf8');
   return text
@@ -93,16 +95,32 @@ describe('clawgate agent and HTTP share one conversation', () => {
       stdout: `${reply(1, 'one')}\n`,
       stderr: '',
     });
-    expect(await httpTurn({ model: 'openclaw', user: 'alice', messages: [{ role: 'user', content: 'two' }] })).toBe(reply(2, 'two'));
+    expect(await httpTurn({ model: 'openclaw', user: 'alice', messages: [{ role: 'user', content: 'two' }] })).toBe(
+      reply(2, 'two'),
+    );
     // Users are lowercased into the key, so `ALICE` is the same conversation
     // (docs/http-contract.md#4-agent-selection-session-keys-and-headers).
-    expect(await agent('--user', 'ALICE', '-m', 'three')).toEqual({ code: 0, signal: null, stdout: `${reply(3, 'three')}\n`, stderr: '' });
+    expect(await agent('--user', 'ALICE', '-m', 'three')).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `${reply(3, 'three')}\n`,
+      stderr: '',
+    });
 
     const turns = await readTranscript('agent:main:openai-user:alice');
     expect(turns.map((turn) => turn.messages)).toEqual([
-      [{ role: 'user', content: 'one' }, { role: 'assistant', content: reply(1, 'one') }],
-      [{ role: 'user', content: 'two' }, { role: 'assistant', content: reply(2, 'two') }],
-      [{ role: 'user', content: 'three' }, { role: 'assistant', content: reply(3, 'three') }],
+      [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: reply(1, 'one') },
+      ],
+      [
+        { role: 'user', content: 'two' },
+        { role: 'assistant', content: reply(2, 'two') },
+      ],
+      [
+        { role: 'user', content: 'three' },
+        { role: 'assistant', content: reply(3, 'three') },
+      ],
     ]);
     // The channel recorded with each turn tells the transports apart: `cli` by default, HTTP's `webchat`.
     expect(turns.map((turn) => turn.meta.messageChannel)).toEqual(['cli', 'webchat', 'cli']);
@@ -110,7 +128,9 @@ describe('clawgate agent and HTTP share one conversation', () => {
   });
 
   it('HTTP → CLI on another agent, with --channel recorded', async () => {
-    expect(await httpTurn({ model: 'openclaw/beta', user: 'bob', messages: [{ role: 'user', content: 'first' }] })).toBe(reply(1, 'first'));
+    expect(
+      await httpTurn({ model: 'openclaw/beta', user: 'bob', messages: [{ role: 'user', content: 'first' }] }),
+    ).toBe(reply(1, 'first'));
     expect(await agent('--agent', 'beta', '--user', 'bob', '--channel', 'Slack', '-m', 'second')).toEqual({
       code: 0,
       signal: null,
@@ -123,9 +143,13 @@ describe('clawgate agent and HTTP share one conversation', () => {
 
   it('--session-key is used verbatim and shared with x-openclaw-session-key', async () => {
     expect((await agent('--session-key', 'ops:incident-42', '-m', 'a')).stdout).toBe(`${reply(1, 'a')}\n`);
-    expect(await httpTurn({ messages: [{ role: 'user', content: 'b' }] }, { 'x-openclaw-session-key': 'ops:incident-42' })).toBe(reply(2, 'b'));
+    expect(
+      await httpTurn({ messages: [{ role: 'user', content: 'b' }] }, { 'x-openclaw-session-key': 'ops:incident-42' }),
+    ).toBe(reply(2, 'b'));
     // The key wins over --user, as the header wins over `user`.
-    expect((await agent('--session-key', 'ops:incident-42', '--user', 'carol', '-m', 'c')).stdout).toBe(`${reply(3, 'c')}\n`);
+    expect((await agent('--session-key', 'ops:incident-42', '--user', 'carol', '-m', 'c')).stdout).toBe(
+      `${reply(3, 'c')}\n`,
+    );
     expect(await readTranscript('ops:incident-42')).toHaveLength(3);
   });
 
@@ -137,7 +161,9 @@ describe('clawgate agent and HTTP share one conversation', () => {
   });
 
   it("--message - reads the message from stdin; an empty stdin is the contract's missing-message error", async () => {
-    expect(await runCliProcess(['agent', '--config', configPath, '--user', 'erin', '-m', '-'], env, { input: 'piped text' })).toEqual({
+    expect(
+      await runCliProcess(['agent', '--config', configPath, '--user', 'erin', '-m', '-'], env, { input: 'piped text' }),
+    ).toEqual({
       code: 0,
       signal: null,
       stdout: `${reply(1, 'piped text')}\n`,
@@ -175,7 +201,12 @@ describe('clawgate agent and HTTP share one conversation', () => {
 
 describe('clawgate agent refusals', () => {
   it('unknown agent → the contract message on stderr, exit 1 (and the error body with --json)', async () => {
-    expect(await agent('--agent', 'nope', '-m', 'hi')).toEqual({ code: 1, signal: null, stdout: '', stderr: "clawgate agent: Unknown agent 'nope'.\n" });
+    expect(await agent('--agent', 'nope', '-m', 'hi')).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr: "clawgate agent: Unknown agent 'nope'.\n",
+    });
     expect(await agent('--agent', 'Nope', '--json', '-m', 'hi')).toEqual({
       code: 1,
       signal: null,
@@ -192,7 +223,12 @@ describe('clawgate agent refusals', () => {
       stderr: "clawgate agent: Model 'offline/elsewhere' is not allowed for agent 'main'.\n",
     });
     expect((await agent('--agent', 'beta', '--model', 'offline/other', '-m', 'hi')).code).toBe(0);
-    expect(await agent('-m', '')).toEqual({ code: 1, signal: null, stdout: '', stderr: 'clawgate agent: Missing user message in `messages`.\n' });
+    expect(await agent('-m', '')).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr: 'clawgate agent: Missing user message in `messages`.\n',
+    });
   });
 
   it.each([
@@ -205,7 +241,12 @@ describe('clawgate agent refusals', () => {
     [['-m', 'hi', '--stream'], "Unknown option '--stream'"],
     [['-m', 'hi', 'extra'], "Unexpected argument 'extra'. This command does not take positional arguments"],
   ])('%j → usage error, exit 2', async (args, message) => {
-    expect(await runCliProcess(['agent', ...args], env)).toEqual({ code: 2, signal: null, stdout: '', stderr: `${message}\n\n${AGENT_USAGE}\n` });
+    expect(await runCliProcess(['agent', ...args], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: '',
+      stderr: `${message}\n\n${AGENT_USAGE}\n`,
+    });
   });
 
   it('a bad config file → exit 1 naming the key, before any run', async () => {
@@ -219,7 +260,12 @@ describe('clawgate agent refusals', () => {
 
   it('--help and -h print the usage with the exit codes', async () => {
     for (const flag of ['--help', '-h']) {
-      expect(await runCliProcess(['agent', flag], env)).toEqual({ code: 0, signal: null, stdout: `${AGENT_USAGE}\n`, stderr: '' });
+      expect(await runCliProcess(['agent', flag], env)).toEqual({
+        code: 0,
+        signal: null,
+        stdout: `${AGENT_USAGE}\n`,
+        stderr: '',
+      });
     }
     expect(AGENT_USAGE).toContain('Exit codes:\n  0    success\n  1    runtime or configuration error');
     expect(AGENT_USAGE).toContain('  2    usage error');

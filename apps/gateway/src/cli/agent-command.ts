@@ -90,9 +90,7 @@ export async function runAgentCommand(args: string[], io: CliIo): Promise<number
     // No model is passed, so the agent always resolves; the session key and --model were checked while parsing.
     if (!built.ok) throw new Error(`unreachable: ${built.reason} after the flags were checked`);
     const { input } = built;
-    const printer = options.json
-      ? createJsonPrinter(io, input.agentId)
-      : createStreamPrinter(io);
+    const printer = options.json ? createJsonPrinter(io, input.agentId) : createStreamPrinter(io);
     return await runTurn({ runtime, input, io, printer });
   } finally {
     await runtime.close();
@@ -217,7 +215,11 @@ function createStreamPrinter(io: CliIo): TurnPrinter {
 /** Prints the non-streaming response body, or the OpenAI error body, as pretty JSON on stdout. */
 function createJsonPrinter(io: CliIo, agentId: string): TurnPrinter {
   // The model a client would send to reach this agent over HTTP (documented in the README).
-  const identity = { id: `chatcmpl_${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: `openclaw/${agentId}` };
+  const identity = {
+    id: `chatcmpl_${randomUUID()}`,
+    created: Math.floor(Date.now() / 1000),
+    model: `openclaw/${agentId}`,
+  };
   return {
     sink: DISCARDING_REPLY_SINK,
     end(result) {

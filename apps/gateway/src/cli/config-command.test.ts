@@ -46,12 +46,21 @@ describe('clawgate config check', () => {
     expect(result.stderr).toBe(`config: ${file}\n`);
     const printed = JSON.parse(result.stdout);
     const expected = parseConfig({}, {});
-    expect(printed).toEqual({ ...expected, gateway: { ...expected.gateway, auth: { mode: 'token', ...expected.gateway.auth } } });
+    expect(printed).toEqual({
+      ...expected,
+      gateway: { ...expected.gateway, auth: { mode: 'token', ...expected.gateway.auth } },
+    });
     // Spot checks that do not lean on parseConfig: the documented defaults
     // (docs/http-contract.md#8-configuration).
     expect(printed.gateway.port).toBe(18789);
     expect(printed.gateway.bind).toBe('127.0.0.1');
-    expect(printed.gateway.auth.rateLimit).toMatchObject({ maxAttempts: 10, windowMs: 60000, lockoutMs: 300000, exemptLoopback: true, store: 'memory' });
+    expect(printed.gateway.auth.rateLimit).toMatchObject({
+      maxAttempts: 10,
+      windowMs: 60000,
+      lockoutMs: 300000,
+      exemptLoopback: true,
+      store: 'memory',
+    });
     expect(printed.gateway.http.endpoints.chatCompletions.enabled).toBe(false);
     expect(printed.gateway.http.sseHeartbeatMs).toBe(15000);
     expect(printed.agents.list).toEqual([{ id: 'main', default: true }]);
@@ -74,7 +83,10 @@ describe('clawgate config check', () => {
         sessions: { store: { redis: "redis://default:${SECRETS.redisPassword}@127.0.0.1:6379/0" } },
       }`,
     );
-    const result = await runCliProcess(['config', 'check', '--config', file], cliEnv(dir, { TEST_OPENAI_KEY: SECRETS.apiKey }));
+    const result = await runCliProcess(
+      ['config', 'check', '--config', file],
+      cliEnv(dir, { TEST_OPENAI_KEY: SECRETS.apiKey }),
+    );
     expect(result.stderr).toBe(`config: ${file}\n`);
     expect(result.code).toBe(0);
     for (const secret of Object.values(SECRETS)) {
@@ -126,7 +138,10 @@ describe('clawgate config check', () => {
 
   it('derives password mode from OPENCLAW_GATEWAY_PASSWORD, as start-up does, without printing it', async () => {
     const file = await writeConfig('env-password.json5', '{}');
-    const result = await runCliProcess(['config', 'check', '--config', file], cliEnv(dir, { OPENCLAW_GATEWAY_PASSWORD: SECRETS.password }));
+    const result = await runCliProcess(
+      ['config', 'check', '--config', file],
+      cliEnv(dir, { OPENCLAW_GATEWAY_PASSWORD: SECRETS.password }),
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).gateway.auth.mode).toBe('password');
     expect(result.stdout + result.stderr).not.toContain(SECRETS.password);
@@ -152,13 +167,30 @@ describe('clawgate config check', () => {
   it.each([
     ['bad-port.json5', '{ gateway: { port: "80" } }', 'gateway.port: Invalid input: expected number, received string'],
     ['typo.json5', '{ gateway: { prot: 80 } }', 'gateway.prot: Unrecognized key'],
-    ['provider.json5', '{ agents: { list: [{ id: "main", model: "nowhere/m" }] } }', "agents.list.0.model: unknown provider 'nowhere' (configured: offline)"],
-    ['env.json5', '{ gateway: { auth: { token: "${CLAWGATE_TEST_UNSET_VAR}" } } }', 'gateway.auth.token: environment variable CLAWGATE_TEST_UNSET_VAR is not set'],
-    ['proxy.json5', '{ gateway: { auth: { mode: "trusted-proxy" } } }', 'gateway.auth.trustedProxy.userHeader is required in trusted-proxy mode'],
+    [
+      'provider.json5',
+      '{ agents: { list: [{ id: "main", model: "nowhere/m" }] } }',
+      "agents.list.0.model: unknown provider 'nowhere' (configured: offline)",
+    ],
+    [
+      'env.json5',
+      '{ gateway: { auth: { token: "${CLAWGATE_TEST_UNSET_VAR}" } } }',
+      'gateway.auth.token: environment variable CLAWGATE_TEST_UNSET_VAR is not set',
+    ],
+    [
+      'proxy.json5',
+      '{ gateway: { auth: { mode: "trusted-proxy" } } }',
+      'gateway.auth.trustedProxy.userHeader is required in trusted-proxy mode',
+    ],
   ])('%s → exit 1 naming the key, nothing on stdout', async (name, text, message) => {
     const file = await writeConfig(name, text);
     const result = await runCliProcess(['config', 'check', '--config', file], cliEnv(dir));
-    expect(result).toEqual({ code: 1, signal: null, stdout: '', stderr: `clawgate config check: ${message} (in ${file})\n` });
+    expect(result).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr: `clawgate config check: ${message} (in ${file})\n`,
+    });
   });
 
   it('exits 1 for a missing file and for invalid JSON5, without echoing a secret from the file', async () => {
@@ -173,16 +205,33 @@ describe('clawgate config check', () => {
     const result = await runCliProcess(['config', 'check', '--config', broken], cliEnv(dir));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^clawgate config check: ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid JSON5: `));
+    expect(result.stderr).toMatch(
+      new RegExp(`^clawgate config check: ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid JSON5: `),
+    );
     expect(result.stderr).not.toContain(SECRETS.token);
   });
 
   it('prints help with exit codes and refuses bad usage with exit 2', async () => {
     const env = cliEnv(dir);
-    expect(await runCliProcess(['config', 'check', '--help'], env)).toEqual({ code: 0, signal: null, stdout: `${CONFIG_CHECK_USAGE}\n`, stderr: '' });
-    expect(await runCliProcess(['config', '-h'], env)).toEqual({ code: 0, signal: null, stdout: `${CONFIG_USAGE}\n`, stderr: '' });
+    expect(await runCliProcess(['config', 'check', '--help'], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `${CONFIG_CHECK_USAGE}\n`,
+      stderr: '',
+    });
+    expect(await runCliProcess(['config', '-h'], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `${CONFIG_USAGE}\n`,
+      stderr: '',
+    });
     expect(CONFIG_CHECK_USAGE).toContain('Exit codes:\n  0    the configuration is valid\n  1    ');
-    expect(await runCliProcess(['config'], env)).toEqual({ code: 2, signal: null, stdout: '', stderr: `${CONFIG_USAGE}\n` });
+    expect(await runCliProcess(['config'], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: '',
+      stderr: `${CONFIG_USAGE}\n`,
+    });
     expect(await runCliProcess(['config', 'lint'], env)).toEqual({
       code: 2,
       signal: null,

@@ -49,7 +49,10 @@ const HELD_FLAGS = [
  * const release = holdV8DuringStartUp({ execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS });
  * try { await start(); } finally { release(); }
  */
-export function holdV8DuringStartUp(nodeFlags: { execArgv: readonly string[]; nodeOptions: string | undefined }): () => void {
+export function holdV8DuringStartUp(nodeFlags: {
+  execArgv: readonly string[];
+  nodeOptions: string | undefined;
+}): () => void {
   const operatorFlags = new Set(flagNames([...nodeFlags.execArgv, ...(nodeFlags.nodeOptions ?? '').split(/\s+/)]));
   const held = HELD_FLAGS.filter((flag) => !flag.operatorFlags.some((name) => operatorFlags.has(name)));
   for (const flag of held) setFlagsFromString(flag.startUp);

@@ -25,7 +25,12 @@ vi.mock('../providers/sleep.js', async (importOriginal) => {
 function captureIo(stop: Promise<string> = new Promise(() => undefined), env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { stdout: (line) => out.push(line), stderr: (line) => err.push(line), env, waitForStopSignal: () => stop };
+  const io: CliIo = {
+    stdout: (line) => out.push(line),
+    stderr: (line) => err.push(line),
+    env,
+    waitForStopSignal: () => stop,
+  };
   return { io, out, err };
 }
 
@@ -58,9 +63,12 @@ describe('clawgate CLI', () => {
   });
 
   it('lists every command and the exit codes in the top-level help', () => {
-    expect(CLI_USAGE).toContain('  gateway   run the gateway server\n  agent     run one agent turn and print the reply\n  config    check a configuration file');
+    expect(CLI_USAGE).toContain(
+      '  gateway   run the gateway server\n  agent     run one agent turn and print the reply\n  config    check a configuration file',
+    );
     expect(CLI_USAGE.endsWith(EXIT_CODES_HELP)).toBe(true);
-    for (const usage of [AGENT_USAGE, CONFIG_USAGE, CONFIG_CHECK_USAGE, GATEWAY_USAGE]) expect(usage).toMatch(/\nExit codes:\n {2}0 {4}.+\n {2}1 {4}.+\n {2}2 {4}usage error/);
+    for (const usage of [AGENT_USAGE, CONFIG_USAGE, CONFIG_CHECK_USAGE, GATEWAY_USAGE])
+      expect(usage).toMatch(/\nExit codes:\n {2}0 {4}.+\n {2}1 {4}.+\n {2}2 {4}usage error/);
   });
 
   it('maps signals to 128 + their number', () => {
@@ -81,7 +89,10 @@ describe('clawgate CLI', () => {
 
       // A model that pauses a minute after its first word and a stop signal that fires in that
       // pause: 130, and the printed word ends its line.
-      await writeFile(configPath, '{ sessions: { store: "memory" }, models: { providers: { offline: { api: "offline", delayMs: 60000 } } } }');
+      await writeFile(
+        configPath,
+        '{ sessions: { store: "memory" }, models: { providers: { offline: { api: "offline", delayMs: 60000 } } } }',
+      );
       let stop!: (signal: string) => void;
       const stopped = captureIo(new Promise((resolve) => (stop = resolve)), { CLAWGATE_STATE_DIR: dir });
       offlinePauses.onPause = () => stop('SIGINT');

@@ -123,34 +123,36 @@ export function createGatewayConfigSchema() {
   });
 
   /** `gateway.http`. */
-  const httpSchema = z.strictObject({
-    endpoints: z.strictObject({ chatCompletions: chatCompletionsSchema.prefault({}) }).prefault({}),
-    /** `: ping` comment interval while a streamed model is silent. */
-    sseHeartbeatMs: positiveInt.default(15_000),
-    /** Extension: request body limit in bytes (413 above it). */
-    maxBodyBytes: positiveInt.default(20 * MEGABYTE),
-    /** Extension: deadline for reading the request body (408 after it). */
-    bodyTimeoutMs: positiveInt.default(30_000),
-    /** Extension: deepest nesting of arrays and objects in a JSON body (400 above it). */
-    maxJsonDepth: positiveInt.default(64),
-    /** Extension: most array elements plus object members in a JSON body, counted as it arrives (400 above it). */
-    maxJsonValues: positiveInt.default(250_000),
-    /** Extension: a connection that has not sent its whole request head by then is closed (Node's `headersTimeout`). */
-    headersTimeoutMs: positiveInt.default(10_000),
-    /** Extension: deadline for receiving a whole request, head and body (Node's `requestTimeout`). */
-    requestTimeoutMs: positiveInt.default(60_000),
-    /** Extension: open connections beyond this are refused (Node's `server.maxConnections`); unset = no cap. */
-    maxConnections: positiveInt.optional(),
-  }).superRefine((http, context) => {
-    // Node refuses a request deadline shorter than the head deadline; say so at start-up.
-    if (http.requestTimeoutMs < http.headersTimeoutMs) {
-      context.addIssue({
-        code: 'custom',
-        path: ['requestTimeoutMs'],
-        message: `must be at least headersTimeoutMs (${http.headersTimeoutMs})`,
-      });
-    }
-  });
+  const httpSchema = z
+    .strictObject({
+      endpoints: z.strictObject({ chatCompletions: chatCompletionsSchema.prefault({}) }).prefault({}),
+      /** `: ping` comment interval while a streamed model is silent. */
+      sseHeartbeatMs: positiveInt.default(15_000),
+      /** Extension: request body limit in bytes (413 above it). */
+      maxBodyBytes: positiveInt.default(20 * MEGABYTE),
+      /** Extension: deadline for reading the request body (408 after it). */
+      bodyTimeoutMs: positiveInt.default(30_000),
+      /** Extension: deepest nesting of arrays and objects in a JSON body (400 above it). */
+      maxJsonDepth: positiveInt.default(64),
+      /** Extension: most array elements plus object members in a JSON body, counted as it arrives (400 above it). */
+      maxJsonValues: positiveInt.default(250_000),
+      /** Extension: a connection that has not sent its whole request head by then is closed (Node's `headersTimeout`). */
+      headersTimeoutMs: positiveInt.default(10_000),
+      /** Extension: deadline for receiving a whole request, head and body (Node's `requestTimeout`). */
+      requestTimeoutMs: positiveInt.default(60_000),
+      /** Extension: open connections beyond this are refused (Node's `server.maxConnections`); unset = no cap. */
+      maxConnections: positiveInt.optional(),
+    })
+    .superRefine((http, context) => {
+      // Node refuses a request deadline shorter than the head deadline; say so at start-up.
+      if (http.requestTimeoutMs < http.headersTimeoutMs) {
+        context.addIssue({
+          code: 'custom',
+          path: ['requestTimeoutMs'],
+          message: `must be at least headersTimeoutMs (${http.headersTimeoutMs})`,
+        });
+      }
+    });
 
   const gatewaySchema = z.strictObject({
     /** 0 picks a free port (useful in tests). */
@@ -265,7 +267,10 @@ export function createGatewayConfigSchema() {
     .transform((agents) => {
       // No list → one agent `main`. Exactly one entry ends up `default: true`: the marked one, else the first.
       const list = agents.list && agents.list.length > 0 ? agents.list : [{ id: 'main' }];
-      const defaultIndex = Math.max(0, list.findIndex((agent) => agent.default === true));
+      const defaultIndex = Math.max(
+        0,
+        list.findIndex((agent) => agent.default === true),
+      );
       return {
         defaults: agents.defaults,
         list: list.map((agent, index) => ({ ...agent, default: index === defaultIndex })),

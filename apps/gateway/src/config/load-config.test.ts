@@ -47,22 +47,32 @@ describe('loadConfig', () => {
     await writeFile(argumentFile, '{ gateway: { port: 1 } }');
     await writeFile(envFile, '{ gateway: { port: 2 } }');
     await writeFile(path.join(stateDir, 'clawgate.json5'), '{ gateway: { port: 3 } }');
-    expect((await loadConfig({ path: argumentFile, env: { CLAWGATE_CONFIG: envFile }, stateDir })).config.gateway.port).toBe(1);
+    expect(
+      (await loadConfig({ path: argumentFile, env: { CLAWGATE_CONFIG: envFile }, stateDir })).config.gateway.port,
+    ).toBe(1);
     expect((await loadConfig({ env: { CLAWGATE_CONFIG: envFile }, stateDir })).config.gateway.port).toBe(2);
     expect((await loadConfig({ env: {}, stateDir })).config.gateway.port).toBe(3);
   });
 
   it('fails when an explicit file is missing (argument or env)', async () => {
     const missing = path.join(stateDir, 'nope.json5');
-    expect((await rejection(loadConfig({ path: missing, env: {}, stateDir }))).message).toBe(`${missing}: file not found`);
-    expect((await rejection(loadConfig({ env: { CLAWGATE_CONFIG: missing }, stateDir }))).message).toBe(`${missing}: file not found`);
+    expect((await rejection(loadConfig({ path: missing, env: {}, stateDir }))).message).toBe(
+      `${missing}: file not found`,
+    );
+    expect((await rejection(loadConfig({ env: { CLAWGATE_CONFIG: missing }, stateDir }))).message).toBe(
+      `${missing}: file not found`,
+    );
   });
 
   it('reports JSON5 syntax errors with the file', async () => {
     const file = path.join(stateDir, 'bad.json5');
     await writeFile(file, '{ gateway: { port: } }');
     const error = await rejection(loadConfig({ path: file, env: {}, stateDir }));
-    expect(error.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid JSON5: JSON5: invalid character '}' at 1:20$`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid JSON5: JSON5: invalid character '}' at 1:20$`,
+      ),
+    );
     expect(error.path).toBe(file);
   });
 

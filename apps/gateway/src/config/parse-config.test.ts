@@ -20,14 +20,28 @@ describe('parseConfig defaults', () => {
       gateway: {
         port: 18789,
         bind: '127.0.0.1',
-        auth: { rateLimit: { enabled: true, maxAttempts: 10, windowMs: 60000, lockoutMs: 300000, exemptLoopback: true, store: 'memory' } },
+        auth: {
+          rateLimit: {
+            enabled: true,
+            maxAttempts: 10,
+            windowMs: 60000,
+            lockoutMs: 300000,
+            exemptLoopback: true,
+            store: 'memory',
+          },
+        },
         trustedProxies: [],
         shutdownTimeoutMs: 10000,
         http: {
           endpoints: {
             chatCompletions: {
               enabled: false,
-              images: { allowUrl: false, maxImages: 8, maxImageBytes: 10 * MEGABYTE, maxTotalImageBytes: 20 * MEGABYTE },
+              images: {
+                allowUrl: false,
+                maxImages: 8,
+                maxImageBytes: 10 * MEGABYTE,
+                maxTotalImageBytes: 20 * MEGABYTE,
+              },
               limits: { maxMessages: 2048, maxContentParts: 4096, maxTools: 128, maxToolCalls: 4096 },
             },
           },
@@ -65,7 +79,14 @@ describe('parseConfig defaults', () => {
   });
 
   it('fills provider defaults and infers api openai-completions', () => {
-    const config = parseConfig({ models: { providers: { local: { baseUrl: 'http://127.0.0.1:11434/v1' }, offline: { api: 'offline', delayMs: 5 } } } }, {});
+    const config = parseConfig(
+      {
+        models: {
+          providers: { local: { baseUrl: 'http://127.0.0.1:11434/v1' }, offline: { api: 'offline', delayMs: 5 } },
+        },
+      },
+      {},
+    );
     expect(config.models.providers).toEqual({
       local: { api: 'openai-completions', baseUrl: 'http://127.0.0.1:11434/v1', timeoutMs: 120000 },
       offline: { api: 'offline', delayMs: 5 },
@@ -73,7 +94,13 @@ describe('parseConfig defaults', () => {
   });
 
   it('accepts redis stores', () => {
-    const config = parseConfig({ sessions: { store: { redis: 'redis://127.0.0.1:6379' } }, gateway: { auth: { rateLimit: { store: { redis: 'rediss://h:6380' } } } } }, {});
+    const config = parseConfig(
+      {
+        sessions: { store: { redis: 'redis://127.0.0.1:6379' } },
+        gateway: { auth: { rateLimit: { store: { redis: 'rediss://h:6380' } } } },
+      },
+      {},
+    );
     expect(config.sessions.store).toEqual({ redis: 'redis://127.0.0.1:6379' });
     expect(config.gateway.auth.rateLimit.store).toEqual({ redis: 'rediss://h:6380' });
   });
@@ -90,7 +117,10 @@ describe('parseConfig agents', () => {
 
   it('keeps the agent marked default', () => {
     const config = parseConfig({ agents: { list: [{ id: 'a' }, { id: 'b', default: true }] } }, {});
-    expect(config.agents.list.map((agent) => [agent.id, agent.default])).toEqual([['a', false], ['b', true]]);
+    expect(config.agents.list.map((agent) => [agent.id, agent.default])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
   });
 
   it('uses one agent main for an empty list', () => {
@@ -104,25 +134,74 @@ describe('parseConfig errors name the key', () => {
     [{ gateway: { port: 70000 } }, 'gateway.port: Too big: expected number to be <=65535'],
     [{ gateway: { prot: 1 } }, 'gateway.prot: Unrecognized key'],
     [{ gatway: {} }, 'gatway: Unrecognized key'],
-    [{ gateway: { auth: { mode: 'tokn' } } }, 'gateway.auth.mode: Invalid option: expected one of "none"|"token"|"password"|"trusted-proxy"'],
-    [{ gateway: { auth: { rateLimit: { maxAttempts: 0 } } } }, 'gateway.auth.rateLimit.maxAttempts: Too small: expected number to be >0'],
-    [{ gateway: { http: { endpoints: { chatCompletions: { enabled: 'yes' } } } } }, 'gateway.http.endpoints.chatCompletions.enabled: Invalid input: expected boolean, received string'],
-    [{ gateway: { http: { endpoints: { chatCompletions: { images: { allowUrls: true } } } } } }, 'gateway.http.endpoints.chatCompletions.images.allowUrls: Unrecognized key'],
-    [{ models: { providers: { x: { api: 'anthropic' } } } }, 'models.providers.x.api: expected "openai-completions" or "offline"'],
+    [
+      { gateway: { auth: { mode: 'tokn' } } },
+      'gateway.auth.mode: Invalid option: expected one of "none"|"token"|"password"|"trusted-proxy"',
+    ],
+    [
+      { gateway: { auth: { rateLimit: { maxAttempts: 0 } } } },
+      'gateway.auth.rateLimit.maxAttempts: Too small: expected number to be >0',
+    ],
+    [
+      { gateway: { http: { endpoints: { chatCompletions: { enabled: 'yes' } } } } },
+      'gateway.http.endpoints.chatCompletions.enabled: Invalid input: expected boolean, received string',
+    ],
+    [
+      { gateway: { http: { endpoints: { chatCompletions: { images: { allowUrls: true } } } } } },
+      'gateway.http.endpoints.chatCompletions.images.allowUrls: Unrecognized key',
+    ],
+    [
+      { models: { providers: { x: { api: 'anthropic' } } } },
+      'models.providers.x.api: expected "openai-completions" or "offline"',
+    ],
     [{ models: { providers: { x: { baseUrl: 'not a url' } } } }, 'models.providers.x.baseUrl: Invalid URL'],
     [{ models: { providers: { x: { baseUrl: 'ftp://h/v1' } } } }, 'models.providers.x.baseUrl: Invalid URL'],
-    [{ models: { providers: { x: { baseUrl: 'http://h/v1', timeoutMs: -1 } } } }, 'models.providers.x.timeoutMs: Too small: expected number to be >0'],
+    [
+      { models: { providers: { x: { baseUrl: 'http://h/v1', timeoutMs: -1 } } } },
+      'models.providers.x.timeoutMs: Too small: expected number to be >0',
+    ],
     [{ agents: { defaults: { model: 'gpt-4o' } } }, 'agents.defaults.model: expected "<provider>/<model id>"'],
-    [{ agents: { defaults: { maxHistoryMessages: 1.5 } } }, 'agents.defaults.maxHistoryMessages: Invalid input: expected int, received number'],
-    [{ gateway: { http: { headersTimeoutMs: 5000, requestTimeoutMs: 4000 } } }, 'gateway.http.requestTimeoutMs: must be at least headersTimeoutMs (5000)'],
-    [{ gateway: { http: { endpoints: { chatCompletions: { limits: { maxMessages: 0 } } } } } }, 'gateway.http.endpoints.chatCompletions.limits.maxMessages: Too small: expected number to be >0'],
-    [{ agents: { list: [{ id: 'a' }, { id: 'A' }] } }, "agents.list.1.id: duplicate agent id 'a' (also agents.list.0.id)"],
-    [{ agents: { list: [{ id: 'a', default: true }, { id: 'b', default: true }] } }, "agents.list.1.default: only one agent can be the default (already 'a')"],
-    [{ agents: { list: [{ id: 'a', model: 'local/llama3' }] } }, "agents.list.0.model: unknown provider 'local' (configured: offline)"],
-    [{ agents: { defaults: { model: 'openai/gpt-4o' } } }, "agents.defaults.model: unknown provider 'openai' (configured: offline)"],
+    [
+      { agents: { defaults: { maxHistoryMessages: 1.5 } } },
+      'agents.defaults.maxHistoryMessages: Invalid input: expected int, received number',
+    ],
+    [
+      { gateway: { http: { headersTimeoutMs: 5000, requestTimeoutMs: 4000 } } },
+      'gateway.http.requestTimeoutMs: must be at least headersTimeoutMs (5000)',
+    ],
+    [
+      { gateway: { http: { endpoints: { chatCompletions: { limits: { maxMessages: 0 } } } } } },
+      'gateway.http.endpoints.chatCompletions.limits.maxMessages: Too small: expected number to be >0',
+    ],
+    [
+      { agents: { list: [{ id: 'a' }, { id: 'A' }] } },
+      "agents.list.1.id: duplicate agent id 'a' (also agents.list.0.id)",
+    ],
+    [
+      {
+        agents: {
+          list: [
+            { id: 'a', default: true },
+            { id: 'b', default: true },
+          ],
+        },
+      },
+      "agents.list.1.default: only one agent can be the default (already 'a')",
+    ],
+    [
+      { agents: { list: [{ id: 'a', model: 'local/llama3' }] } },
+      "agents.list.0.model: unknown provider 'local' (configured: offline)",
+    ],
+    [
+      { agents: { defaults: { model: 'openai/gpt-4o' } } },
+      "agents.defaults.model: unknown provider 'openai' (configured: offline)",
+    ],
     [{ sessions: { store: 'sqlite' } }, 'sessions.store: Invalid input'],
     [{ sessions: { store: { redis: 'http://x' } } }, 'sessions.store.redis: Invalid URL'],
-    [{ logging: { level: 'verbose' } }, 'logging.level: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"'],
+    [
+      { logging: { level: 'verbose' } },
+      'logging.level: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"',
+    ],
   ])('%j → %s', (value, message) => {
     const error = errorOf(value);
     expect(error.message).toBe(message);
@@ -157,8 +236,12 @@ describe('parseConfig env references', () => {
   it('names the key and the variable when it is missing or empty', () => {
     const value = { gateway: { auth: { token: '${CLAWGATE_TEST_TOKEN}' } } };
     expect(errorOf(value).message).toBe('gateway.auth.token: environment variable CLAWGATE_TEST_TOKEN is not set');
-    expect(errorOf(value, { CLAWGATE_TEST_TOKEN: '' }).message).toBe('gateway.auth.token: environment variable CLAWGATE_TEST_TOKEN is not set');
-    expect(errorOf({ agents: { list: [{ id: 'a', systemPrompt: '${1BAD}' }] } }).message).toBe('agents.list.0.systemPrompt: invalid environment variable reference ${1BAD}');
+    expect(errorOf(value, { CLAWGATE_TEST_TOKEN: '' }).message).toBe(
+      'gateway.auth.token: environment variable CLAWGATE_TEST_TOKEN is not set',
+    );
+    expect(errorOf({ agents: { list: [{ id: 'a', systemPrompt: '${1BAD}' }] } }).message).toBe(
+      'agents.list.0.systemPrompt: invalid environment variable reference ${1BAD}',
+    );
   });
 
   it('does not resolve values that are not strings or resolve keys', () => {

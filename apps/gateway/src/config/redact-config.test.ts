@@ -2,20 +2,38 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from './parse-config.js';
 import { redactConfig } from './redact-config.js';
 
-const SECRETS = ['tok-123456', 'pw-123456', 'sk-live-123456', 'redispass1', 'hdr-secret-1', 'ratepass2', 'cookie-val', 'urlpass3'];
+const SECRETS = [
+  'tok-123456',
+  'pw-123456',
+  'sk-live-123456',
+  'redispass1',
+  'hdr-secret-1',
+  'ratepass2',
+  'cookie-val',
+  'urlpass3',
+];
 
 describe('redactConfig', () => {
   const config = parseConfig(
     {
       gateway: {
-        auth: { token: 'tok-123456', password: 'pw-123456', rateLimit: { store: { redis: 'redis://:ratepass2@10.0.0.1:6379' } } },
+        auth: {
+          token: 'tok-123456',
+          password: 'pw-123456',
+          rateLimit: { store: { redis: 'redis://:ratepass2@10.0.0.1:6379' } },
+        },
       },
       models: {
         providers: {
           up: {
             baseUrl: 'https://user:urlpass3@api.example.com/v1',
             apiKey: 'sk-live-123456',
-            headers: { Authorization: 'Bearer hdr-secret-1', 'X-Api-Key': 'hdr-secret-1', Cookie: 'cookie-val', 'HTTP-Referer': 'https://me.example' },
+            headers: {
+              Authorization: 'Bearer hdr-secret-1',
+              'X-Api-Key': 'hdr-secret-1',
+              Cookie: 'cookie-val',
+              'HTTP-Referer': 'https://me.example',
+            },
           },
         },
       },

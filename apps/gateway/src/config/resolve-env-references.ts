@@ -27,7 +27,12 @@ function walk(value: unknown, path: string[], env: NodeJS.ProcessEnv): unknown {
     for (const [key, child] of Object.entries(value)) {
       // defineProperty, not assignment: a JSON5 `__proto__` key must stay an own (and so
       // rejected-as-unknown) key instead of silently becoming the object's prototype.
-      Object.defineProperty(result, key, { value: walk(child, [...path, key], env), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, {
+        value: walk(child, [...path, key], env),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return result;
   }

@@ -35,7 +35,10 @@ describe('authentication over HTTP (docs/http-contract.md#2-authentication-rate-
   it('accepts the token with any scheme case and surrounding spaces, and never from the query string', async () => {
     const app = limitedApp();
     for (const authorization of [`Bearer ${TEST_TOKEN}`, `bearer ${TEST_TOKEN}`, `BEARER   ${TEST_TOKEN}  `]) {
-      const response = await request(app).post('/v1/chat/completions').set('Authorization', authorization).send(CHAT_BODY);
+      const response = await request(app)
+        .post('/v1/chat/completions')
+        .set('Authorization', authorization)
+        .send(CHAT_BODY);
       expect(response.status, authorization).toBe(200);
     }
     const query = await request(app).post(`/v1/chat/completions?token=${TEST_TOKEN}`).send(CHAT_BODY);
@@ -45,12 +48,18 @@ describe('authentication over HTTP (docs/http-contract.md#2-authentication-rate-
   it('locks a client out after 10 wrong tokens: ten 401s, then 429 with Retry-After even for the right token', async () => {
     const app = limitedApp();
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      const response = await request(app).post('/v1/chat/completions').set('Authorization', 'Bearer wrong').send(CHAT_BODY);
+      const response = await request(app)
+        .post('/v1/chat/completions')
+        .set('Authorization', 'Bearer wrong')
+        .send(CHAT_BODY);
       expect(response.status, `attempt ${attempt}`).toBe(401);
       expect(response.text).toBe(UNAUTHORIZED);
     }
     for (const authorization of ['Bearer wrong', `Bearer ${TEST_TOKEN}`]) {
-      const response = await request(app).post('/v1/chat/completions').set('Authorization', authorization).send(CHAT_BODY);
+      const response = await request(app)
+        .post('/v1/chat/completions')
+        .set('Authorization', authorization)
+        .send(CHAT_BODY);
       expect(response.status).toBe(429);
       expect(response.headers['retry-after']).toBe('300');
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -67,12 +76,16 @@ describe('authentication over HTTP (docs/http-contract.md#2-authentication-rate-
       expect((await request(app).post('/v1/chat/completions').send(CHAT_BODY)).status).toBe(401);
     }
     for (let attempt = 0; attempt < 9; attempt += 1) {
-      expect((await request(app).post('/v1/chat/completions').set('Authorization', 'Bearer wrong').send(CHAT_BODY)).status).toBe(401);
+      expect(
+        (await request(app).post('/v1/chat/completions').set('Authorization', 'Bearer wrong').send(CHAT_BODY)).status,
+      ).toBe(401);
     }
     expect((await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send(CHAT_BODY)).status).toBe(200);
     // Reset: nine more failures still do not lock.
     for (let attempt = 0; attempt < 9; attempt += 1) {
-      expect((await request(app).post('/v1/chat/completions').set('Authorization', 'Bearer wrong').send(CHAT_BODY)).status).toBe(401);
+      expect(
+        (await request(app).post('/v1/chat/completions').set('Authorization', 'Bearer wrong').send(CHAT_BODY)).status,
+      ).toBe(401);
     }
     expect((await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send(CHAT_BODY)).status).toBe(200);
   });
@@ -80,7 +93,9 @@ describe('authentication over HTTP (docs/http-contract.md#2-authentication-rate-
   it('exempts loopback callers from the limiter by default, but still authenticates them', async () => {
     const { app } = buildTestApp({ config: testConfig(), runner: createRecordingRunner() });
     for (let attempt = 0; attempt < 12; attempt += 1) {
-      expect((await request(app).post('/v1/chat/completions').set('Authorization', 'Bearer wrong').send(CHAT_BODY)).status).toBe(401);
+      expect(
+        (await request(app).post('/v1/chat/completions').set('Authorization', 'Bearer wrong').send(CHAT_BODY)).status,
+      ).toBe(401);
     }
     expect((await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send(CHAT_BODY)).status).toBe(200);
   });
@@ -181,7 +196,10 @@ describe('trusted-proxy mode (docs/http-contract.md#2-authentication-rate-limiti
     expect(allowed.status).toBe(200);
     const noScopes = await request(app).post('/v1/chat/completions').set('x-forwarded-user', 'alice').send(CHAT_BODY);
     expect(noScopes.status).toBe(403);
-    const noUser = await request(app).post('/v1/chat/completions').set('x-openclaw-scopes', 'operator.write').send(CHAT_BODY);
+    const noUser = await request(app)
+      .post('/v1/chat/completions')
+      .set('x-openclaw-scopes', 'operator.write')
+      .send(CHAT_BODY);
     expect(noUser.status).toBe(401);
     expect(noUser.text).toBe(UNAUTHORIZED);
   });

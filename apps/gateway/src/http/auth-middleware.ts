@@ -19,10 +19,7 @@ import { sendError } from './send-error.js';
  * @param options.authorizer - The gateway authorizer.
  * @param options.requiredScope - Passed to the authorizer (`operator.write` or `operator.read`).
  */
-export function createAuthMiddleware(options: {
-  authorizer: GatewayAuthorizer;
-  requiredScope: string;
-}): RouteStep {
+export function createAuthMiddleware(options: { authorizer: GatewayAuthorizer; requiredScope: string }): RouteStep {
   const { authorizer, requiredScope } = options;
   return async (request, response: StepResponse, next) => {
     let decision;

@@ -15,7 +15,8 @@ const SMALL_LIMIT_413 = `{"error":{"message":"${BODY_ERROR_MESSAGES.tooLarge(SMA
 const UPLOAD_BYTES = 3 * SMALL_LIMIT;
 const UPLOAD_CHUNK_BYTES = 4 * 1024;
 
-const MISSING_USER_MESSAGE = '{"error":{"message":"Missing user message in `messages`.","type":"invalid_request_error"}}';
+const MISSING_USER_MESSAGE =
+  '{"error":{"message":"Missing user message in `messages`.","type":"invalid_request_error"}}';
 
 function appWith(httpOverrides: Record<string, unknown> = {}) {
   const config = testConfig({ gateway: { http: httpOverrides } });
@@ -79,12 +80,17 @@ describe('request body (docs/http-contract.md#1-request-pipeline-and-errors, ste
     );
     let written = 0;
     let writtenWhenAnswered: number | undefined;
-    void raw.waitFor((text) => text.length > 0).then(
-      () => (writtenWhenAnswered = written),
-      () => undefined,
-    );
+    void raw
+      .waitFor((text) => text.length > 0)
+      .then(
+        () => (writtenWhenAnswered = written),
+        () => undefined,
+      );
     // One event-loop turn after each piece, so this in-process server can read and answer in between.
-    await writeChunks(raw.socket, UPLOAD_BYTES, UPLOAD_CHUNK_BYTES, { onWrite: (handed) => (written = handed), turnEachChunk: true });
+    await writeChunks(raw.socket, UPLOAD_BYTES, UPLOAD_CHUNK_BYTES, {
+      onWrite: (handed) => (written = handed),
+      turnEachChunk: true,
+    });
     const end = await raw.closed;
     expect(writtenWhenAnswered).toBe(UPLOAD_BYTES);
     expect(end.error).toBeUndefined();
@@ -132,9 +138,15 @@ describe('request body (docs/http-contract.md#1-request-pipeline-and-errors, ste
 
   it('answers 400 for invalid JSON', async () => {
     for (const body of ['{', '{"messages":[}', 'nul', "{'a':1}", '{"a":1}x', '\u0000']) {
-      const response = await request(appWith()).post('/v1/chat/completions').set(AUTH_HEADER).set('Content-Type', 'application/json').send(body);
+      const response = await request(appWith())
+        .post('/v1/chat/completions')
+        .set(AUTH_HEADER)
+        .set('Content-Type', 'application/json')
+        .send(body);
       expect(response.status, body).toBe(400);
-      expect(response.text).toBe('{"error":{"message":"Invalid JSON in request body.","type":"invalid_request_error"}}');
+      expect(response.text).toBe(
+        '{"error":{"message":"Invalid JSON in request body.","type":"invalid_request_error"}}',
+      );
     }
   });
 
@@ -154,14 +166,22 @@ describe('request body (docs/http-contract.md#1-request-pipeline-and-errors, ste
       [[json], 'text/plain'],
       [['\uFEFF' + json], 'application/json'],
     ] as const) {
-      const response = await rawPost(port, [...chunks], contentType === undefined ? {} : { headers: { 'Content-Type': contentType } });
+      const response = await rawPost(
+        port,
+        [...chunks],
+        contentType === undefined ? {} : { headers: { 'Content-Type': contentType } },
+      );
       expect(response.status).toBe(200);
     }
   });
 
   it('refuses bad limits at construction', () => {
-    expect(() => createBodyMiddleware({ maxBytes: 0, timeoutMs: 1 })).toThrow('maxBytes must be a positive integer, received 0');
-    expect(() => createBodyMiddleware({ maxBytes: 1, timeoutMs: 1.5 })).toThrow('timeoutMs must be a positive integer, received 1.5');
+    expect(() => createBodyMiddleware({ maxBytes: 0, timeoutMs: 1 })).toThrow(
+      'maxBytes must be a positive integer, received 0',
+    );
+    expect(() => createBodyMiddleware({ maxBytes: 1, timeoutMs: 1.5 })).toThrow(
+      'timeoutMs must be a positive integer, received 1.5',
+    );
   });
 });
 
@@ -169,7 +189,13 @@ describe('request body (docs/http-contract.md#1-request-pipeline-and-errors, ste
 function rawPost(
   port: number,
   chunks: string[],
-  options: { chunked?: boolean; headers?: Record<string, string>; keepOpen?: boolean; endAfterHeaders?: boolean; agent?: http.Agent } = {},
+  options: {
+    chunked?: boolean;
+    headers?: Record<string, string>;
+    keepOpen?: boolean;
+    endAfterHeaders?: boolean;
+    agent?: http.Agent;
+  } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const total = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);

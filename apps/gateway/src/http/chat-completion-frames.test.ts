@@ -11,7 +11,8 @@ const chunk = (choices: unknown, extra: Record<string, unknown> = {}) => ({
   choices,
   ...extra,
 });
-const delta = (value: unknown, finishReason: string | null = null) => chunk([{ index: 0, delta: value, finish_reason: finishReason }]);
+const delta = (value: unknown, finishReason: string | null = null) =>
+  chunk([{ index: 0, delta: value, finish_reason: finishReason }]);
 
 describe('createChatCompletionFrames', () => {
   const frames = createChatCompletionFrames(identity);
@@ -21,9 +22,15 @@ describe('createChatCompletionFrames', () => {
     expect(frames.role()).toBe(frame(delta({ role: 'assistant' })));
     expect(frames.content(awkward)).toBe(frame(delta({ content: awkward })));
     expect(frames.toolCallStart(2, 'call_"x"', awkward)).toBe(
-      frame(delta({ tool_calls: [{ index: 2, id: 'call_"x"', type: 'function', function: { name: awkward, arguments: '' } }] })),
+      frame(
+        delta({
+          tool_calls: [{ index: 2, id: 'call_"x"', type: 'function', function: { name: awkward, arguments: '' } }],
+        }),
+      ),
     );
-    expect(frames.toolCallDelta(1, awkward)).toBe(frame(delta({ tool_calls: [{ index: 1, function: { arguments: awkward } }] })));
+    expect(frames.toolCallDelta(1, awkward)).toBe(
+      frame(delta({ tool_calls: [{ index: 1, function: { arguments: awkward } }] })),
+    );
     expect(frames.finish('tool_calls')).toBe(frame(delta({}, 'tool_calls')));
     const usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 };
     expect(frames.usage(usage)).toBe(frame(chunk([], { usage })));

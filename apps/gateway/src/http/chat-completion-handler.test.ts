@@ -47,7 +47,11 @@ async function upstreamApp(handler: UpstreamHandler, options: { heartbeatMs?: nu
   const built = buildRunnerApp({
     config: testConfig({
       gateway: { http: { sseHeartbeatMs: options.heartbeatMs ?? 15_000 } },
-      models: { providers: { up: { baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-secret-1', timeoutMs: options.timeoutMs ?? 5_000 } } },
+      models: {
+        providers: {
+          up: { baseUrl: upstream.baseUrl, apiKey: 'sk-upstream-secret-1', timeoutMs: options.timeoutMs ?? 5_000 },
+        },
+      },
       agents: { defaults: { model: 'up/up-model' } },
     }),
   });
@@ -124,7 +128,10 @@ function chunkOf(delta: Record<string, unknown>, finishReason: string | null = n
 
 describe('non-streaming responses through the real runner (docs/http-contract.md#non-streaming-response)', () => {
   it('answers the exact chat.completion object', async () => {
-    const response = await request(offlineApp()).post('/v1/chat/completions').set(AUTH_HEADER).send({ model: 'openclaw', messages: USER });
+    const response = await request(offlineApp())
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ model: 'openclaw', messages: USER });
     expect(response.status).toBe(200);
     expect(response.text).toBe(
       JSON.stringify({
@@ -150,7 +157,9 @@ describe('non-streaming responses through the real runner (docs/http-contract.md
         message: {
           role: 'assistant',
           content: null,
-          tool_calls: [{ id: 'call_offline_1_lookup', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }],
+          tool_calls: [
+            { id: 'call_offline_1_lookup', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } },
+          ],
         },
         finish_reason: 'tool_calls',
       },
@@ -158,7 +167,10 @@ describe('non-streaming responses through the real runner (docs/http-contract.md
   });
 
   it('reports finish_reason length when the token limit cuts the reply', async () => {
-    const response = await request(offlineApp()).post('/v1/chat/completions').set(AUTH_HEADER).send({ max_tokens: 2, messages: USER });
+    const response = await request(offlineApp())
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ max_tokens: 2, messages: USER });
     expect(response.body.choices[0]).toEqual({
       index: 0,
       message: { role: 'assistant', content: '[clawgate offline ' },
@@ -200,7 +212,14 @@ describe('streaming responses through the real runner (docs/http-contract.md#str
     const payloads = sseDataPayloads(withUsage.text);
     expect(payloads.slice(-3)).toEqual([
       chunkOf({}, 'stop'),
-      { id: FIXED_ID, object: 'chat.completion.chunk', created: 1_750_000_000, model: 'openclaw', choices: [], usage: { prompt_tokens: 1, completion_tokens: 8, total_tokens: 9 } },
+      {
+        id: FIXED_ID,
+        object: 'chat.completion.chunk',
+        created: 1_750_000_000,
+        model: 'openclaw',
+        choices: [],
+        usage: { prompt_tokens: 1, completion_tokens: 8, total_tokens: 9 },
+      },
       '[DONE]',
     ]);
     const without = await request(app)
@@ -211,7 +230,10 @@ describe('streaming responses through the real runner (docs/http-contract.md#str
   });
 
   it('echoes the request model in every chunk', async () => {
-    const response = await request(offlineApp()).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, model: 'agent:beta', messages: USER });
+    const response = await request(offlineApp())
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ stream: true, model: 'agent:beta', messages: USER });
     const chunks = sseDataPayloads(response.text).slice(0, -1) as Array<{ model: string; id: string }>;
     expect(new Set(chunks.map((chunk) => chunk.model))).toEqual(new Set(['agent:beta']));
     expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set([FIXED_ID]));
@@ -224,7 +246,11 @@ describe('streaming responses through the real runner (docs/http-contract.md#str
       .send({ stream: true, tools: TOOLS, messages: [{ role: 'user', content: 'please call lookup {"q":1}' }] });
     expect(sseDataPayloads(response.text)).toEqual([
       chunkOf({ role: 'assistant' }),
-      chunkOf({ tool_calls: [{ index: 0, id: 'call_offline_1_lookup', type: 'function', function: { name: 'lookup', arguments: '' } }] }),
+      chunkOf({
+        tool_calls: [
+          { index: 0, id: 'call_offline_1_lookup', type: 'function', function: { name: 'lookup', arguments: '' } },
+        ],
+      }),
       chunkOf({ tool_calls: [{ index: 0, function: { arguments: '{"q":1}' } }] }),
       chunkOf({}, 'tool_calls'),
       '[DONE]',
@@ -236,27 +262,46 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
   it('streams upstream tool calls piece by piece, two calls, and returns them whole when not streaming', async () => {
     const { app } = await upstreamApp((_record, response) =>
       writeUpstreamStream(response, [
-        upstreamChunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '' } }] }),
+        upstreamChunk({
+          role: 'assistant',
+          tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '' } }],
+        }),
         upstreamChunk({ tool_calls: [{ index: 0, function: { arguments: '{"q":' } }] }),
         upstreamChunk({ tool_calls: [{ index: 0, function: { arguments: '1}' } }] }),
-        upstreamChunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '{}' } }] }),
+        upstreamChunk({
+          tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '{}' } }],
+        }),
         upstreamChunk({}, 'tool_calls'),
         upstreamUsageChunk(),
       ]),
     );
-    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, tools: TOOLS, messages: USER });
-    const deltas = (sseDataPayloads(streamed.text).slice(1, -1) as Array<{ choices: Array<{ delta: unknown; finish_reason: unknown }> }>).map(
-      (chunk) => [chunk.choices[0]?.delta, chunk.choices[0]?.finish_reason],
-    );
+    const streamed = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ stream: true, tools: TOOLS, messages: USER });
+    const deltas = (
+      sseDataPayloads(streamed.text).slice(1, -1) as Array<{
+        choices: Array<{ delta: unknown; finish_reason: unknown }>;
+      }>
+    ).map((chunk) => [chunk.choices[0]?.delta, chunk.choices[0]?.finish_reason]);
     expect(deltas).toEqual([
-      [{ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '' } }] }, null],
+      [
+        { tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '' } }] },
+        null,
+      ],
       [{ tool_calls: [{ index: 0, function: { arguments: '{"q":' } }] }, null],
       [{ tool_calls: [{ index: 0, function: { arguments: '1}' } }] }, null],
-      [{ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '' } }] }, null],
+      [
+        { tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '' } }] },
+        null,
+      ],
       [{ tool_calls: [{ index: 1, function: { arguments: '{}' } }] }, null],
       [{}, 'tool_calls'],
     ]);
-    const whole = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ tools: TOOLS, messages: USER });
+    const whole = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ tools: TOOLS, messages: USER });
     expect(whole.body.choices[0]).toEqual({
       index: 0,
       message: {
@@ -282,7 +327,10 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
       message: { role: 'assistant', content: 'No response from OpenClaw.' },
       finish_reason: 'stop',
     });
-    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, messages: USER });
+    const streamed = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ stream: true, messages: USER });
     const deltas = (sseDataPayloads(streamed.text).slice(0, -1) as Array<{ choices: Array<{ delta: unknown }> }>).map(
       (chunk) => chunk.choices[0]?.delta,
     );
@@ -310,7 +358,9 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
     await stream.done;
     expect(upstreamFinishedAt).toBeGreaterThanOrEqual(firstContentAt);
     expect(upstreamFinishedAt - firstContentAt).toBeLessThan(1_000);
-    const contents = stream.frames.filter((entry) => entry.frame.includes('"content"')).map((entry) => JSON.parse(entry.frame.slice(6)).choices[0].delta.content);
+    const contents = stream.frames
+      .filter((entry) => entry.frame.includes('"content"'))
+      .map((entry) => JSON.parse(entry.frame.slice(6)).choices[0].delta.content);
     expect(contents).toEqual(['Hello', ' world']);
     expect(stream.frames.at(-1)?.frame).toBe('data: [DONE]');
   });
@@ -330,7 +380,9 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
       { heartbeatMs: 100 },
     );
     const stream = openStream(await listen(app), { stream: true, messages: USER });
-    void stream.waitFor(() => stream.frames.filter((entry) => entry.frame === ': ping').length >= 3).then(sawThreePings);
+    void stream
+      .waitFor(() => stream.frames.filter((entry) => entry.frame === ': ping').length >= 3)
+      .then(sawThreePings);
     await stream.done;
     const frames = stream.frames.map((entry) => entry.frame);
     const contentIndex = frames.findIndex((frame) => frame.includes('"content":"late"'));
@@ -344,30 +396,51 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
   it.each([
     [
       'upstream 401',
-      { status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } },
+      {
+        status: 401,
+        body: {
+          error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+        },
+      },
       401,
       { error: { message: 'Incorrect API key provided', type: 'authentication_error', code: 'invalid_api_key' } },
       undefined,
     ],
     [
       'upstream 429',
-      { status: 429, body: { error: { message: 'Rate limit reached', type: 'requests' } }, headers: { 'retry-after': '7' } },
+      {
+        status: 429,
+        body: { error: { message: 'Rate limit reached', type: 'requests' } },
+        headers: { 'retry-after': '7' },
+      },
       429,
       { error: { message: 'Rate limit reached', type: 'rate_limit_error' } },
       '7',
     ],
-    ['upstream 500', { status: 500, body: { error: { message: 'stack trace of someone else' } } }, 502, { error: { message: 'upstream provider error', type: 'api_error' } }, undefined],
-  ] as const)('maps %s before any output to its status and body (non-streaming)', async (_name, upstreamReply, status, body, retryAfter) => {
-    const { app } = await upstreamApp((_record, response) => {
-      response.writeHead(upstreamReply.status, { 'content-type': 'application/json', ...('headers' in upstreamReply ? upstreamReply.headers : {}) });
-      response.end(JSON.stringify(upstreamReply.body));
-    });
-    const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER });
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(response.body).toEqual(body);
-    expect(response.headers['retry-after']).toBe(retryAfter);
-  });
+    [
+      'upstream 500',
+      { status: 500, body: { error: { message: 'stack trace of someone else' } } },
+      502,
+      { error: { message: 'upstream provider error', type: 'api_error' } },
+      undefined,
+    ],
+  ] as const)(
+    'maps %s before any output to its status and body (non-streaming)',
+    async (_name, upstreamReply, status, body, retryAfter) => {
+      const { app } = await upstreamApp((_record, response) => {
+        response.writeHead(upstreamReply.status, {
+          'content-type': 'application/json',
+          ...('headers' in upstreamReply ? upstreamReply.headers : {}),
+        });
+        response.end(JSON.stringify(upstreamReply.body));
+      });
+      const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER });
+      expect(response.status).toBe(status);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.body).toEqual(body);
+      expect(response.headers['retry-after']).toBe(retryAfter);
+    },
+  );
 
   it('maps an upstream that never answers to 504 upstream provider timeout', async () => {
     const { app } = await upstreamApp(() => undefined, { timeoutMs: 300 });
@@ -395,7 +468,10 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
     expect((await streamed.done).status).toBe(200);
     const payloads = sseDataPayloads(streamed.frames.map((entry) => `${entry.frame}\n\n`).join(''));
     expect((payloads[1] as { choices: Array<{ delta: unknown }> }).choices[0]?.delta).toEqual({ content: 'partial' });
-    expect(payloads.slice(-2)).toEqual([{ error: { message: 'upstream provider error', type: 'api_error' } }, '[DONE]']);
+    expect(payloads.slice(-2)).toEqual([
+      { error: { message: 'upstream provider error', type: 'api_error' } },
+      '[DONE]',
+    ]);
   });
 
   it('sends an upstream 429 that happens after the headers as an error frame, never with the key', async () => {
@@ -403,10 +479,16 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
       response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
       response.end(JSON.stringify({ error: { message: 'slow down, key sk-upstream-secret-1' } }));
     });
-    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, messages: USER });
+    const streamed = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ stream: true, messages: USER });
     expect(streamed.status).toBe(200);
     expect(streamed.text).not.toContain('sk-upstream-secret-1');
-    expect(sseDataPayloads(streamed.text).slice(-2)).toEqual([{ error: { message: 'slow down, key ***', type: 'rate_limit_error' } }, '[DONE]']);
+    expect(sseDataPayloads(streamed.text).slice(-2)).toEqual([
+      { error: { message: 'slow down, key ***', type: 'rate_limit_error' } },
+      '[DONE]',
+    ]);
   });
 
   it('closes the upstream request within one second when a streaming client disconnects', async () => {
@@ -419,7 +501,10 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
     await stream.waitFor((frame) => frame.includes('"content":"first"'));
     const disconnectedAt = Date.now();
     stream.destroy();
-    const closedAt = await Promise.race([upstream.requests[0]!.closed, delay(2_000).then(() => Number.POSITIVE_INFINITY)]);
+    const closedAt = await Promise.race([
+      upstream.requests[0]!.closed,
+      delay(2_000).then(() => Number.POSITIVE_INFINITY),
+    ]);
     expect(closedAt - disconnectedAt).toBeLessThan(1_000);
   });
 
@@ -444,7 +529,10 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
     }
     const disconnectedAt = Date.now();
     outgoing.destroy();
-    const closedAt = await Promise.race([upstream.requests[0]!.closed, delay(2_000).then(() => Number.POSITIVE_INFINITY)]);
+    const closedAt = await Promise.race([
+      upstream.requests[0]!.closed,
+      delay(2_000).then(() => Number.POSITIVE_INFINITY),
+    ]);
     expect(closedAt - disconnectedAt).toBeLessThan(1_000);
   });
 });
@@ -455,7 +543,10 @@ describe('shutdownSignal: runs still open at the shutdown deadline', () => {
 
   /** The app over the real runner with a slow offline model, a shutdown signal, and a hook at each run's start. */
   function shutdownApp() {
-    const config = testConfig({ models: { providers: { offline: { api: 'offline', delayMs: 100 } } }, sessions: { store: 'memory' } });
+    const config = testConfig({
+      models: { providers: { offline: { api: 'offline', delayMs: 100 } } },
+      sessions: { store: 'memory' },
+    });
     const sessionStore = createMemorySessionStore();
     const providers = createProviderRegistry({ config });
     const realRunner = createAgentRunner({ config, sessionStore, providers });
@@ -469,13 +560,18 @@ describe('shutdownSignal: runs still open at the shutdown deadline', () => {
       },
     };
     const shutdown = new AbortController();
-    const authorizer = createGatewayAuthorizer({ auth: resolveAuthConfig(config.gateway.auth, {}), trustedProxies: [], rateLimit: false });
+    const authorizer = createGatewayAuthorizer({
+      auth: resolveAuthConfig(config.gateway.auth, {}),
+      trustedProxies: [],
+      rateLimit: false,
+    });
     const app = createApp({ config, runner, authorizer, shutdownSignal: shutdown.signal });
     closers.push(async () => {
       await providers.close();
       await sessionStore.close();
     });
-    const cut = () => shutdown.abort(new GatewayError('gateway is shutting down', { status: 503, type: 'service_unavailable' }));
+    const cut = () =>
+      shutdown.abort(new GatewayError('gateway is shutting down', { status: 503, type: 'service_unavailable' }));
     return { app, started, cut };
   }
 
@@ -507,7 +603,10 @@ describe('shutdownSignal: runs still open at the shutdown deadline', () => {
     cut();
     const plain = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: LONG_USER });
     expect([plain.status, plain.body]).toEqual([503, SHUTDOWN_BODY]);
-    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ stream: true, messages: LONG_USER });
+    const streamed = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ stream: true, messages: LONG_USER });
     expect(streamed.status).toBe(200);
     expect(sseDataPayloads(streamed.text).slice(1)).toEqual([SHUTDOWN_BODY, '[DONE]']);
   });

@@ -13,7 +13,6 @@ import { silentLogger, type HttpLogger } from './http-logger.js';
 import { chatLocals, requestLocals } from './request-state.js';
 import { requestPath, type RouteStep, type StepResponse } from './route-step.js';
 
-
 /** The model echoed in responses when the request had none (docs/http-contract.md#6-responses). */
 const DEFAULT_RESPONSE_MODEL = 'openclaw';
 
@@ -83,7 +82,10 @@ export function createChatCompletionHandler(options: ChatCompletionHandlerOption
         includeUsage: chatRequest.stream_options?.include_usage === true,
         shutdown,
         onUnexpectedError: (error) =>
-          logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: requestPath(request) }, 'stream failed'),
+          logger.error(
+            { err: error, requestId: response.getHeader('x-request-id'), path: requestPath(request) },
+            'stream failed',
+          ),
       });
       return;
     }

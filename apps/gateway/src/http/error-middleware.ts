@@ -15,12 +15,20 @@ import { sendError } from './send-error.js';
  *
  * @param logger - Receives unexpected errors (500s); secrets are never part of our messages.
  */
-export function answerError(error: unknown, request: IncomingMessage, response: StepResponse, logger: HttpLogger): void {
+export function answerError(
+  error: unknown,
+  request: IncomingMessage,
+  response: StepResponse,
+  logger: HttpLogger,
+): void {
   const gatewayError = GatewayError.isInstance(error) ? error : internalError(error);
   // Known refusals (4xx, 503 store outage, mapped upstream failures) are in the request line already;
   // only the unexpected deserve a stack in the log.
   if (!GatewayError.isInstance(error) || gatewayError.status === 500) {
-    logger.error({ err: error, requestId: response.getHeader('x-request-id'), path: requestPath(request) }, 'request failed');
+    logger.error(
+      { err: error, requestId: response.getHeader('x-request-id'), path: requestPath(request) },
+      'request failed',
+    );
   }
   if (response.headersSent) {
     // Too late for a status: cut the response so the client sees a failure, not a truncated success.

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { JSON_SHAPE_ERROR_MESSAGES, createJsonShapeLimit } from './json-shape-limit.js';
 
 /** Feeds `text` in pieces of `size` bytes and returns the first refusal (or undefined). */
-function scan(text: string, limits: { maxDepth: number; maxValues: number }, size = text.length || 1): string | undefined {
+function scan(
+  text: string,
+  limits: { maxDepth: number; maxValues: number },
+  size = text.length || 1,
+): string | undefined {
   const shape = createJsonShapeLimit(limits);
   const bytes = Buffer.from(text);
   let refusal: string | undefined;
@@ -17,7 +21,9 @@ describe('createJsonShapeLimit', () => {
     expect(scan('[[[1]]]', { maxDepth: 3, maxValues: 100 })).toBeUndefined();
     expect(scan('[[[[1]]]]', { maxDepth: 3, maxValues: 100 })).toBe(JSON_SHAPE_ERROR_MESSAGES.tooDeep(3));
     expect(scan('{"a":{"b":{"c":{}}}}', { maxDepth: 3, maxValues: 100 })).toBe(JSON_SHAPE_ERROR_MESSAGES.tooDeep(3));
-    expect(JSON_SHAPE_ERROR_MESSAGES.tooDeep(3)).toBe('Request body nests arrays and objects deeper than the limit of 3 levels.');
+    expect(JSON_SHAPE_ERROR_MESSAGES.tooDeep(3)).toBe(
+      'Request body nests arrays and objects deeper than the limit of 3 levels.',
+    );
   });
 
   it('counts openings and commas against maxValues', () => {
@@ -34,7 +40,10 @@ describe('createJsonShapeLimit', () => {
 
   it('gives the same answer whatever the chunk boundaries, escapes included', () => {
     const body = JSON.stringify({
-      messages: [{ role: 'user', content: 'a\\"b[c]{d},e \\\\' }, { role: 'user', content: [{ type: 'text', text: '"\\' }] }],
+      messages: [
+        { role: 'user', content: 'a\\"b[c]{d},e \\\\' },
+        { role: 'user', content: [{ type: 'text', text: '"\\' }] },
+      ],
       tools: [{ function: { parameters: { a: { b: { c: [1, 2, [3]] } } } } }],
     });
     const whole = scan(body, roomy);

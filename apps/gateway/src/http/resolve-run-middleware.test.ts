@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, buildTestApp, testConfig } from '../__fixtures__/build-test-app.js';
 import { createRecordingRunner } from '../__fixtures__/recording-runner.js';
 import { buildRunnerApp } from '../__fixtures__/build-runner-app.js';
-import { startFakeUpstream, upstreamChunk, upstreamUsageChunk, writeUpstreamStream, type FakeUpstream } from '../__fixtures__/fake-upstream.js';
+import {
+  startFakeUpstream,
+  upstreamChunk,
+  upstreamUsageChunk,
+  writeUpstreamStream,
+  type FakeUpstream,
+} from '../__fixtures__/fake-upstream.js';
 
 const USER = [{ role: 'user', content: 'hi' }];
 const closers: Array<() => Promise<void>> = [];
@@ -34,7 +40,10 @@ describe('agent and session resolution, observed through the stored session (doc
   it('derives agent:<id>:openai-user:<user lowercased> from `user`, with the agent from `model`', async () => {
     const { app, sessionStore } = offlineApp();
     for (const model of ['openclaw', 'openclaw:BETA', 'agent:beta', 'openclaw/beta', 'openclaw/default']) {
-      const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ model, user: 'Alice', messages: USER });
+      const response = await request(app)
+        .post('/v1/chat/completions')
+        .set(AUTH_HEADER)
+        .send({ model, user: 'Alice', messages: USER });
       expect(response.status, model).toBe(200);
     }
     expect(await storedKeys(sessionStore, ['agent:main:openai-user:alice', 'agent:beta:openai-user:alice'])).toEqual({
@@ -46,7 +55,11 @@ describe('agent and session resolution, observed through the stored session (doc
   it('lets the agent header win over `model`, x-openclaw-agent-id over x-openclaw-agent, and uses the first of repeated headers', async () => {
     const { app, sessionStore } = offlineApp();
     const send = (headers: Record<string, string | string[]>, user: string) =>
-      request(app).post('/v1/chat/completions').set(AUTH_HEADER).set(headers).send({ model: 'openclaw:main', user, messages: USER });
+      request(app)
+        .post('/v1/chat/completions')
+        .set(AUTH_HEADER)
+        .set(headers)
+        .send({ model: 'openclaw:main', user, messages: USER });
     expect((await send({ 'x-openclaw-agent-id': ' Beta ' }, 'u1')).status).toBe(200);
     expect((await send({ 'x-openclaw-agent': 'beta' }, 'u2')).status).toBe(200);
     expect((await send({ 'x-openclaw-agent-id': 'main', 'x-openclaw-agent': 'beta' }, 'u3')).status).toBe(200);
@@ -86,24 +99,60 @@ describe('agent and session resolution, observed through the stored session (doc
   it('keeps per-request sessions out of the store unless sessions.persistEphemeral is set', async () => {
     const uuid = '11111111-2222-4333-8444-555555555555';
     const stateless = offlineApp({}, () => uuid);
-    expect((await request(stateless.app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER })).status).toBe(200);
+    expect(
+      (await request(stateless.app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER })).status,
+    ).toBe(200);
     expect(await storedKeys(stateless.sessionStore, [`agent:main:openai:${uuid}`])).toEqual({});
 
     const persisted = offlineApp({ sessions: { persistEphemeral: true } }, () => uuid);
-    expect((await request(persisted.app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER })).status).toBe(200);
-    expect(await storedKeys(persisted.sessionStore, [`agent:main:openai:${uuid}`])).toEqual({ [`agent:main:openai:${uuid}`]: 2 });
+    expect(
+      (await request(persisted.app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER })).status,
+    ).toBe(200);
+    expect(await storedKeys(persisted.sessionStore, [`agent:main:openai:${uuid}`])).toEqual({
+      [`agent:main:openai:${uuid}`]: 2,
+    });
   });
 
   it.each([
-    ['reserved session key', { 'x-openclaw-session-key': 'subagent:x' }, {}, '`x-openclaw-session-key` cannot use reserved internal session namespaces.'],
-    ['reserved cron key', { 'x-openclaw-session-key': ' cron:nightly' }, {}, '`x-openclaw-session-key` cannot use reserved internal session namespaces.'],
+    [
+      'reserved session key',
+      { 'x-openclaw-session-key': 'subagent:x' },
+      {},
+      '`x-openclaw-session-key` cannot use reserved internal session namespaces.',
+    ],
+    [
+      'reserved cron key',
+      { 'x-openclaw-session-key': ' cron:nightly' },
+      {},
+      '`x-openclaw-session-key` cannot use reserved internal session namespaces.',
+    ],
     ['unknown agent by model', {}, { model: 'openclaw:gamma' }, "Unknown agent 'gamma'."],
     ['unknown agent by header', { 'x-openclaw-agent-id': 'Gamma Team' }, {}, "Unknown agent 'gamma-team'."],
-    ['invalid model', {}, { model: 'gpt-4o' }, 'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.'],
-    ['invalid model despite a header', { 'x-openclaw-agent-id': 'main' }, { model: 'openai/gpt-4o' }, 'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.'],
+    [
+      'invalid model',
+      {},
+      { model: 'gpt-4o' },
+      'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.',
+    ],
+    [
+      'invalid model despite a header',
+      { 'x-openclaw-agent-id': 'main' },
+      { model: 'openai/gpt-4o' },
+      'Invalid `model`. Use `openclaw`, `openclaw/<agentId>`, `openclaw:<agentId>` or `agent:<agentId>`.',
+    ],
     ['invalid x-openclaw-model', { 'x-openclaw-model': 'openai/' }, {}, 'Invalid `x-openclaw-model`.'],
-    ['x-openclaw-model outside the allow-list', { 'x-openclaw-model': 'offline/other' }, {}, "Model 'offline/other' is not allowed for agent 'main'."],
-    ['no usable message text', {}, { messages: [{ role: 'system', content: 'only system' }] }, 'Missing user message in `messages`.'],
+    [
+      'x-openclaw-model outside the allow-list',
+      { 'x-openclaw-model': 'offline/other' },
+      {},
+      "Model 'offline/other' is not allowed for agent 'main'.",
+    ],
+    [
+      'no usable message text',
+      {},
+      { messages: [{ role: 'system', content: 'only system' }] },
+      'Missing user message in `messages`.',
+    ],
   ] as const)('%s → 400 with the exact message and nothing stored', async (_name, headers, body, message) => {
     const { app, sessionStore } = offlineApp();
     const response = await request(app)
@@ -123,21 +172,33 @@ describe('prompt construction, observed through what the upstream received (docs
 
   async function upstreamApp(agent: Record<string, unknown> = {}) {
     upstream = await startFakeUpstream((_record, response) =>
-      writeUpstreamStream(response, [upstreamChunk({ role: 'assistant', content: 'ok' }), upstreamChunk({}, 'stop'), upstreamUsageChunk()]),
+      writeUpstreamStream(response, [
+        upstreamChunk({ role: 'assistant', content: 'ok' }),
+        upstreamChunk({}, 'stop'),
+        upstreamUsageChunk(),
+      ]),
     );
     closers.push(() => upstream.close());
     return offlineApp({
       models: { providers: { up: { baseUrl: upstream.baseUrl, apiKey: 'sk-test-key-123456' } } },
-      agents: { list: [{ id: 'main', default: true, model: 'up/up-model', allowedModels: ['up/*'], ...agent }, { id: 'beta' }] },
+      agents: {
+        list: [{ id: 'main', default: true, model: 'up/up-model', allowedModels: ['up/*'], ...agent }, { id: 'beta' }],
+      },
     }).app;
   }
 
   it('asks the upstream for a stream exactly when the client streams', async () => {
     const app = await upstreamApp({});
-    const streamed = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER, stream: true });
+    const streamed = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ messages: USER, stream: true });
     expect(streamed.status).toBe(200);
     expect(streamed.text.endsWith('data: [DONE]\n\n')).toBe(true);
-    const whole = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER, stream: null });
+    const whole = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ messages: USER, stream: null });
     expect(whole.status).toBe(200);
     expect(whole.body.choices[0].message.content).toBe('ok');
     expect(upstream.requests.map((sent) => [sent.body.stream, sent.body.stream_options])).toEqual([
@@ -148,7 +209,10 @@ describe('prompt construction, observed through what the upstream received (docs
 
   it('sends a lone user message as the body alone, with the agent system prompt and the model id', async () => {
     const app = await upstreamApp({ systemPrompt: 'Be brief.' });
-    const response = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER, temperature: 0.2 });
+    const response = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ messages: USER, temperature: 0.2 });
     expect(response.status).toBe(200);
     const sent = upstream.requests[0]!;
     expect(sent.headers.authorization).toBe('Bearer sk-test-key-123456');
@@ -172,7 +236,13 @@ describe('prompt construction, observed through what the upstream received (docs
         messages: [
           { role: 'system', content: 'S1' },
           { role: 'developer', content: [{ type: 'text', text: 'D1' }] },
-          { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'input_text', text: 'b' }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'input_text', text: 'b' },
+            ],
+          },
           {
             role: 'assistant',
             content: null,
@@ -206,7 +276,8 @@ describe('prompt construction, observed through what the upstream received (docs
   });
 
   it('forwards data-URI images of the current user message; image-only turns get the placeholder text', async () => {
-    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    const png =
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
     const app = await upstreamApp();
     const response = await request(app)
       .post('/v1/chat/completions')
@@ -233,9 +304,21 @@ describe('prompt construction, observed through what the upstream received (docs
     const response = await request(app)
       .post('/v1/chat/completions')
       .set(AUTH_HEADER)
-      .send({ messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url } }] }] });
+      .send({
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'look' },
+              { type: 'image_url', image_url: { url } },
+            ],
+          },
+        ],
+      });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: { message: 'Invalid image_url content in `messages`.', type: 'invalid_request_error' } });
+    expect(response.body).toEqual({
+      error: { message: 'Invalid image_url content in `messages`.', type: 'invalid_request_error' },
+    });
     expect(upstream.requests).toHaveLength(0);
   });
 });
@@ -244,7 +327,11 @@ describe('message channel (docs/http-contract.md#4-agent-selection-session-keys-
   it('hands the trimmed, lowercased x-openclaw-message-channel to the run, default webchat', async () => {
     const runner = createRecordingRunner();
     const { app } = buildTestApp({ config: testConfig(), runner });
-    await request(app).post('/v1/chat/completions').set(AUTH_HEADER).set('x-openclaw-message-channel', '  SLACK ').send({ messages: USER });
+    await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .set('x-openclaw-message-channel', '  SLACK ')
+      .send({ messages: USER });
     await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: USER });
     expect(runner.inputs.map((input) => input.messageChannel)).toEqual(['slack', 'webchat']);
   });

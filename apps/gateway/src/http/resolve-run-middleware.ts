@@ -76,7 +76,11 @@ export function createResolveRunMiddleware(options: {
     await runner.verify?.(prepared);
     // A stream would send 200 before the run reaches the session store; refuse honestly instead.
     if (options.storesAvailable !== undefined && !options.storesAvailable()) {
-      throw new GatewayError('session store unavailable', { status: 503, type: 'service_unavailable', retryAfterSeconds: 1 });
+      throw new GatewayError('session store unavailable', {
+        status: 503,
+        type: 'service_unavailable',
+        retryAfterSeconds: 1,
+      });
     }
     next();
   };

@@ -16,7 +16,9 @@ function appWith(steps: RouteStep[]) {
     response
       .status(500)
       .type('text/plain')
-      .send(`error ${error instanceof Error ? error.message : String(error)} after ${String(response.getHeader('x-trail') ?? '')}`);
+      .send(
+        `error ${error instanceof Error ? error.message : String(error)} after ${String(response.getHeader('x-trail') ?? '')}`,
+      );
   };
   app.use(onError);
   return app;

@@ -17,8 +17,18 @@ import { requestLocals } from './request-state.js';
  * @param retryAfterSeconds - When set, a `Retry-After` header (the limiter's 429, an upstream's 429, a
  *   503 that may be retried soon).
  */
-export function sendError(response: StepResponse, status: number, body: OpenAIErrorBody, retryAfterSeconds?: number): void {
+export function sendError(
+  response: StepResponse,
+  status: number,
+  body: OpenAIErrorBody,
+  retryAfterSeconds?: number,
+): void {
   // The request log names the error type (never the message, which may quote the request).
   requestLocals(response.locals).errorType = body.error.type;
-  sendJson(response, status, body, retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(Math.max(0, Math.ceil(retryAfterSeconds))) });
+  sendJson(
+    response,
+    status,
+    body,
+    retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(Math.max(0, Math.ceil(retryAfterSeconds))) },
+  );
 }

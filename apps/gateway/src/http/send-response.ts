@@ -10,7 +10,12 @@ import type { ServerResponse } from 'node:http';
  *
  * @param headers - Extra headers (`Retry-After`, …), set with the status.
  */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): void {
   const payload = JSON.stringify(body);
   response.writeHead(status, {
     ...headers,
@@ -21,7 +26,12 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /** Sends `text` as `text/plain; charset=utf-8` with its length. */
-export function sendText(response: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
+export function sendText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers?: Record<string, string>,
+): void {
   response.writeHead(status, {
     ...headers,
     'content-type': 'text/plain; charset=utf-8',

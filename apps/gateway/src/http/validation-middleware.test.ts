@@ -17,7 +17,11 @@ const CASES: Array<[string, unknown, string]> = [
   ['user a number', { messages: USER, user: 1 }, 'user: Invalid input: expected string, received number'],
   ['stream a string', { messages: USER, stream: 'yes' }, 'stream: Invalid input: expected boolean, received string'],
   ['max_tokens zero', { messages: USER, max_tokens: 0 }, 'max_tokens: Too small: expected number to be >0'],
-  ['max_tokens fractional', { messages: USER, max_tokens: 1.5 }, 'max_tokens: Invalid input: expected int, received number'],
+  [
+    'max_tokens fractional',
+    { messages: USER, max_tokens: 1.5 },
+    'max_tokens: Invalid input: expected int, received number',
+  ],
   ['temperature', { messages: USER, temperature: 3 }, '`temperature` must be between 0 and 2.'],
   ['top_p', { messages: USER, top_p: 1.5 }, '`top_p` must be between 0 and 1.'],
   ['frequency_penalty', { messages: USER, frequency_penalty: -3 }, '`frequency_penalty` must be between -2.0 and 2.0.'],
@@ -68,7 +72,9 @@ describe('request validation (docs/http-contract.md#3-request-validation)', () =
   it('forwards sampling fields and tools to the run unchanged', async () => {
     const runner = createRecordingRunner();
     const built = buildTestApp({ config: testConfig(), runner });
-    const tools = [{ type: 'function', function: { name: 'lookup', description: 'd', parameters: { type: 'object' } } }];
+    const tools = [
+      { type: 'function', function: { name: 'lookup', description: 'd', parameters: { type: 'object' } } },
+    ];
     const response = await request(built.app)
       .post('/v1/chat/completions')
       .set(AUTH_HEADER)

@@ -7,7 +7,8 @@ function capture(): { lines: Record<string, unknown>[]; stream: Writable & { wri
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       callback();
     },
   });
@@ -18,8 +19,15 @@ describe('createLogger', () => {
   it('redacts secret-looking fields at any of the listed depths', () => {
     const { lines, stream } = capture();
     const logger = createLogger({ level: 'info', destination: stream });
-    logger.info({ token: 't', nested: { apiKey: 'k', deeper: { password: 'p' } }, headers: { authorization: 'Bearer x' } }, 'm');
-    expect(lines[0]).toMatchObject({ token: '[Redacted]', nested: { apiKey: '[Redacted]', deeper: { password: '[Redacted]' } }, headers: { authorization: '[Redacted]' } });
+    logger.info(
+      { token: 't', nested: { apiKey: 'k', deeper: { password: 'p' } }, headers: { authorization: 'Bearer x' } },
+      'm',
+    );
+    expect(lines[0]).toMatchObject({
+      token: '[Redacted]',
+      nested: { apiKey: '[Redacted]', deeper: { password: '[Redacted]' } },
+      headers: { authorization: '[Redacted]' },
+    });
   });
 
   it('withoutRedaction writes the same lines to the same place at the same level, unredacted, and leaves the parent redacting', () => {

@@ -9,12 +9,51 @@ const withChoice = (choice: unknown) => ({ ...base, choices: [choice] });
 const payloads: [string, unknown, boolean][] = [
   ['a text delta', withChoice({ index: 0, delta: { content: 'hi' }, finish_reason: null }), true],
   ['the role chunk', withChoice({ index: 0, delta: { role: 'assistant' }, finish_reason: null }), true],
-  ['the usage chunk', { ...base, choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3, prompt_tokens_details: {} } }, true],
+  [
+    'the usage chunk',
+    {
+      ...base,
+      choices: [],
+      usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3, prompt_tokens_details: {} },
+    },
+    true,
+  ],
   ['a choice without delta', withChoice({ index: 0, finish_reason: 'stop' }), true],
-  ['null everywhere', { id: null, object: null, created: null, model: null, choices: [{ index: null, delta: null, finish_reason: null }], usage: null }, true],
+  [
+    'null everywhere',
+    {
+      id: null,
+      object: null,
+      created: null,
+      model: null,
+      choices: [{ index: null, delta: null, finish_reason: null }],
+      usage: null,
+    },
+    true,
+  ],
   ['only choices', { choices: [] }, true],
-  ['extra fields', { ...withChoice({ index: 0, delta: { content: 'x', reasoning_content: 'why', extra: 1 }, logprobs: null }), system_fingerprint: 'fp' }, true],
-  ['tool call pieces', withChoice({ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{' } }, { index: 1 }, { function: null }] } }), true],
+  [
+    'extra fields',
+    {
+      ...withChoice({ index: 0, delta: { content: 'x', reasoning_content: 'why', extra: 1 }, logprobs: null }),
+      system_fingerprint: 'fp',
+    },
+    true,
+  ],
+  [
+    'tool call pieces',
+    withChoice({
+      index: 0,
+      delta: {
+        tool_calls: [
+          { index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{' } },
+          { index: 1 },
+          { function: null },
+        ],
+      },
+    }),
+    true,
+  ],
   ['no choices', { ...base }, false],
   ['choices not an array', { ...base, choices: {} }, false],
   ['content a number', withChoice({ delta: { content: 5 } }), false],

@@ -21,7 +21,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 // `.nullish()` fields: absent, undefined and null all pass.
 const nullishString: Check = (value) => value === undefined || value === null || typeof value === 'string';
-const nullishNumber: Check = (value) => value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value));
+const nullishNumber: Check = (value) =>
+  value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value));
 
 function fieldsPass<T>(record: Record<string, unknown>, checks: FieldChecks<T>): boolean {
   for (const key in checks) {
@@ -30,10 +31,14 @@ function fieldsPass<T>(record: Record<string, unknown>, checks: FieldChecks<T>):
   return true;
 }
 
-const nullishObject = <T>(checks: FieldChecks<T>): Check => (value) =>
-  value === undefined || value === null || (isRecord(value) && fieldsPass(value, checks));
-const nullishArrayOf = (check: Check): Check => (value) =>
-  value === undefined || value === null || (Array.isArray(value) && value.every(check));
+const nullishObject =
+  <T>(checks: FieldChecks<T>): Check =>
+  (value) =>
+    value === undefined || value === null || (isRecord(value) && fieldsPass(value, checks));
+const nullishArrayOf =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined || value === null || (Array.isArray(value) && value.every(check));
 
 const toolCallDelta: Check = (value) =>
   isRecord(value) &&
@@ -52,8 +57,16 @@ const deltaChecks: FieldChecks<UpstreamDelta> = {
 };
 const choice: Check = (value) =>
   isRecord(value) &&
-  fieldsPass<UpstreamChoiceDelta>(value, { index: nullishNumber, delta: nullishObject(deltaChecks), finish_reason: nullishString });
-const usage = nullishObject<UpstreamUsage>({ prompt_tokens: nullishNumber, completion_tokens: nullishNumber, total_tokens: nullishNumber });
+  fieldsPass<UpstreamChoiceDelta>(value, {
+    index: nullishNumber,
+    delta: nullishObject(deltaChecks),
+    finish_reason: nullishString,
+  });
+const usage = nullishObject<UpstreamUsage>({
+  prompt_tokens: nullishNumber,
+  completion_tokens: nullishNumber,
+  total_tokens: nullishNumber,
+});
 
 const chunkChecks: FieldChecks<UpstreamChatCompletionChunk> = {
   id: nullishString,

@@ -40,7 +40,9 @@ export function createLazyProvider(id: string, load: () => Promise<ModelProvider
   return {
     id,
     stream: (request, sink, options) =>
-      loaded === undefined ? ensureLoaded().then((provider) => provider.stream(request, sink, options)) : loaded.stream(request, sink, options),
+      loaded === undefined
+        ? ensureLoaded().then((provider) => provider.stream(request, sink, options))
+        : loaded.stream(request, sink, options),
     close: async () => {
       // Nothing to release when no run ever loaded it; an in-flight load is awaited so its pool closes.
       if (loading === undefined) return;

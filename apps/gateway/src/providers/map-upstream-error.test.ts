@@ -3,8 +3,12 @@ import { mapTransportError, mapUpstreamStatus, parseUpstreamErrorBody, scrubSecr
 
 describe('scrubSecrets', () => {
   it('masks the configured key and key-shaped strings, even partially starred ones', () => {
-    expect(scrubSecrets('Incorrect API key provided: my-own-secret-value.', ['my-own-secret-value'])).toBe('Incorrect API key provided: ***.');
-    expect(scrubSecrets('Incorrect API key provided: sk-proj-abc********************xyz1.', [])).toBe('Incorrect API key provided: ***.');
+    expect(scrubSecrets('Incorrect API key provided: my-own-secret-value.', ['my-own-secret-value'])).toBe(
+      'Incorrect API key provided: ***.',
+    );
+    expect(scrubSecrets('Incorrect API key provided: sk-proj-abc********************xyz1.', [])).toBe(
+      'Incorrect API key provided: ***.',
+    );
     expect(scrubSecrets('key sk-or-v1-0123456789abcdef is invalid', [])).toBe('key *** is invalid');
   });
 
@@ -30,8 +34,13 @@ describe('parseUpstreamErrorBody', () => {
 describe('mapTransportError', () => {
   it('maps timeouts to 504 and everything else to 502, looking through causes', () => {
     expect(mapTransportError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' })).status).toBe(504);
-    expect(mapTransportError(new Error('wrap', { cause: Object.assign(new Error('y'), { code: 'UND_ERR_BODY_TIMEOUT' }) })).status).toBe(504);
-    const refused = mapTransportError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+    expect(
+      mapTransportError(new Error('wrap', { cause: Object.assign(new Error('y'), { code: 'UND_ERR_BODY_TIMEOUT' }) }))
+        .status,
+    ).toBe(504);
+    const refused = mapTransportError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    );
     expect([refused.status, refused.message]).toEqual([502, 'upstream provider error']);
   });
 });

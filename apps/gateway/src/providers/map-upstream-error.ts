@@ -38,7 +38,8 @@ export function parseUpstreamErrorBody(text: string): UpstreamErrorDetails {
   const source = inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>) : record;
   return {
     message: typeof source.message === 'string' && source.message.trim() !== '' ? source.message : undefined,
-    code: typeof source.code === 'string' ? source.code : typeof source.code === 'number' ? String(source.code) : undefined,
+    code:
+      typeof source.code === 'string' ? source.code : typeof source.code === 'number' ? String(source.code) : undefined,
   };
 }
 
@@ -71,10 +72,12 @@ export function mapUpstreamStatus(
 ): GatewayError {
   const make = (fallback: string, mappedStatus: number, type: string) =>
     new GatewayError(details.message ?? fallback, { status: mappedStatus, type, code: details.code });
-  if (status === 401 || status === 403) return make('upstream provider authentication failed', 401, 'authentication_error');
+  if (status === 401 || status === 403)
+    return make('upstream provider authentication failed', 401, 'authentication_error');
   if (status === 402) return make('upstream provider quota exceeded', 402, 'insufficient_quota');
   // 413/422 are how vLLM and llama.cpp reject an oversized or malformed request.
-  if (status === 400 || status === 413 || status === 422) return make('upstream provider rejected the request', 400, 'invalid_request_error');
+  if (status === 400 || status === 413 || status === 422)
+    return make('upstream provider rejected the request', 400, 'invalid_request_error');
   if (status === 404) return make('model not found', 404, 'not_found_error');
   if (status === 429) {
     return new GatewayError(details.message ?? 'upstream provider rate limit reached', {
@@ -86,9 +89,11 @@ export function mapUpstreamStatus(
   }
   // 529 is Anthropic-style "overloaded", seen behind OpenAI-compatible proxies.
   if (status === 503 || status === 529) return make('upstream provider overloaded', 503, 'api_error');
-  if (status === 504 || status === 408) return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', code: details.code });
+  if (status === 504 || status === 408)
+    return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', code: details.code });
   // Other 5xx: the contract's fixed message; the upstream text may leak internals of someone else's stack.
-  if (status >= 500) return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', code: details.code });
+  if (status >= 500)
+    return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', code: details.code });
   return new GatewayError('internal error', { status: 500, type: 'api_error' });
 }
 
@@ -101,7 +106,12 @@ export function mapUpstreamStatus(
 export function mapTransportError(error: unknown): GatewayError {
   if (GatewayError.isInstance(error)) return error;
   const code = findErrorCode(error);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ETIMEDOUT'
+  ) {
     return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', cause: error });
   }
   return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', cause: error });

@@ -8,9 +8,7 @@ import type { FinishReason, ForwardedParameters } from '../agent/agent-runner.js
 import type { ReplySink } from '../agent/reply-sink.js';
 
 /** A content part sent upstream: text, or an image as a data URI (or an allowed remote URL). */
-export type ProviderContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string } };
+export type ProviderContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
 /** A function call made by the assistant, in OpenAI's wire shape. */
 export interface ProviderToolCall {

@@ -3,13 +3,18 @@ import type { ProviderEvent, ProviderRequest } from './model-provider.js';
 import { providerEvents } from './__fixtures__/provider-events.js';
 import { createOfflineProvider } from './offline-provider.js';
 
-async function collect(request: ProviderRequest, delayMs = 0, signal = new AbortController().signal): Promise<ProviderEvent[]> {
+async function collect(
+  request: ProviderRequest,
+  delayMs = 0,
+  signal = new AbortController().signal,
+): Promise<ProviderEvent[]> {
   const events: ProviderEvent[] = [];
   for await (const event of providerEvents(createOfflineProvider({ delayMs }), request, { signal })) events.push(event);
   return events;
 }
 
-const text = (events: ProviderEvent[]) => events.flatMap((event) => (event.type === 'text-delta' ? [event.text] : [])).join('');
+const text = (events: ProviderEvent[]) =>
+  events.flatMap((event) => (event.type === 'text-delta' ? [event.text] : [])).join('');
 const tools = [
   { type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } },
   { type: 'function', function: { name: 'get_time' } },
@@ -28,9 +33,9 @@ describe('offline provider', () => {
       parameters: {},
     });
     expect(text(events)).toBe('[clawgate offline model] Turn 2. You said: "Hello there, friend"');
-    expect(events.filter((event) => event.type === 'text-delta').map((event) => event.type === 'text-delta' && event.text)).toEqual([
-      '[clawgate ', 'offline ', 'model] ', 'Turn ', '2. ', 'You ', 'said: ', '"Hello ', 'there, ', 'friend"',
-    ]);
+    expect(
+      events.filter((event) => event.type === 'text-delta').map((event) => event.type === 'text-delta' && event.text),
+    ).toEqual(['[clawgate ', 'offline ', 'model] ', 'Turn ', '2. ', 'You ', 'said: ', '"Hello ', 'there, ', 'friend"']);
     // Prompt: 8 + 5 + 5 + 21 = 39 characters → 10 tokens; completion: 10 words.
     expect(events.slice(-2)).toEqual([
       { type: 'usage', usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 } },
@@ -42,14 +47,28 @@ describe('offline provider', () => {
     const long = 'word '.repeat(40);
     const events = await collect({
       model: 'm',
-      messages: [{ role: 'user', content: [{ type: 'text', text: long }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: long },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          ],
+        },
+      ],
       parameters: {},
     });
-    expect(text(events)).toBe(`[clawgate offline model] Turn 1. You said: "${'word '.repeat(16).slice(0, 79)}…" (1 image(s))`);
+    expect(text(events)).toBe(
+      `[clawgate offline model] Turn 1. You said: "${'word '.repeat(16).slice(0, 79)}…" (1 image(s))`,
+    );
   });
 
   it('reports a tool result', async () => {
-    const events = await collect({ model: 'm', messages: [{ role: 'tool', tool_call_id: 'call_9', content: 'Sunny, 21C' }], parameters: {} });
+    const events = await collect({
+      model: 'm',
+      messages: [{ role: 'tool', tool_call_id: 'call_9', content: 'Sunny, 21C' }],
+      parameters: {},
+    });
     expect(text(events)).toBe('[clawgate offline model] Tool call_9 returned: "Sunny, 21C"');
   });
 
@@ -73,14 +92,27 @@ describe('offline provider', () => {
       ['call get_weatherman', 'auto'],
       ['what is get_weather', undefined],
     ] as const) {
-      const events = await collect({ model: 'm', messages: [{ role: 'user', content }], parameters: { tools, tool_choice: toolChoice } });
+      const events = await collect({
+        model: 'm',
+        messages: [{ role: 'user', content }],
+        parameters: { tools, tool_choice: toolChoice },
+      });
       expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
     }
   });
 
   it('forces a call for tool_choice required (first tool) or a named function', async () => {
-    const required = await collect({ model: 'm', messages: [{ role: 'user', content: 'hi' }], parameters: { tools, tool_choice: 'required' } });
-    expect(required[0]).toEqual({ type: 'tool-call-start', index: 0, id: 'call_offline_1_get_weather', name: 'get_weather' });
+    const required = await collect({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      parameters: { tools, tool_choice: 'required' },
+    });
+    expect(required[0]).toEqual({
+      type: 'tool-call-start',
+      index: 0,
+      id: 'call_offline_1_get_weather',
+      name: 'get_weather',
+    });
     const named = await collect({
       model: 'm',
       messages: [{ role: 'user', content: 'hi' }],
@@ -93,7 +125,11 @@ describe('offline provider', () => {
   });
 
   it('cuts the reply at max_completion_tokens words with finish length', async () => {
-    const events = await collect({ model: 'm', messages: [{ role: 'user', content: 'hi' }], parameters: { max_completion_tokens: 3 } });
+    const events = await collect({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      parameters: { max_completion_tokens: 3 },
+    });
     expect(text(events)).toBe('[clawgate offline model] ');
     expect(events.slice(-2)).toEqual([
       { type: 'usage', usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 } },
@@ -107,7 +143,8 @@ describe('offline provider', () => {
     const started = Date.now();
     let caught: unknown;
     try {
-      for await (const event of providerEvents(createOfflineProvider({ delayMs: 40 }), 
+      for await (const event of providerEvents(
+        createOfflineProvider({ delayMs: 40 }),
         { model: 'm', messages: [{ role: 'user', content: 'hi' }], parameters: {} },
         { signal: controller.signal },
       )) {

@@ -18,7 +18,13 @@
  * - `max_completion_tokens` (else `max_tokens`) cuts the reply to that many words, finish `length`.
  */
 import type { OfflineProviderConfig } from '../config/config-schema.js';
-import type { ModelProvider, ProviderMessage, ProviderRequest, ProviderResult, ProviderSink } from './model-provider.js';
+import type {
+  ModelProvider,
+  ProviderMessage,
+  ProviderRequest,
+  ProviderResult,
+  ProviderSink,
+} from './model-provider.js';
 import { sleep } from './sleep.js';
 
 /** The label every offline reply starts with. */
@@ -49,7 +55,12 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Mod
   };
 }
 
-async function streamOffline(request: ProviderRequest, sink: ProviderSink, signal: AbortSignal, delayMs: number): Promise<ProviderResult> {
+async function streamOffline(
+  request: ProviderRequest,
+  sink: ProviderSink,
+  signal: AbortSignal,
+  delayMs: number,
+): Promise<ProviderResult> {
   signal.throwIfAborted();
   const promptTokens = Math.ceil(request.messages.map(messageText).join('').length / 4);
   const turn = request.messages.filter((message) => message.role === 'user').length;
@@ -72,18 +83,27 @@ async function streamOffline(request: ProviderRequest, sink: ProviderSink, signa
     signal.throwIfAborted();
     if (!sink.text(word)) await sink.drained();
   }
-  return { usage: usageOf(promptTokens, emitted.length), finishReason: emitted.length < words.length ? 'length' : 'stop' };
+  return {
+    usage: usageOf(promptTokens, emitted.length),
+    finishReason: emitted.length < words.length ? 'length' : 'stop',
+  };
 }
 
 function usageOf(promptTokens: number, completionTokens: number): ProviderResult['usage'] {
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
 }
 
 function composeReply(last: ProviderMessage | undefined, turn: number): string {
-  if (last?.role === 'tool') return `${OFFLINE_MODEL_LABEL} Tool ${last.tool_call_id} returned: "${summarize(last.content)}"`;
-  const images = last?.role === 'user' && Array.isArray(last.content)
-    ? last.content.filter((part) => part.type === 'image_url').length
-    : 0;
+  if (last?.role === 'tool')
+    return `${OFFLINE_MODEL_LABEL} Tool ${last.tool_call_id} returned: "${summarize(last.content)}"`;
+  const images =
+    last?.role === 'user' && Array.isArray(last.content)
+      ? last.content.filter((part) => part.type === 'image_url').length
+      : 0;
   const imageNote = images > 0 ? ` (${images} image(s))` : '';
   return `${OFFLINE_MODEL_LABEL} Turn ${turn}. You said: "${summarize(last ? messageText(last) : '')}"${imageNote}`;
 }

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
-import { sseFrame, startUpstreamServer, textChunk, type UpstreamHandler, type UpstreamServer } from './__fixtures__/start-upstream-server.js';
+import {
+  sseFrame,
+  startUpstreamServer,
+  textChunk,
+  type UpstreamHandler,
+  type UpstreamServer,
+} from './__fixtures__/start-upstream-server.js';
 import { providerEvents } from './__fixtures__/provider-events.js';
 import type { ProviderEvent, ProviderRequest } from './model-provider.js';
 import { createOpenAICompletionsProvider } from './openai-completions-provider.js';
@@ -21,7 +27,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(handler: UpstreamHandler, options: { timeoutMs?: number; idleTimeoutMs?: number; apiKey?: string | null } = {}) {
+async function setup(
+  handler: UpstreamHandler,
+  options: { timeoutMs?: number; idleTimeoutMs?: number; apiKey?: string | null } = {},
+) {
   server = await startUpstreamServer(handler);
   const provider = createOpenAICompletionsProvider({
     id: 'test',
@@ -54,7 +63,9 @@ async function failure(iterable: AsyncIterable<ProviderEvent>): Promise<GatewayE
 }
 
 /** The events an answer yields before it fails, and what it failed with. */
-async function eventsUntilFailure(iterable: AsyncIterable<ProviderEvent>): Promise<{ events: ProviderEvent[]; caught: unknown }> {
+async function eventsUntilFailure(
+  iterable: AsyncIterable<ProviderEvent>,
+): Promise<{ events: ProviderEvent[]; caught: unknown }> {
   const events: ProviderEvent[] = [];
   try {
     for await (const event of iterable) events.push(event);
@@ -84,7 +95,17 @@ describe('openai-completions provider: request', () => {
       response_format: { type: 'json_object' },
       max_completion_tokens: 64,
       max_tokens: 32,
-      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+            strict: true,
+          },
+        },
+      ],
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
     } as ProviderRequest['parameters'];
     await collect(providerEvents(provider, { ...request, parameters }, { signal: new AbortController().signal }));
@@ -114,11 +135,17 @@ describe('openai-completions provider: request', () => {
     ];
     for (const turn of ['first', 'second']) {
       const messages: ProviderRequest['messages'] = [...history, { role: 'user', content: turn }];
-      await collect(providerEvents(provider, { ...request, messages, stream: false }, { signal: new AbortController().signal }));
+      await collect(
+        providerEvents(provider, { ...request, messages, stream: false }, { signal: new AbortController().signal }),
+      );
     }
     expect(server!.requests.map((received) => received.rawBody)).toEqual(
       ['first', 'second'].map((turn) =>
-        JSON.stringify({ model: 'openai/gpt-4o', messages: [...history, { role: 'user', content: turn }], stream: false }),
+        JSON.stringify({
+          model: 'openai/gpt-4o',
+          messages: [...history, { role: 'user', content: turn }],
+          stream: false,
+        }),
       ),
     );
   });
@@ -146,10 +173,13 @@ describe('openai-completions provider: request', () => {
   });
 
   it('sends no Authorization header without an apiKey', async () => {
-    const provider = await setup((_request, response) => {
-      sseHeaders(response);
-      response.end(sseFrame(textChunk('x', 'stop')) + sseFrame('[DONE]'));
-    }, { apiKey: null });
+    const provider = await setup(
+      (_request, response) => {
+        sseHeaders(response);
+        response.end(sseFrame(textChunk('x', 'stop')) + sseFrame('[DONE]'));
+      },
+      { apiKey: null },
+    );
     await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(server!.requests[0]!.headers.authorization).toBeUndefined();
   });
@@ -169,7 +199,9 @@ describe('openai-completions provider: streaming', () => {
       response.end(sseFrame(textChunk('second', 'stop')) + sseFrame('[DONE]'));
       finished = true;
     });
-    const iterator = providerEvents(provider, request, { signal: new AbortController().signal })[Symbol.asyncIterator]();
+    const iterator = providerEvents(provider, request, { signal: new AbortController().signal })[
+      Symbol.asyncIterator
+    ]();
     const first = await iterator.next();
     expect(first.value).toEqual({ type: 'text-delta', text: 'first ' });
     expect(finished).toBe(false);
@@ -185,7 +217,14 @@ describe('openai-completions provider: streaming', () => {
       sseHeaders(response);
       response.end(
         sseFrame(textChunk('Hello', 'stop')) +
-          sseFrame({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } }) +
+          sseFrame({
+            id: 'c',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'm',
+            choices: [],
+            usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+          }) +
           sseFrame('[DONE]'),
       );
     });
@@ -212,16 +251,26 @@ describe('openai-completions provider: streaming', () => {
 
   it('turns streamed tool calls into start/delta events and finish_reason tool_calls', async () => {
     const chunk = (toolCalls: unknown, finishReason: string | null = null) => ({
-      id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm',
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
       choices: [{ index: 0, delta: { tool_calls: toolCalls }, finish_reason: finishReason }],
     });
     const provider = await setup((_request, response) => {
       sseHeaders(response);
       response.end(
-        sseFrame(chunk([{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }])) +
+        sseFrame(
+          chunk([{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }]),
+        ) +
           sseFrame(chunk([{ index: 0, function: { arguments: '{"city":' } }])) +
           sseFrame(chunk([{ index: 0, function: { arguments: '"Paris"}' } }])) +
-          sseFrame(chunk([{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } }], 'tool_calls')) +
+          sseFrame(
+            chunk(
+              [{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } }],
+              'tool_calls',
+            ),
+          ) +
           sseFrame('[DONE]'),
       );
     });
@@ -239,11 +288,16 @@ describe('openai-completions provider: streaming', () => {
   it('handles a plain JSON completion from a server that ignores stream: true', async () => {
     const provider = await setup((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({
-        id: 'c', object: 'chat.completion', created: 1, model: 'm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'Whole answer' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-      }));
+      response.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Whole answer' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+        }),
+      );
     });
     const events = await collect(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect(events).toEqual([
@@ -259,7 +313,13 @@ describe('openai-completions provider: streaming', () => {
       response.end(
         sseFrame(textChunk('one ')) +
           'data: {not json\n\n' +
-          sseFrame({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 42 } }] }) +
+          sseFrame({
+            id: 'c',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'm',
+            choices: [{ index: 0, delta: { content: 42 } }],
+          }) +
           sseFrame(textChunk('two', 'stop')) +
           sseFrame('[DONE]'),
       );
@@ -275,7 +335,9 @@ describe('openai-completions provider: streaming', () => {
   it('maps a mid-stream error payload to 502 with the upstream message', async () => {
     const provider = await setup((_request, response) => {
       sseHeaders(response);
-      response.end(sseFrame(textChunk('partial')) + sseFrame({ error: { message: 'model crashed', type: 'server_error' } }));
+      response.end(
+        sseFrame(textChunk('partial')) + sseFrame({ error: { message: 'model crashed', type: 'server_error' } }),
+      );
     });
     const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect([error.status, error.type, error.message]).toEqual([502, 'api_error', 'model crashed']);
@@ -285,22 +347,43 @@ describe('openai-completions provider: streaming', () => {
 describe('openai-completions provider: whole answer (stream: false)', () => {
   const wholeRequest: ProviderRequest = { ...request, stream: false };
   const completion = (message: unknown, finishReason: string, usage?: unknown) =>
-    JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message, finish_reason: finishReason }], ...(usage ? { usage } : {}) });
+    JSON.stringify({
+      id: 'c',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, message, finish_reason: finishReason }],
+      ...(usage ? { usage } : {}),
+    });
 
   it('asks the upstream for one JSON answer (stream: false, no stream_options) and yields the same events', async () => {
     const provider = await setup((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(completion({ role: 'assistant', content: 'Whole answer' }, 'length', { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }));
+      response.end(
+        completion({ role: 'assistant', content: 'Whole answer' }, 'length', {
+          prompt_tokens: 3,
+          completion_tokens: 2,
+          total_tokens: 5,
+        }),
+      );
     });
     const parameters = { temperature: 0.5, max_tokens: 9 } as ProviderRequest['parameters'];
-    const events = await collect(providerEvents(provider, { ...wholeRequest, parameters }, { signal: new AbortController().signal }));
+    const events = await collect(
+      providerEvents(provider, { ...wholeRequest, parameters }, { signal: new AbortController().signal }),
+    );
     expect(events).toEqual([
       { type: 'text-delta', text: 'Whole answer' },
       { type: 'usage', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
       { type: 'finish', finishReason: 'length' },
     ]);
     const received = server!.requests[0]!;
-    expect(received.body).toEqual({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hello' }], temperature: 0.5, max_tokens: 9, stream: false });
+    expect(received.body).toEqual({
+      model: 'openai/gpt-4o',
+      messages: [{ role: 'user', content: 'hello' }],
+      temperature: 0.5,
+      max_tokens: 9,
+      stream: false,
+    });
     expect(received.headers.accept).toBe('application/json');
     expect(received.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
@@ -310,7 +393,13 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       response.end(
         completion(
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+            ],
+          },
           'tool_calls',
         ),
       );
@@ -344,7 +433,9 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
       call += 1;
       if (call === 1) {
         response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
-        response.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'x', code: 'rate_limit_exceeded' } }));
+        response.end(
+          JSON.stringify({ error: { message: 'Rate limit reached', type: 'x', code: 'rate_limit_exceeded' } }),
+        );
       } else {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: { message: `bad key ${API_KEY}`, type: 'server_error' } }));
@@ -352,7 +443,11 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
     });
     const limited = await failure(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect([limited.status, limited.type, limited.message, limited.code, limited.retryAfterSeconds]).toEqual([
-      429, 'rate_limit_error', 'Rate limit reached', 'rate_limit_exceeded', 7,
+      429,
+      'rate_limit_error',
+      'Rate limit reached',
+      'rate_limit_exceeded',
+      7,
     ]);
     const failed = await failure(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect([failed.status, failed.type, failed.message]).toEqual([502, 'api_error', 'bad key ***']);
@@ -368,13 +463,16 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
   });
 
   it('maps a model slower than timeoutMs to 504: the whole answer must arrive within it', async () => {
-    const provider = await setup((_request, response) => {
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(completion({ role: 'assistant', content: 'late' }, 'stop'));
-        // Well past undici's timer resolution, so the timeout (not the answer) decides.
-      }, 1_500);
-    }, { timeoutMs: 150 });
+    const provider = await setup(
+      (_request, response) => {
+        setTimeout(() => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(completion({ role: 'assistant', content: 'late' }, 'stop'));
+          // Well past undici's timer resolution, so the timeout (not the answer) decides.
+        }, 1_500);
+      },
+      { timeoutMs: 150 },
+    );
     const error = await failure(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
     expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
   });
@@ -391,21 +489,23 @@ describe('openai-completions provider: upstream errors (docs/http-contract.md#up
     [503, {}, 503, 'api_error', 'The engine is currently overloaded', undefined],
     [500, {}, 502, 'api_error', 'internal stack trace here', 'server_error'],
   ];
-  it.each(cases)('upstream %i maps to its contract status, type and message', async (status, headers, mappedStatus, type, upstreamMessage, code) => {
-    const provider = await setup((_request, response) => {
-      response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(JSON.stringify({ error: { message: upstreamMessage, type: 'x', ...(code ? { code } : {}) } }));
-    });
-    const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
-    expect(error.status).toBe(mappedStatus);
-    expect(error.type).toBe(type);
-    expect(error.code).toBe(code);
-    const expectedMessage =
-      status === 500 ? 'upstream provider error' : upstreamMessage.replace(API_KEY, '***');
-    expect(error.message).toBe(expectedMessage);
-    expect(JSON.stringify(error.toJSON())).not.toContain(API_KEY);
-    expect(error.retryAfterSeconds).toBe(status === 429 ? 17 : undefined);
-  });
+  it.each(cases)(
+    'upstream %i maps to its contract status, type and message',
+    async (status, headers, mappedStatus, type, upstreamMessage, code) => {
+      const provider = await setup((_request, response) => {
+        response.writeHead(status, { 'content-type': 'application/json', ...headers });
+        response.end(JSON.stringify({ error: { message: upstreamMessage, type: 'x', ...(code ? { code } : {}) } }));
+      });
+      const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
+      expect(error.status).toBe(mappedStatus);
+      expect(error.type).toBe(type);
+      expect(error.code).toBe(code);
+      const expectedMessage = status === 500 ? 'upstream provider error' : upstreamMessage.replace(API_KEY, '***');
+      expect(error.message).toBe(expectedMessage);
+      expect(JSON.stringify(error.toJSON())).not.toContain(API_KEY);
+      expect(error.retryAfterSeconds).toBe(status === 429 ? 17 : undefined);
+    },
+  );
 
   it('uses a default message when the upstream body is not JSON', async () => {
     const provider = await setup((_request, response) => {
@@ -413,26 +513,39 @@ describe('openai-completions provider: upstream errors (docs/http-contract.md#up
       response.end('<h1>nope</h1>');
     });
     const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
-    expect(error.toJSON()).toEqual({ error: { message: 'upstream provider authentication failed', type: 'authentication_error' } });
+    expect(error.toJSON()).toEqual({
+      error: { message: 'upstream provider authentication failed', type: 'authentication_error' },
+    });
   });
 
   it('maps a stall before the headers to 504 upstream provider timeout', async () => {
-    const provider = await setup(() => {
-      // Never answers.
-    }, { timeoutMs: 150 });
+    const provider = await setup(
+      () => {
+        // Never answers.
+      },
+      { timeoutMs: 150 },
+    );
     const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
   });
 
   it('maps a stall between chunks to 504 upstream provider timeout', async () => {
-    const provider = await setup((_request, response) => {
-      sseHeaders(response);
-      response.write(sseFrame(textChunk('start ')));
-      // ...and then silence.
-    }, { timeoutMs: 200 });
-    const { events, caught } = await eventsUntilFailure(providerEvents(provider, request, { signal: new AbortController().signal }));
+    const provider = await setup(
+      (_request, response) => {
+        sseHeaders(response);
+        response.write(sseFrame(textChunk('start ')));
+        // ...and then silence.
+      },
+      { timeoutMs: 200 },
+    );
+    const { events, caught } = await eventsUntilFailure(
+      providerEvents(provider, request, { signal: new AbortController().signal }),
+    );
     expect(events).toEqual([{ type: 'text-delta', text: 'start ' }]);
-    expect(GatewayError.isInstance(caught) && [caught.status, caught.message]).toEqual([504, 'upstream provider timeout']);
+    expect(GatewayError.isInstance(caught) && [caught.status, caught.message]).toEqual([
+      504,
+      'upstream provider timeout',
+    ]);
   });
 
   it('maps a connection reset mid-stream to 502 upstream provider error', async () => {
@@ -450,7 +563,10 @@ describe('openai-completions provider: upstream errors (docs/http-contract.md#up
     const closed = await startUpstreamServer(() => {});
     const baseUrl = closed.baseUrl;
     await closed.close();
-    const provider = createOpenAICompletionsProvider({ id: 'gone', config: { api: 'openai-completions', baseUrl, timeoutMs: 2000 } });
+    const provider = createOpenAICompletionsProvider({
+      id: 'gone',
+      config: { api: 'openai-completions', baseUrl, timeoutMs: 2000 },
+    });
     providers.push(provider);
     const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect([error.status, error.message]).toEqual([502, 'upstream provider error']);
@@ -541,7 +657,9 @@ describe('openai-completions provider: bounded answers', () => {
       sseHeaders(response);
       response.end(sseFrame(textChunk('half an ')));
     });
-    const { events, caught } = await eventsUntilFailure(providerEvents(provider, request, { signal: new AbortController().signal }));
+    const { events, caught } = await eventsUntilFailure(
+      providerEvents(provider, request, { signal: new AbortController().signal }),
+    );
     expect(events).toEqual([{ type: 'text-delta', text: 'half an ' }]);
     expect(GatewayError.isInstance(caught) && [caught.status, caught.type, caught.message]).toEqual([
       502,
@@ -561,22 +679,30 @@ describe('openai-completions provider: bounded answers', () => {
 
   it('ends a whole answer at timeoutMs although the upstream keeps trickling SSE (504), and hangs up', async () => {
     let closed: Promise<void> | undefined;
-    const provider = await setup((_request, response) => {
-      closed = new Promise((resolve) => response.on('close', () => resolve()));
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      const timer = setInterval(() => response.write(sseFrame(textChunk('.'))), 50);
-      response.on('close', () => clearInterval(timer));
-    }, { timeoutMs: 400 });
-    const error = await failure(providerEvents(provider, { ...request, stream: false }, { signal: new AbortController().signal }));
+    const provider = await setup(
+      (_request, response) => {
+        closed = new Promise((resolve) => response.on('close', () => resolve()));
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        const timer = setInterval(() => response.write(sseFrame(textChunk('.'))), 50);
+        response.on('close', () => clearInterval(timer));
+      },
+      { timeoutMs: 400 },
+    );
+    const error = await failure(
+      providerEvents(provider, { ...request, stream: false }, { signal: new AbortController().signal }),
+    );
     expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
     await closed;
   });
 
   it('bounds silences inside a stream by idleTimeoutMs, not timeoutMs', async () => {
-    const provider = await setup((_request, response) => {
-      sseHeaders(response);
-      response.write(sseFrame(textChunk('start ')));
-    }, { timeoutMs: 60_000, idleTimeoutMs: 200 });
+    const provider = await setup(
+      (_request, response) => {
+        sseHeaders(response);
+        response.write(sseFrame(textChunk('start ')));
+      },
+      { timeoutMs: 60_000, idleTimeoutMs: 200 },
+    );
     const error = await failure(providerEvents(provider, request, { signal: new AbortController().signal }));
     expect([error.status, error.message]).toEqual([504, 'upstream provider timeout']);
   });

@@ -26,7 +26,13 @@ import {
   parseUpstreamErrorBody,
   scrubSecrets,
 } from './map-upstream-error.js';
-import type { ModelProvider, ProviderMessage, ProviderRequest, ProviderResult, ProviderSink } from './model-provider.js';
+import type {
+  ModelProvider,
+  ProviderMessage,
+  ProviderRequest,
+  ProviderResult,
+  ProviderSink,
+} from './model-provider.js';
 import { upstreamChunkCheck } from './check-upstream-chunk.js';
 import { drainForKeepAlive } from './keep-alive-body.js';
 import { readBodyText } from './read-body-text.js';
@@ -95,7 +101,11 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
   const jsonHeaders = { ...baseHeaders, accept: 'application/json' };
   const idleTimeoutMs = config.idleTimeoutMs ?? config.timeoutMs;
 
-  async function stream(request: ProviderRequest, sink: ProviderSink, { signal }: { signal: AbortSignal }): Promise<ProviderResult> {
+  async function stream(
+    request: ProviderRequest,
+    sink: ProviderSink,
+    { signal }: { signal: AbortSignal },
+  ): Promise<ProviderResult> {
     signal.throwIfAborted();
     // A caller that will not stream (a non-streaming HTTP client) gets one JSON answer either way.
     // Asking the upstream for one JSON body then costs one parse instead of one parse and one check
@@ -178,7 +188,13 @@ type AnswerState = ReturnType<typeof createAnswerState>;
  * an upstream `{error}` payload, a body error (reset, `bodyTimeout`) or an abort. When the sink
  * asks to pause, the body is paused until the sink has drained.
  */
-function relaySseBody(body: Readable, answer: AnswerState, sink: ProviderSink, signal: AbortSignal, secrets: readonly string[]): Promise<void> {
+function relaySseBody(
+  body: Readable,
+  answer: AnswerState,
+  sink: ProviderSink,
+  signal: AbortSignal,
+  secrets: readonly string[],
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let pauseRequested = false;
@@ -231,10 +247,15 @@ function relaySseBody(body: Readable, answer: AnswerState, sink: ProviderSink, s
         settle(error);
         return;
       }
-      settle(answer.finished() ? undefined : new GatewayError(UPSTREAM_TRUNCATED_MESSAGE, { status: 502, type: 'api_error' }));
+      settle(
+        answer.finished()
+          ? undefined
+          : new GatewayError(UPSTREAM_TRUNCATED_MESSAGE, { status: 502, type: 'api_error' }),
+      );
     };
     // A body destroyed without an error event (undici on abort) must not leave the promise hanging.
-    const onClose = (): void => settle(signal.aborted ? signal.reason : new Error('upstream body closed before its end'));
+    const onClose = (): void =>
+      settle(signal.aborted ? signal.reason : new Error('upstream body closed before its end'));
     const onAbort = (): void => settle(signal.reason);
     body.on('data', onData);
     body.on('end', onEnd);
@@ -315,7 +336,11 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
    * Takes one payload's output, finish reason and usage.
    * @returns `false` when the sink asked to pause.
    */
-  function accept(part: UpstreamAnswerPart, finishReason: string | null | undefined, reported: UpstreamUsage | null | undefined): boolean {
+  function accept(
+    part: UpstreamAnswerPart,
+    finishReason: string | null | undefined,
+    reported: UpstreamUsage | null | undefined,
+  ): boolean {
     let flowing = true;
     const content = part?.content;
     if (content) {
@@ -358,12 +383,26 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
      */
     result(): ProviderResult {
       const finishReason: FinishReason =
-        sawToolCall || rawFinish === 'tool_calls' || rawFinish === 'function_call' ? 'tool_calls' : rawFinish === 'length' ? 'length' : 'stop';
+        sawToolCall || rawFinish === 'tool_calls' || rawFinish === 'function_call'
+          ? 'tool_calls'
+          : rawFinish === 'length'
+            ? 'length'
+            : 'stop';
       if (usage) return { usage, finishReason };
-      const promptCharacters = request.messages.reduce((total, message) => total + JSON.stringify(message.content ?? '').length, 0);
+      const promptCharacters = request.messages.reduce(
+        (total, message) => total + JSON.stringify(message.content ?? '').length,
+        0,
+      );
       const promptTokens = Math.ceil(promptCharacters / 4);
       const completionTokens = Math.ceil(outputCharacters / 4);
-      return { usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }, finishReason };
+      return {
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
+        finishReason,
+      };
     },
   };
 }

@@ -5,7 +5,9 @@ import { createProviderRegistry } from './provider-registry.js';
 
 describe('createProviderRegistry', () => {
   it('always has the built-in offline provider next to configured ones', async () => {
-    const registry = createProviderRegistry({ config: parseConfig({ models: { providers: { local: { baseUrl: 'http://127.0.0.1:9/v1' } } } }, {}) });
+    const registry = createProviderRegistry({
+      config: parseConfig({ models: { providers: { local: { baseUrl: 'http://127.0.0.1:9/v1' } } } }, {}),
+    });
     expect(registry.ids()).toEqual(['offline', 'local']);
     const resolved = registry.resolve('local/qwen/qwen3');
     expect([resolved.provider.id, resolved.modelId]).toEqual(['local', 'qwen/qwen3']);
@@ -13,7 +15,9 @@ describe('createProviderRegistry', () => {
   });
 
   it('lets the configuration replace offline', async () => {
-    const registry = createProviderRegistry({ config: parseConfig({ models: { providers: { offline: { baseUrl: 'http://127.0.0.1:9/v1' } } } }, {}) });
+    const registry = createProviderRegistry({
+      config: parseConfig({ models: { providers: { offline: { baseUrl: 'http://127.0.0.1:9/v1' } } } }, {}),
+    });
     expect(registry.ids()).toEqual(['offline']);
     expect(registry.get('offline')?.id).toBe('offline');
     await registry.close();
@@ -22,14 +26,19 @@ describe('createProviderRegistry', () => {
   it('fails at start-up when an agent references an unknown provider, naming the key', () => {
     // Bypasses parseConfig's own check to prove the registry guards on its own.
     const config = parseConfig({}, {});
-    const broken = { ...config, agents: { ...config.agents, list: [{ id: 'main', default: true, model: 'nowhere/m' }] } };
+    const broken = {
+      ...config,
+      agents: { ...config.agents, list: [{ id: 'main', default: true, model: 'nowhere/m' }] },
+    };
     let caught: unknown;
     try {
       createProviderRegistry({ config: broken });
     } catch (error) {
       caught = error;
     }
-    expect(ConfigError.isInstance(caught) && caught.message).toBe("agents.list.0.model: unknown provider 'nowhere' (configured: offline)");
+    expect(ConfigError.isInstance(caught) && caught.message).toBe(
+      "agents.list.0.model: unknown provider 'nowhere' (configured: offline)",
+    );
   });
 
   it('refuses to resolve references without a provider', () => {

@@ -52,7 +52,10 @@ export function createProviderRegistry(options: { config: GatewayConfig }): Prov
       providerConfig.api === 'offline'
         ? createOfflineProvider({ id, delayMs: providerConfig.delayMs })
         : createLazyProvider(id, async () =>
-            (await import('./openai-completions-provider.js')).createOpenAICompletionsProvider({ id, config: providerConfig }),
+            (await import('./openai-completions-provider.js')).createOpenAICompletionsProvider({
+              id,
+              config: providerConfig,
+            }),
           ),
     );
   }

@@ -34,7 +34,9 @@ export function readBodyText(body: Readable, maxBytes: number): Promise<string> 
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      resolve(
+        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'),
+      );
     };
     const onError = (error: unknown): void => {
       cleanup();

@@ -16,7 +16,10 @@ export type ToolCallFragment = Pick<UpstreamToolCallDelta, 'index' | 'id' | 'fun
  * @param generateId - Source of ids for calls the upstream left unnamed.
  * @param sink - Receives the calls.
  */
-export function createToolCallTracker(generateId: () => string, sink: Pick<ProviderSink, 'toolCallStart' | 'toolCallDelta'>) {
+export function createToolCallTracker(
+  generateId: () => string,
+  sink: Pick<ProviderSink, 'toolCallStart' | 'toolCallDelta'>,
+) {
   const indexes = new Map<number, number>();
   return {
     /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createBoundedLruCache } from './bounded-lru-cache.js';
 
-const keys = (cache: { peek(key: string): unknown }, candidates: string[]) => candidates.filter((key) => cache.peek(key) !== undefined);
+const keys = (cache: { peek(key: string): unknown }, candidates: string[]) =>
+  candidates.filter((key) => cache.peek(key) !== undefined);
 
 describe('createBoundedLruCache', () => {
   it('evicts the least recently used entry past maxEntries; get refreshes recency, peek does not', () => {
@@ -49,7 +50,11 @@ describe('createBoundedLruCache', () => {
 
   it('reports every value that leaves, whatever the reason', () => {
     const removed: string[] = [];
-    const cache = createBoundedLruCache<number>({ maxEntries: 2, maxWeight: 10, onRemove: (key, value) => removed.push(`${key}=${value}`) });
+    const cache = createBoundedLruCache<number>({
+      maxEntries: 2,
+      maxWeight: 10,
+      onRemove: (key, value) => removed.push(`${key}=${value}`),
+    });
     cache.set('a', 1, 1);
     cache.set('b', 2, 1);
     cache.set('c', 3, 1);
@@ -64,7 +69,11 @@ describe('createBoundedLruCache', () => {
   });
 
   it('rejects bounds that are not integers', () => {
-    expect(() => createBoundedLruCache({ maxEntries: 0, maxWeight: 1 })).toThrow('`maxEntries` must be a positive integer');
-    expect(() => createBoundedLruCache({ maxEntries: 1, maxWeight: Number.NaN })).toThrow('`maxWeight` must be a non-negative integer');
+    expect(() => createBoundedLruCache({ maxEntries: 0, maxWeight: 1 })).toThrow(
+      '`maxEntries` must be a positive integer',
+    );
+    expect(() => createBoundedLruCache({ maxEntries: 1, maxWeight: Number.NaN })).toThrow(
+      '`maxWeight` must be a non-negative integer',
+    );
   });
 });

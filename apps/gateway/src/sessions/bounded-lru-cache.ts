@@ -58,8 +58,10 @@ export interface BoundedLruCacheOptions<V> {
  */
 export function createBoundedLruCache<V>(options: BoundedLruCacheOptions<V>): BoundedLruCache<V> {
   const { maxEntries, maxWeight, onRemove } = options;
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new TypeError('`maxEntries` must be a positive integer');
-  if (!Number.isSafeInteger(maxWeight) || maxWeight < 0) throw new TypeError('`maxWeight` must be a non-negative integer');
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
+    throw new TypeError('`maxEntries` must be a positive integer');
+  if (!Number.isSafeInteger(maxWeight) || maxWeight < 0)
+    throw new TypeError('`maxWeight` must be a non-negative integer');
   const entries = new Map<string, { value: V; weight: number }>();
   let totalWeight = 0;
 

@@ -83,7 +83,9 @@ describe('file session store file-system calls', () => {
     // the first append (another writer would change the size) and one write on it.
     expect(Object.fromEntries(calls)).toEqual({ 'fs.fstatSync': 10, 'fs.writeSync': 10 });
     const stored = (await readFile(sessionFilePath(dir, key), 'utf8')).trim().split('\n');
-    expect(stored.map((line) => JSON.parse(line).messages[0].content)).toEqual(Array.from({ length: 12 }, (_, index) => `q${index}`));
+    expect(stored.map((line) => JSON.parse(line).messages[0].content)).toEqual(
+      Array.from({ length: 12 }, (_, index) => `q${index}`),
+    );
   });
 
   it('never reads the file again across background compactions', async () => {

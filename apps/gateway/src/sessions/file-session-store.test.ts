@@ -74,7 +74,14 @@ describe('file session store', () => {
     expect(contents(await store.load('k', { maxMessages: 4 }))).toEqual(['q4', 'a4', 'q5', 'a5']);
     await store.close();
     expect(await lines(file)).toEqual([line(turn(3)), line(turn(4)), line(turn(5))]);
-    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 100 }))).toEqual(['q3', 'a3', 'q4', 'a4', 'q5', 'a5']);
+    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 100 }))).toEqual([
+      'q3',
+      'a3',
+      'q4',
+      'a4',
+      'q5',
+      'a5',
+    ]);
   });
 
   it('compacts in order with appends made while the compaction is queued', async () => {
@@ -128,7 +135,9 @@ describe('file session store', () => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`child made no progress: ${stderr}`)), 15_000);
       let buffered = '';
@@ -165,11 +174,13 @@ describe('file session store', () => {
     const log: string[] = [];
     let b1Ended!: () => void;
     const b1Done = new Promise<void>((resolve) => (b1Ended = resolve));
-    const task = (name: string, until: Promise<unknown> = Promise.resolve()) => async () => {
-      log.push(`start ${name}`);
-      await until;
-      log.push(`end ${name}`);
-    };
+    const task =
+      (name: string, until: Promise<unknown> = Promise.resolve()) =>
+      async () => {
+        log.push(`start ${name}`);
+        await until;
+        log.push(`end ${name}`);
+      };
     // a1 stays inside until b1 (another key) has run; the deadline only turns a hang into a failure.
     const a1Until = Promise.race([b1Done, new Promise((resolve) => setTimeout(resolve, 2_000))]);
     await Promise.all([
@@ -207,7 +218,16 @@ describe('file session store cache', () => {
     expect(await lines(file)).toEqual([7, 8, 9, 2].map((index) => line(turn(index))));
     await store.close();
     // A new store (a restart) reads what is on disk.
-    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 }))).toEqual(['q7', 'a7', 'q8', 'a8', 'q9', 'a9', 'q2', 'a2']);
+    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 }))).toEqual([
+      'q7',
+      'a7',
+      'q8',
+      'a8',
+      'q9',
+      'a9',
+      'q2',
+      'a2',
+    ]);
   });
 
   it('hands out frozen messages in a fresh array, so callers cannot change the cached history', async () => {
@@ -275,7 +295,16 @@ describe('file session store cache', () => {
     for (let index = 0; index < 3; index += 1) await store.append('big', turn(index));
     expect(contents(await store.load('big', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2']);
     await appendFile(sessionFilePath(dir, 'big'), `${line(turn(8))}\n`);
-    expect(contents(await store.load('big', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2', 'q8', 'a8']);
+    expect(contents(await store.load('big', { maxMessages: 10 }))).toEqual([
+      'q0',
+      'a0',
+      'q1',
+      'a1',
+      'q2',
+      'a2',
+      'q8',
+      'a8',
+    ]);
     await store.append('big', turn(9));
     // And it is still compacted past twice the limit.
     expect(contents(await store.load('big', { maxMessages: 2 }))).toEqual(['q9', 'a9']);
@@ -300,10 +329,14 @@ describe('file session store cache', () => {
     const indexes = Array.from({ length: 40 }, (_, index) => index);
     // `cold` is never loaded (each append checks the file's last byte); `warm` is cached.
     await store.load('warm', { maxMessages: 1_000 });
-    await Promise.all(indexes.flatMap((index) => [store.append('cold', turn(index)), store.append('warm', turn(index))]));
+    await Promise.all(
+      indexes.flatMap((index) => [store.append('cold', turn(index)), store.append('warm', turn(index))]),
+    );
     for (const key of ['cold', 'warm']) {
       expect(await lines(sessionFilePath(dir, key))).toEqual(indexes.map((index) => line(turn(index))));
-      expect(contents(await store.load(key, { maxMessages: 1_000 }))).toEqual(indexes.flatMap((index) => [`q${index}`, `a${index}`]));
+      expect(contents(await store.load(key, { maxMessages: 1_000 }))).toEqual(
+        indexes.flatMap((index) => [`q${index}`, `a${index}`]),
+      );
     }
   });
 
@@ -321,12 +354,23 @@ describe('file session store cache', () => {
       line(turn(2)),
       '',
     ]);
-    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 }))).toEqual(['q0', 'a0', 'q1', 'a1', 'q2', 'a2']);
+    expect(contents(await createFileSessionStore({ dir }).load('k', { maxMessages: 10 }))).toEqual([
+      'q0',
+      'a0',
+      'q1',
+      'a1',
+      'q2',
+      'a2',
+    ]);
   });
 
   it('rejects cache bounds that are not integers, and with a zero byte budget caches nothing', async () => {
-    expect(() => createFileSessionStore({ dir, maxCachedSessions: 0 })).toThrow('`maxCachedSessions` must be a positive integer');
-    expect(() => createFileSessionStore({ dir, maxCachedBytes: 1.5 })).toThrow('`maxCachedBytes` must be a non-negative integer');
+    expect(() => createFileSessionStore({ dir, maxCachedSessions: 0 })).toThrow(
+      '`maxCachedSessions` must be a positive integer',
+    );
+    expect(() => createFileSessionStore({ dir, maxCachedBytes: 1.5 })).toThrow(
+      '`maxCachedBytes` must be a non-negative integer',
+    );
     const store = createFileSessionStore({ dir, maxCachedBytes: 0 });
     await store.load('k', { maxMessages: 10 });
     await store.append('k', turn(0));

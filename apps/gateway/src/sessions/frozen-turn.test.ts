@@ -18,7 +18,8 @@ describe('frozenTurnCopy', () => {
     const copy = frozenTurnCopy(original);
     expect(copy).toEqual(original);
     const assistant = copy.messages[1]!;
-    for (const value of [copy, copy.messages, copy.messages[0], assistant, copy.meta]) expect(Object.isFrozen(value)).toBe(true);
+    for (const value of [copy, copy.messages, copy.messages[0], assistant, copy.meta])
+      expect(Object.isFrozen(value)).toBe(true);
     if (assistant.role !== 'assistant') throw new Error('expected the assistant message');
     expect(Object.isFrozen(assistant.toolCalls)).toBe(true);
     expect(Object.isFrozen(assistant.toolCalls![0])).toBe(true);

@@ -9,7 +9,12 @@ describe('memory session store', () => {
     const store = createMemorySessionStore();
     for (let index = 0; index < 3; index += 1) await store.append('k', turn(index));
     await store.append('other', turn(9));
-    expect((await store.load('k', { maxMessages: 4 })).map((message) => message.content)).toEqual(['q1', 'a1', 'q2', 'a2']);
+    expect((await store.load('k', { maxMessages: 4 })).map((message) => message.content)).toEqual([
+      'q1',
+      'a1',
+      'q2',
+      'a2',
+    ]);
     expect((await store.load('other', { maxMessages: 4 })).map((message) => message.content)).toEqual(['q9', 'a9']);
     expect(await store.load('none', { maxMessages: 4 })).toEqual([]);
   });
@@ -35,7 +40,10 @@ describe('memory session store copies', () => {
     const call = { id: 'call_1', name: 'lookup', arguments: '{"q":1}' };
     await store.append('k', {
       createdAt: '2026-01-01T00:00:00.000Z',
-      messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: '', toolCalls: [call] }],
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: '', toolCalls: [call] },
+      ],
       meta: { agentId: 'main', model: 'up/m', messageChannel: 'webchat', finishReason: 'tool_calls' },
     });
     call.arguments = 'changed after append';

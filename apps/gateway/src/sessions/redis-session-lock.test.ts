@@ -8,7 +8,6 @@ import { defineRedisSessionScripts } from './redis-session-scripts.js';
 // A unique prefix per run keeps parallel runs apart; every key under it is deleted afterwards.
 const prefix = uniqueRedisPrefix('session-lock');
 
-
 const client = await connectRedisAdmin();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -88,7 +88,11 @@ export function createRedisSessionLock(options: RedisSessionLockOptions): RedisS
   const { scripts, prefix, ttlMs, waitMs } = options;
   const random = options.random ?? Math.random;
 
-  function hold(keys: RedisSessionKeys, token: string, newestTurns: readonly string[] | undefined): HeldRedisSessionLock {
+  function hold(
+    keys: RedisSessionKeys,
+    token: string,
+    newestTurns: readonly string[] | undefined,
+  ): HeldRedisSessionLock {
     let lost = false;
     let released = false;
     const renew = async () => {
@@ -135,7 +139,15 @@ export function createRedisSessionLock(options: RedisSessionLockOptions): RedisS
           if (readTurns === undefined) {
             acquired = (await scripts.acquire(keys.lock, keys.next, token, ttlMs, CLAIM_TTL_MS)) === 1;
           } else {
-            newestTurns = await scripts.acquireAndRead(keys.lock, keys.next, keys.transcript, token, ttlMs, CLAIM_TTL_MS, readTurns);
+            newestTurns = await scripts.acquireAndRead(
+              keys.lock,
+              keys.next,
+              keys.transcript,
+              token,
+              ttlMs,
+              CLAIM_TTL_MS,
+              readTurns,
+            );
             acquired = newestTurns !== undefined;
           }
         } catch (error) {

@@ -139,7 +139,10 @@ export function defineRedisSessionScripts(client: Redis | Cluster): RedisSession
       call(names.acquire, lockKey, nextKey, token, ttlMs, claimTtlMs),
     async acquireAndRead(lockKey, nextKey, transcriptKey, token, ttlMs, claimTtlMs, turns) {
       const command = commands[names.acquireAndRead] as ScriptCommand;
-      const reply = (await command.call(client, lockKey, nextKey, transcriptKey, token, ttlMs, claimTtlMs, turns)) as [number, string[]?];
+      const reply = (await command.call(client, lockKey, nextKey, transcriptKey, token, ttlMs, claimTtlMs, turns)) as [
+        number,
+        string[]?,
+      ];
       return reply[0] === 1 ? (reply[1] ?? []) : undefined;
     },
     renew: (lockKey, token, ttlMs) => call(names.renew, lockKey, token, ttlMs),

@@ -5,13 +5,16 @@ import { startTcpRelay } from '../__fixtures__/tcp-relay.js';
 import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from '../__fixtures__/redis-admin.js';
 import { GatewayError } from '../errors.js';
 import { redisSessionKeys } from './redis-session-keys.js';
-import { createRedisSessionStore, type RedisSessionStore, type RedisSessionStoreCommonOptions } from './redis-session-store.js';
+import {
+  createRedisSessionStore,
+  type RedisSessionStore,
+  type RedisSessionStoreCommonOptions,
+} from './redis-session-store.js';
 import type { TranscriptTurn } from './session-store.js';
 
 const redisUrl = REDIS_URL;
 // A unique prefix per run keeps parallel runs apart; every key under it is deleted afterwards.
 const prefix = uniqueRedisPrefix('sessions');
-
 
 const admin = await connectRedisAdmin();
 const stores: RedisSessionStore[] = [];
@@ -59,7 +62,11 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
         createdAt: '2026-01-01T00:00:01.000Z',
         messages: [
           { role: 'user', content: 'weather?' },
-          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }] },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }],
+          },
         ],
       });
     });
@@ -159,8 +166,12 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
       'Redis session store: `url` must be a redis:// or rediss:// URL',
     );
     expect(() => createRedisSessionStore({} as never)).toThrow('pass exactly one of `url` and `client`');
-    expect(() => createRedisSessionStore({ client: {} as Redis })).toThrow('`client` must be an ioredis client or cluster');
-    expect(() => createRedisSessionStore({ url: redisUrl, lockTtlMs: 10 })).toThrow('`lockTtlMs` must be an integer >= 100');
+    expect(() => createRedisSessionStore({ client: {} as Redis })).toThrow(
+      '`client` must be an ioredis client or cluster',
+    );
+    expect(() => createRedisSessionStore({ url: redisUrl, lockTtlMs: 10 })).toThrow(
+      '`lockTtlMs` must be an integer >= 100',
+    );
   });
 
   it('serialises runs on one key in process, runs other keys in parallel, survives a failing task', async () => {
@@ -168,12 +179,14 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
     const events: string[] = [];
     let b1Ended!: () => void;
     const b1Done = new Promise<void>((resolve) => (b1Ended = resolve));
-    const task = (name: string, until: Promise<unknown> = Promise.resolve()) => async () => {
-      events.push(`${name}:start`);
-      await until;
-      events.push(`${name}:end`);
-      return name;
-    };
+    const task =
+      (name: string, until: Promise<unknown> = Promise.resolve()) =>
+      async () => {
+        events.push(`${name}:start`);
+        await until;
+        events.push(`${name}:end`);
+        return name;
+      };
     const failing = store.runExclusive('parallel-a', async () => {
       throw new Error('task failed');
     });
@@ -184,12 +197,9 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
       store.runExclusive('parallel-a', task('a2')),
       store.runExclusive('parallel-b', task('b1')).finally(b1Ended),
     ]);
-    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).message))).toEqual([
-      'task failed',
-      'a1',
-      'a2',
-      'b1',
-    ]);
+    expect(
+      results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).message)),
+    ).toEqual(['task failed', 'a1', 'a2', 'b1']);
     // b1 ran while a1 was running; a2 only after a1 ended.
     expect(events.indexOf('b1:end')).toBeLessThan(events.indexOf('a1:end'));
     expect(events.indexOf('a2:start')).toBeGreaterThan(events.indexOf('a1:end'));
@@ -201,7 +211,9 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
     const store = createRedisSessionStore({ url: redisUrl, prefix, connectionName });
     await store.ready();
     const namedConnections = async () =>
-      String(await admin!.call('CLIENT', 'LIST')).split('\n').filter((line: string) => line.includes(`name=${connectionName}`)).length;
+      String(await admin!.call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((line: string) => line.includes(`name=${connectionName}`)).length;
     expect(await namedConnections()).toBe(1);
     let finished = false;
     let entered!: () => void;
@@ -218,7 +230,10 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
     expect(await namedConnections()).toBe(0);
     expect(store.isReady()).toBe(false);
     const closed = await rejection(store.load('close-wait', { maxMessages: 1 }));
-    expect([closed.status, closed.toJSON()]).toEqual([503, { error: { message: 'session store is closed', type: 'service_unavailable' } }]);
+    expect([closed.status, closed.toJSON()]).toEqual([
+      503,
+      { error: { message: 'session store is closed', type: 'service_unavailable' } },
+    ]);
 
     const injected = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     const borrowing = createRedisSessionStore({ client: injected, prefix });
@@ -261,11 +276,18 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: round trips (real
     expect(commands).toHaveLength(9);
     // Every run saw every earlier turn (the read went with the lock, not a stale copy).
     expect((await store.load(key, { maxMessages: 200 })).map((message) => message.content)).toEqual([
-      'u0', 'seen 0', 'u1', 'seen 2', 'u2', 'seen 4', 'u3', 'seen 6',
+      'u0',
+      'seen 0',
+      'u1',
+      'seen 2',
+      'u2',
+      'seen 4',
+      'u3',
+      'seen 6',
     ]);
   });
 
-  it('answers a load after the run\'s own append, and a load wanting more than the lock read, from Redis', async () => {
+  it("answers a load after the run's own append, and a load wanting more than the lock read, from Redis", async () => {
     const { store } = countingStore();
     const key = `round-trips-stale-${randomUUID()}`;
     await store.runExclusive(key, async () => {
@@ -275,7 +297,14 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: round trips (real
     await store.runExclusive(key, async () => {
       // The lock read 2 turns (a limit of 4 messages); this load wants 8.
       expect((await store.load(key, { maxMessages: 8 })).map((message) => message.content)).toEqual([
-        'u1', 'a1', 'u2', 'a2', 'u3', 'a3', 'u4', 'a4',
+        'u1',
+        'a1',
+        'u2',
+        'a2',
+        'u3',
+        'a3',
+        'u4',
+        'a4',
       ]);
       await store.append(key, turn('u5', 'a5'));
       expect((await store.load(key, { maxMessages: 2 })).map((message) => message.content)).toEqual(['u5', 'a5']);
@@ -288,13 +317,17 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: round trips (real
     await store.runExclusive(key, async () => {
       await store.load(key, { maxMessages: 4 });
       for (let index = 1; index <= 6; index += 1) {
-        await store.append(key, { createdAt: '2026-01-01T00:00:00.000Z', messages: [{ role: 'user', content: `u${index}` }] });
+        await store.append(key, {
+          createdAt: '2026-01-01T00:00:00.000Z',
+          messages: [{ role: 'user', content: `u${index}` }],
+        });
       }
     });
     // With the lock (it read 2 elements) and without a run (a first read of 2, then 4).
     const inRun = await store.runExclusive(key, () => store.load(key, { maxMessages: 4 }));
     const outside = await store.load(key, { maxMessages: 4 });
-    for (const messages of [inRun, outside]) expect(messages.map((message) => message.content)).toEqual(['u3', 'u4', 'u5', 'u6']);
+    for (const messages of [inRun, outside])
+      expect(messages.map((message) => message.content)).toEqual(['u3', 'u4', 'u5', 'u6']);
   });
 });
 
@@ -357,14 +390,21 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: several replicas 
       order.push('waiting');
     });
     // The waiter is first in line once its claim is in Redis.
-    await vi.waitFor(async () => expect(await admin!.exists(redisSessionKeys(prefix, key).next)).toBe(1), { timeout: 5_000, interval: 5 });
+    await vi.waitFor(async () => expect(await admin!.exists(redisSessionKeys(prefix, key).next)).toBe(1), {
+      timeout: 5_000,
+      interval: 5,
+    });
     letGo();
     await Promise.all([...busyRuns, waitingRun]);
     expect(order).toEqual(['busy0', 'waiting', 'busy1', 'busy2', 'busy3']);
   });
 
   it('takes over the lock of a holder that died after its TTL', async () => {
-    const dyingClient = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const dyingClient = new Redis(redisUrl, {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     dyingClient.on('error', () => undefined);
     const dying = createRedisSessionStore({ client: dyingClient, prefix, lockTtlMs: 300 });
     const survivor = newStore({ lockTtlMs: 300 });
@@ -474,7 +514,9 @@ describe('createRedisSessionStore: Redis unavailable', () => {
     stores.push(store);
     const startup = await rejection(store.ready());
     expect(startup.status).toBe(503);
-    expect(startup.message).toMatch(/^Redis session store: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 \(.*ECONNREFUSED/);
+    expect(startup.message).toMatch(
+      /^Redis session store: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 \(.*ECONNREFUSED/,
+    );
     expect(startup.message).not.toContain('hunter2');
     for (const operation of [
       () => store.load('k', { maxMessages: 5 }),
@@ -493,7 +535,10 @@ describe('createRedisSessionStore: Redis unavailable', () => {
   });
 
   it.skipIf(admin === undefined)('fails fast while Redis is lost and recovers by itself', async () => {
-    const relay = await startTcpRelay({ host: new URL(redisUrl).hostname, port: Number(new URL(redisUrl).port || 6379) });
+    const relay = await startTcpRelay({
+      host: new URL(redisUrl).hostname,
+      port: Number(new URL(redisUrl).port || 6379),
+    });
     const target = new URL(redisUrl);
     target.host = `127.0.0.1:${relay.port}`;
     const store = createRedisSessionStore({ url: target.toString(), prefix });
@@ -506,7 +551,10 @@ describe('createRedisSessionStore: Redis unavailable', () => {
     const started = performance.now();
     const lost = await rejection(store.load('lost', { maxMessages: 5 }));
     expect(performance.now() - started).toBeLessThan(500);
-    expect([lost.status, lost.toJSON()]).toEqual([503, { error: { message: 'session store unavailable', type: 'service_unavailable' } }]);
+    expect([lost.status, lost.toJSON()]).toEqual([
+      503,
+      { error: { message: 'session store unavailable', type: 'service_unavailable' } },
+    ]);
     expect((await rejection(store.runExclusive('lost', async () => 'never'))).status).toBe(503);
     await relay.restore();
     // Reconnection is ioredis' own (at most 2 s apart); poll, bounded in count and time.
@@ -517,7 +565,12 @@ describe('createRedisSessionStore: Redis unavailable', () => {
     }
     expect(recovered).toBe(true);
     await store.runExclusive('lost', () => store.append('lost', turn('after', 'ok')));
-    expect((await store.load('lost', { maxMessages: 10 })).map((message) => message.content)).toEqual(['before', 'ok', 'after', 'ok']);
+    expect((await store.load('lost', { maxMessages: 10 })).map((message) => message.content)).toEqual([
+      'before',
+      'ok',
+      'after',
+      'ok',
+    ]);
     await store.close();
     await relay.cut();
   });

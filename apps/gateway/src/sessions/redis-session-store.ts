@@ -29,7 +29,12 @@ import type { Cluster, Redis } from 'ioredis';
 import { GatewayError } from '../errors.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import { createRedisSessionClient, redactRedisUrl, REDIS_TIMEOUT_MS } from './redis-session-client.js';
-import { sessionLockLost, sessionStoreClosed, sessionStoreUnavailable, SERVICE_UNAVAILABLE } from './redis-session-errors.js';
+import {
+  sessionLockLost,
+  sessionStoreClosed,
+  sessionStoreUnavailable,
+  SERVICE_UNAVAILABLE,
+} from './redis-session-errors.js';
 import { redisSessionKeys } from './redis-session-keys.js';
 import { createRedisSessionLock, type HeldRedisSessionLock } from './redis-session-lock.js';
 import { defineRedisSessionScripts } from './redis-session-scripts.js';
@@ -275,13 +280,15 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     } catch (error) {
       return Promise.reject(error);
     }
-    if (typeof task !== 'function') return Promise.reject(new TypeError('Redis session store: `task` must be a function'));
+    if (typeof task !== 'function')
+      return Promise.reject(new TypeError('Redis session store: `task` must be a function'));
     return mutex.runExclusive(sessionKey, async () => {
       await ensureConnected();
       const readTurns = readTurnsWithLock;
       const lock = await locks.acquire(sessionKey, readTurns > 0 ? { readTurns } : undefined);
       held.set(sessionKey, lock);
-      if (lock.newestTurns !== undefined) prefetched.set(sessionKey, { elements: lock.newestTurns, requested: readTurns });
+      if (lock.newestTurns !== undefined)
+        prefetched.set(sessionKey, { elements: lock.newestTurns, requested: readTurns });
       try {
         return await task();
       } finally {
@@ -388,7 +395,12 @@ function assertSessionKey(sessionKey: unknown): asserts sessionKey is string {
 
 function assertTurn(turn: unknown): asserts turn is TranscriptTurn {
   const record = turn as Partial<TranscriptTurn> | null;
-  if (record === null || typeof record !== 'object' || typeof record.createdAt !== 'string' || !Array.isArray(record.messages)) {
+  if (
+    record === null ||
+    typeof record !== 'object' ||
+    typeof record.createdAt !== 'string' ||
+    !Array.isArray(record.messages)
+  ) {
     throw new TypeError('Redis session store: a turn needs `createdAt` (string) and `messages` (array)');
   }
   for (const message of record.messages) {

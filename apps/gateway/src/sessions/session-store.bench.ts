@@ -26,7 +26,8 @@ import type { SessionStore, TranscriptTurn } from './session-store.js';
 const SESSIONS = 16;
 const MAX_MESSAGES = 200;
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => Number(args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const option = (name: string, fallback: number) =>
+  Number(args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const turnsPerRound = option('turns', 4_000);
 const rounds = option('rounds', 5);
 const kinds = args.filter((arg) => !arg.startsWith('--'));
@@ -36,14 +37,18 @@ let redisCommands = 0;
 if (kinds.includes('redis')) {
   const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
   const send = Redis.prototype.sendCommand;
-  Redis.prototype.sendCommand = function countedSendCommand(this: InstanceType<typeof Redis>, ...rest: Parameters<typeof send>) {
+  Redis.prototype.sendCommand = function countedSendCommand(
+    this: InstanceType<typeof Redis>,
+    ...rest: Parameters<typeof send>
+  ) {
     redisCommands += 1;
     return send.apply(this, rest);
   };
 }
 
 /** A deterministic ~60-character message text. */
-const text = (index: number, role: string) => `${role} message number ${index}: ${'lorem ipsum dolor sit amet '.slice(0, 30)}`;
+const text = (index: number, role: string) =>
+  `${role} message number ${index}: ${'lorem ipsum dolor sit amet '.slice(0, 30)}`;
 
 function turnAt(index: number): TranscriptTurn {
   return {
@@ -72,7 +77,11 @@ async function createBench(kind: string): Promise<Bench> {
       store: createFileSessionStore({ dir }),
       // Written directly, as a previous gateway process would have left them.
       seed: (sessionKey, turns) =>
-        writeFile(sessionFilePath(dir, sessionKey), turns.map((turn) => `${JSON.stringify({ v: 1, ...turn })}\n`).join(''), { mode: 0o600 }),
+        writeFile(
+          sessionFilePath(dir, sessionKey),
+          turns.map((turn) => `${JSON.stringify({ v: 1, ...turn })}\n`).join(''),
+          { mode: 0o600 },
+        ),
       cleanUp: () => rm(dir, { recursive: true, force: true }),
     };
   }
@@ -110,12 +119,18 @@ async function createBench(kind: string): Promise<Bench> {
 }
 
 /** One round on a fresh store: seed, one warm-up turn per session, then `turns` measured turns. */
-async function round(kind: string, turns: number): Promise<{ cpuMicros: number; wallMicros: number; commands: number }> {
+async function round(
+  kind: string,
+  turns: number,
+): Promise<{ cpuMicros: number; wallMicros: number; commands: number }> {
   const bench = await createBench(kind);
   const keys = Array.from({ length: SESSIONS }, (_, index) => `agent:main:openai-user:bench-${index}`);
   const next = keys.map((_, index) => seededTurns(index));
   for (const [index, key] of keys.entries()) {
-    await bench.seed(key, Array.from({ length: next[index]! }, (_, turn) => turnAt(turn)));
+    await bench.seed(
+      key,
+      Array.from({ length: next[index]! }, (_, turn) => turnAt(turn)),
+    );
   }
   const runTurn = (index: number) =>
     bench.store.runExclusive(keys[index]!, async () => {
@@ -154,6 +169,8 @@ for (const kind of kinds.length > 0 ? kinds : ['file', 'memory']) {
   console.log(
     `${kind.padEnd(6)} CPU per turn: median ${median(cpu).toFixed(1)} µs (rounds: ${cpu.map((value) => value.toFixed(0)).join(', ')}); ` +
       `wall per turn (16 concurrent): ${median(results.map((result) => result.wallMicros)).toFixed(1)} µs` +
-      (kind === 'redis' ? `; Redis round trips per turn: ${median(results.map((result) => result.commands)).toFixed(2)}` : ''),
+      (kind === 'redis'
+        ? `; Redis round trips per turn: ${median(results.map((result) => result.commands)).toFixed(2)}`
+        : ''),
   );
 }

@@ -46,7 +46,8 @@ export function parseTranscriptLine(line: string): TranscriptTurn | undefined {
   }
   if (value === null || typeof value !== 'object') return undefined;
   const record = value as Record<string, unknown>;
-  if (record.v !== LINE_VERSION || typeof record.createdAt !== 'string' || !Array.isArray(record.messages)) return undefined;
+  if (record.v !== LINE_VERSION || typeof record.createdAt !== 'string' || !Array.isArray(record.messages))
+    return undefined;
   const messages = record.messages.filter(
     (message): message is TranscriptTurn['messages'][number] =>
       message !== null &&
@@ -54,6 +55,7 @@ export function parseTranscriptLine(line: string): TranscriptTurn | undefined {
       (message.role === 'user' || message.role === 'assistant') &&
       typeof message.content === 'string',
   );
-  const meta = record.meta !== null && typeof record.meta === 'object' ? (record.meta as TranscriptTurn['meta']) : undefined;
+  const meta =
+    record.meta !== null && typeof record.meta === 'object' ? (record.meta as TranscriptTurn['meta']) : undefined;
   return { createdAt: record.createdAt, messages, ...(meta ? { meta } : {}) };
 }

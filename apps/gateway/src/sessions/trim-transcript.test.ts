@@ -30,6 +30,9 @@ describe('trimTranscript', () => {
 
 describe('keepNewestTurns', () => {
   it('keeps whole turns holding at least the limit', () => {
-    expect(keepNewestTurns([turn(0), turn(1), turn(2)], 3).map((kept) => kept.messages[0]?.content)).toEqual(['q1', 'q2']);
+    expect(keepNewestTurns([turn(0), turn(1), turn(2)], 3).map((kept) => kept.messages[0]?.content)).toEqual([
+      'q1',
+      'q2',
+    ]);
   });
 });

@@ -23,13 +23,23 @@ export interface LoopbackServer {
  * a record of every request and of when each one's connection closed.
  */
 export async function startLoopbackServer(
-  handler: (request: http.IncomingMessage, response: http.ServerResponse, recorded: RecordedRequest, index: number) => void | Promise<void>,
+  handler: (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    recorded: RecordedRequest,
+    index: number,
+  ) => void | Promise<void>,
 ): Promise<LoopbackServer> {
   const requests: RecordedRequest[] = [];
   const closedPromises: Promise<void>[] = [];
   const server = http.createServer((request, response) => {
     const index = requests.length;
-    const recorded: RecordedRequest = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: '' };
+    const recorded: RecordedRequest = {
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: request.headers,
+      body: '',
+    };
     requests.push(recorded);
     closedPromises[index] = new Promise((resolve) => response.once('close', () => resolve()));
     const parts: Buffer[] = [];

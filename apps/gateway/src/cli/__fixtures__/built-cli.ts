@@ -38,7 +38,10 @@ export function cliEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.
 
 /** Starts `node dist/cli.js ...args` with piped output; stdin is piped only when `input` is given. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv, input?: string): ChildProcess {
-  const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (input !== undefined) child.stdin!.end(input);
   return child;
 }
@@ -51,7 +54,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, input?: string)
  * @param options.input - Text piped to stdin (stdin is closed and empty without it).
  * @param options.timeoutMs - SIGKILL after this long. @defaultValue 15000
  */
-export function runCliProcess(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCliProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const { input, timeoutMs = 15_000 } = options;
   const child = spawnCli(args, env, input);
   return collect(child, timeoutMs);

@@ -12,13 +12,17 @@ export function providerEvents(
   request: ProviderRequest,
   options: { signal: AbortSignal },
 ): AsyncGenerator<ProviderEvent, void, undefined> {
-  return replySinkEvents<ProviderEvent, ProviderResult>((sink, signal) => provider.stream(request, sink, { signal }), {
-    text: (text) => ({ type: 'text-delta', text }),
-    toolCallStart: (index, id, name) => ({ type: 'tool-call-start', index, id, name }),
-    toolCallDelta: (index, piece) => ({ type: 'tool-call-delta', index, arguments: piece }),
-    outcome: (result) => [
-      { type: 'usage', usage: result.usage },
-      { type: 'finish', finishReason: result.finishReason },
-    ],
-  }, options.signal);
+  return replySinkEvents<ProviderEvent, ProviderResult>(
+    (sink, signal) => provider.stream(request, sink, { signal }),
+    {
+      text: (text) => ({ type: 'text-delta', text }),
+      toolCallStart: (index, id, name) => ({ type: 'tool-call-start', index, id, name }),
+      toolCallDelta: (index, piece) => ({ type: 'tool-call-delta', index, arguments: piece }),
+      outcome: (result) => [
+        { type: 'usage', usage: result.usage },
+        { type: 'finish', finishReason: result.finishReason },
+      ],
+    },
+    options.signal,
+  );
 }

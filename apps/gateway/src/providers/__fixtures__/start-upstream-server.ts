@@ -50,7 +50,14 @@ export async function startUpstreamServer(handler: UpstreamHandler): Promise<Ups
       } catch {
         // keep raw text
       }
-      const recorded = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body, rawBody: text, remotePort: incoming.socket.remotePort };
+      const recorded = {
+        method: incoming.method ?? '',
+        url: incoming.url ?? '',
+        headers: incoming.headers,
+        body,
+        rawBody: text,
+        remotePort: incoming.socket.remotePort,
+      };
       requests.push(recorded);
       void Promise.resolve(handler(recorded, response)).catch(() => response.destroy());
     });
@@ -80,5 +87,11 @@ export function sseFrame(value: unknown): string {
 
 /** A streamed chunk with a text delta. */
 export function textChunk(text: string, finishReason: string | null = null): unknown {
-  return { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: finishReason }] };
+  return {
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, delta: { content: text }, finish_reason: finishReason }],
+  };
 }
