@@ -138,7 +138,7 @@ describe.skipIf(admin === undefined)('two replicas sharing Redis', () => {
     const stored = await storedTurns('bob');
     expect(stored).toHaveLength(8);
     expect(new Set(stored.map((turn) => turn.user))).toEqual(new Set(texts));
-    stored.forEach((turn, index) => expect(turn.assistant).toBe(reply(index + 1, turn.user)));
+    for (const [index, turn] of stored.entries()) expect(turn.assistant).toBe(reply(index + 1, turn.user));
   });
 
   it('(d) loses no completed turn when a replica is killed mid-stream; the other continues', async () => {

@@ -60,7 +60,7 @@ describe('ChatCompletionStream', () => {
     const stream = await client.chat.completions.create({ messages, stream: true });
     expect(stream.requestId).toBe('req-sse');
     expect(stream.response.status).toBe(200);
-    expect(server.requests[0]?.headers['accept']).toBe('text/event-stream');
+    expect(server.requests[0]?.headers.accept).toBe('text/event-stream');
     expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({ messages, stream: true });
     const received: ChatCompletionChunk[] = [];
     for await (const value of stream) received.push(value);

@@ -95,9 +95,9 @@ describe('requests', () => {
     const [first, second] = server.requests;
     expect(first?.method).toBe('POST');
     expect(first?.url).toBe('/v1/chat/completions');
-    expect(first?.headers['authorization']).toBe('Bearer tok');
+    expect(first?.headers.authorization).toBe('Bearer tok');
     expect(first?.headers['content-type']).toBe('application/json');
-    expect(first?.headers['accept']).toBe('application/json');
+    expect(first?.headers.accept).toBe('application/json');
     expect(first?.headers['x-openclaw-agent-id']).toBe('main');
     expect(first?.headers['x-openclaw-session-key']).toBe('client-key');
     expect(first?.headers['x-openclaw-model']).toBeUndefined();
@@ -120,7 +120,7 @@ describe('requests', () => {
     expect(model).toEqual({ id: 'openclaw/main', object: 'model', created: 0, owned_by: 'openclaw', permission: [] });
     expect(server.requests[0]?.url).toBe('/v1/models/openclaw%2Fmain');
     expect(server.requests[0]?.method).toBe('GET');
-    expect(server.requests[0]?.headers['authorization']).toBeUndefined();
+    expect(server.requests[0]?.headers.authorization).toBeUndefined();
     await expect(client.models.retrieve('')).rejects.toThrow('models.retrieve expects a non-empty model id');
   });
 

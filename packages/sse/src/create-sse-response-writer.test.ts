@@ -132,7 +132,7 @@ describe('createSseResponseWriter', () => {
     expect(message.statusCode).toBe(200);
     expect(message.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(message.headers['cache-control']).toBe('no-cache');
-    expect(message.headers['connection']).toBe('keep-alive');
+    expect(message.headers.connection).toBe('keep-alive');
     expect(message.headers['x-request-id']).toBe('req-1');
     release.resolve();
     expect(await readAll(message)).toBe('data: [DONE]\n\n');
@@ -179,7 +179,7 @@ describe('createSseResponseWriter', () => {
     const { message, done } = await withWriter({ heartbeatMs: 0 }, async (writer) => {
       await writer.writeDone();
     });
-    expect(message.headers['connection']).toBe('keep-alive');
+    expect(message.headers.connection).toBe('keep-alive');
     await readAll(message);
     await done;
   });

@@ -96,7 +96,7 @@ describe('encodeSseJson', () => {
     expect(() => encodeSseJson(() => 1)).toThrow(new TypeError('SSE JSON value is not serialisable: function'));
     expect(() => encodeSseJson(10n)).toThrow(TypeError);
     const cyclic: Record<string, unknown> = {};
-    cyclic['self'] = cyclic;
+    cyclic.self = cyclic;
     expect(() => encodeSseJson(cyclic)).toThrow(/^SSE JSON value is not serialisable: Converting circular structure/);
   });
 });

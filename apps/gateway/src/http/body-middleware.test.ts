@@ -164,7 +164,7 @@ describe('request body (docs/http-contract.md#1-request-pipeline-and-errors, ste
     for (const [chunks, contentType] of [
       [[json], undefined],
       [[json], 'text/plain'],
-      [['\uFEFF' + json], 'application/json'],
+      [[`\uFEFF${json}`], 'application/json'],
     ] as const) {
       const response = await rawPost(
         port,
