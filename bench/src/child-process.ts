@@ -85,7 +85,10 @@ export function startChild(options: StartChildOptions): Promise<RunningChild> {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
-  /** The newest stdout chunks after the ready line, kept as bytes: decoding every log line would cost the load generator's core. */
+  /**
+   * The newest stdout chunks after the ready line, kept as bytes: decoding every log line would cost the load
+   * generator's core.
+   */
   const stdoutTail: Buffer[] = [];
   let exited = child.exitCode !== null;
   const exitPromise = new Promise<void>((resolve) => {

@@ -59,9 +59,15 @@ export interface AppDependencies {
    * @defaultValue `logger`
    */
   requestLogger?: HttpLogger;
-  /** Answers `GET /readyz`: true once stores and providers are up, false while starting, draining or without Redis. @defaultValue always true */
+  /**
+   * Answers `GET /readyz`: true once stores and providers are up, false while starting, draining or without Redis.
+   * @defaultValue always true
+   */
   isReady?: () => boolean;
-  /** False while a shared store (Redis) is unreachable: turns are refused with 503 before any header. @defaultValue always true */
+  /**
+   * False while a shared store (Redis) is unreachable: turns are refused with 503 before any header. @defaultValue
+   * always true
+   */
   storesAvailable?: () => boolean;
   /** True while draining for shutdown: responses carry `Connection: close`. @defaultValue never */
   draining?: () => boolean;
@@ -227,7 +233,10 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
   };
 }
 
-/** Brackets the run step with `onRunStart`/`onRunEnd`, so shutdown can wait until runs (and their transcript writes) unwind. */
+/**
+ * Brackets the run step with `onRunStart`/`onRunEnd`, so shutdown can wait until runs (and their transcript writes)
+ * unwind.
+ */
 function trackRuns(handler: RouteStep, hooks: Pick<AppDependencies, 'onRunStart' | 'onRunEnd'>): RouteStep {
   if (hooks.onRunStart === undefined && hooks.onRunEnd === undefined) return handler;
   return async (request, response, next) => {

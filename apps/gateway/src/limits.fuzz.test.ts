@@ -40,7 +40,9 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-/** Deepest nesting and the scanner's value count (openings plus commas) of a JSON value; iterative, as bodies nest deep. */
+/**
+ * Deepest nesting and the scanner's value count (openings plus commas) of a JSON value; iterative, as bodies nest deep.
+ */
 function shapeOf(root: unknown): { depth: number; values: number } {
   let depth = 0;
   let values = 0;
@@ -103,7 +105,8 @@ const toolOfDepth = (depth: number) => ({ type: 'function', function: { name: 'f
 const bodyWithinLimits = fc.record({
   model: fc.constant('openclaw'),
   messages: messageList,
-  // `tools[i].function.parameters` sits 4 levels down and `response_format.json_schema` 2: both stay within maxJsonDepth.
+  // `tools[i].function.parameters` sits 4 levels down and `response_format.json_schema` 2: both stay within
+  // maxJsonDepth.
   tools: fc.array(fc.integer({ min: 1, max: MAX_JSON_DEPTH - 5 }).map(toolOfDepth), { maxLength: LIMITS.maxTools }),
   response_format: fc
     .integer({ min: 1, max: MAX_JSON_DEPTH - 3 })

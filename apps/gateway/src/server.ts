@@ -33,7 +33,10 @@ export interface StartGatewayOptions {
   stateDir?: string;
   /** Where start-up lines for humans go (URL, where the token is). @defaultValue `console.log` */
   print?: (line: string) => void;
-  /** Structured logs (request lines, start-up, shutdown, errors). @defaultValue pino JSON lines on stderr at `logging.level` */
+  /**
+   * Structured logs (request lines, start-up, shutdown, errors). @defaultValue pino JSON lines on stderr at
+   * `logging.level`
+   */
   logger?: HttpLogger;
   /** Programmatic Redis settings: key prefix, session lock expiry (see `createGatewayRuntime`). */
   redis?: RuntimeRedisOptions;
@@ -41,7 +44,10 @@ export interface StartGatewayOptions {
 
 /** Options of {@link RunningGateway.shutdown}. */
 export interface ShutdownOptions {
-  /** How long in-flight requests and SSE streams may still run before they are cut. @defaultValue `gateway.shutdownTimeoutMs` (10000) */
+  /**
+   * How long in-flight requests and SSE streams may still run before they are cut. @defaultValue
+   * `gateway.shutdownTimeoutMs` (10000)
+   */
   deadlineMs?: number;
 }
 
@@ -70,7 +76,9 @@ export interface RunningGateway {
    * the first call's promise. Never rejects.
    */
   shutdown(options?: ShutdownOptions): Promise<ShutdownResult>;
-  /** Immediate stop: `shutdown({ deadlineMs: 0 })` (open streams get the shutdown error frame and are closed at once). */
+  /**
+   * Immediate stop: `shutdown({ deadlineMs: 0 })` (open streams get the shutdown error frame and are closed at once).
+   */
   close(): Promise<void>;
 }
 

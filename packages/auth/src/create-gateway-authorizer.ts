@@ -101,7 +101,8 @@ const defaultRateLimit = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000
  *   { requiredScope: 'operator.write' },
  * );
  * if (!decision.allowed) {
- *   if (decision.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(decision.retryAfterSeconds));
+ *   if (decision.retryAfterSeconds !== undefined) response.setHeader('Retry-After',
+ * String(decision.retryAfterSeconds));
  *   response.status(decision.status).json(decision.body);
  * }
  * ```

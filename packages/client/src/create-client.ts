@@ -27,7 +27,9 @@ export interface ClientOptions {
    * habit) is accepted and not doubled.
    */
   baseURL: string;
-  /** Sent as `Authorization: Bearer <token>`. Leave out for `auth.mode: "none"` or a trusted proxy. @defaultValue none */
+  /**
+   * Sent as `Authorization: Bearer <token>`. Leave out for `auth.mode: "none"` or a trusted proxy. @defaultValue none
+   */
   token?: string;
   /** Default agent id for chat completions (`x-openclaw-agent-id`). @defaultValue none (the gateway's default agent) */
   agent?: string;
@@ -275,7 +277,8 @@ function parseBody<T>(
  * @example
  * ```ts
  * const client = createClient({ baseURL: 'http://127.0.0.1:18789', token: process.env.OPENCLAW_GATEWAY_TOKEN });
- * const completion = await client.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }] });
+ * const completion = await client.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'hi'
+ * }] });
  * console.log(completion.choices[0]?.message.content);
  * ```
  */

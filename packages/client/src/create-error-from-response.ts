@@ -65,7 +65,8 @@ function readParam(body: unknown): string | undefined {
  * @example
  * ```ts
  * const response = await fetch(url);
- * if (!response.ok) throw createErrorFromResponse({ status: response.status, headers: response.headers, body: await response.json() });
+ * if (!response.ok) throw createErrorFromResponse({ status: response.status, headers: response.headers, body: await
+ * response.json() });
  * ```
  */
 export function createErrorFromResponse(response: ErrorResponseInit): ClawgateError {

@@ -45,7 +45,8 @@ function tooMany(what: string, maximum: number, count: number): string {
  * @returns The 400 message for the first limit exceeded, or `undefined`.
  * @example
  * checkChatCompletionRequestLimits({ messages: new Array(3000).fill({}) }, DEFAULT_CHAT_COMPLETION_REQUEST_LIMITS);
- * // "Invalid 'messages': array too long. Expected an array with maximum length 2048, but got an array with length 3000 instead."
+ * // "Invalid 'messages': array too long. Expected an array with maximum length 2048, but got an array with length 3000
+ * instead."
  */
 export function checkChatCompletionRequestLimits(
   body: unknown,

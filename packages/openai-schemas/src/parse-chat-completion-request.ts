@@ -25,7 +25,8 @@ export interface ParseChatCompletionRequestOptions {
  * 400 message of docs/http-contract.md#3-request-validation (type `invalid_request_error`). Never throws.
  *
  * Order: first the item counts ({@link checkChatCompletionRequestLimits}: too many messages, content
- * parts, tool calls or tools), so a hostile body is refused before any element is validated; then the body must be an object (`Invalid input: expected object, received array`), then each
+ * parts, tool calls or tools), so a hostile body is refused before any element is validated; then the body must be an
+ * object (`Invalid input: expected object, received array`), then each
  * field in schema order (first issue wins), then the tools/tool_choice cross-checks, and last a
  * missing or empty `messages` list (``Missing user message in `messages`.``), so a concrete field
  * error is always preferred over the generic one. `model` is only type-checked here.
@@ -36,7 +37,8 @@ export interface ParseChatCompletionRequestOptions {
  * @example
  * ```ts
  * const result = parseChatCompletionRequest({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }] });
- * if (!result.success) return response.status(400).json(createErrorBody({ message: result.message, type: 'invalid_request_error' }));
+ * if (!result.success) return response.status(400).json(createErrorBody({ message: result.message, type:
+ * 'invalid_request_error' }));
  * ```
  */
 export function parseChatCompletionRequest(

@@ -64,7 +64,10 @@ export function holdV8DuringStartUp(nodeFlags: {
   };
 }
 
-/** `--no_turbofan` → `turbofan`, `--max-semi-space-size=4` → `max-semi-space-size` (V8 takes `_` for `-` and `no-` on booleans). */
+/**
+ * `--no_turbofan` → `turbofan`, `--max-semi-space-size=4` → `max-semi-space-size` (V8 takes `_` for `-` and `no-` on
+ * booleans).
+ */
 function flagNames(args: readonly string[]): string[] {
   return args
     .filter((arg) => arg.startsWith('--'))

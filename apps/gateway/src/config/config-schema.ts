@@ -38,7 +38,8 @@ const MEGABYTE = 1024 * 1024;
  *   `.headersTimeoutMs`† (10000), `.requestTimeoutMs`† (60000), `.maxConnections`† (no cap)
  * - `models.providers.<id>`: `api` ("openai-completions" when omitted | "offline");
  *   openai-completions: `baseUrl` (required, http/https), `apiKey`, `headers`, `timeoutMs` (120000),
- *   `idleTimeoutMs` (`timeoutMs`), `maxConnections` (unlimited); offline: `delayMs` (0). Provider `offline` is built in unless defined.
+ *   `idleTimeoutMs` (`timeoutMs`), `maxConnections` (unlimited); offline: `delayMs` (0). Provider `offline` is built in
+ * unless defined.
  * - `agents.defaults`†: `model` ("offline/clawgate-offline"), `maxHistoryMessages` (200),
  *   `maxReplyChars` (4 Mi), `systemPrompt`, `allowedModels`
  * - `agents.list[]`: `id` (normalised), `default`, `name`†, `model`, `systemPrompt`,
@@ -136,7 +137,9 @@ export function createGatewayConfigSchema() {
       maxJsonDepth: positiveInt.default(64),
       /** Extension: most array elements plus object members in a JSON body, counted as it arrives (400 above it). */
       maxJsonValues: positiveInt.default(250_000),
-      /** Extension: a connection that has not sent its whole request head by then is closed (Node's `headersTimeout`). */
+      /**
+       * Extension: a connection that has not sent its whole request head by then is closed (Node's `headersTimeout`).
+       */
       headersTimeoutMs: positiveInt.default(10_000),
       /** Extension: deadline for receiving a whole request, head and body (Node's `requestTimeout`). */
       requestTimeoutMs: positiveInt.default(60_000),
@@ -215,10 +218,15 @@ export function createGatewayConfigSchema() {
     model: modelRefSchema.default('offline/clawgate-offline'),
     /** Transcript bound: oldest messages are trimmed beyond it. */
     maxHistoryMessages: positiveInt.default(200),
-    /** Longest reply (text plus tool-call arguments, in characters) a turn accepts from the model; longer fails with 502. */
+    /**
+     * Longest reply (text plus tool-call arguments, in characters) a turn accepts from the model; longer fails with
+     * 502.
+     */
     maxReplyChars: positiveInt.default(4 * MEGABYTE),
     systemPrompt: z.string().optional(),
-    /** Models `x-openclaw-model` may pick (`<provider>/<model>`, a bare id on the agent's provider, or `<provider>/*`). */
+    /**
+     * Models `x-openclaw-model` may pick (`<provider>/<model>`, a bare id on the agent's provider, or `<provider>/*`).
+     */
     allowedModels: z.array(z.string().trim().min(1)).optional(),
   });
 

@@ -28,7 +28,8 @@ export interface ChatCompletionFrames {
  * @param identity - The completion's id, `created` and echoed model.
  * @example
  * const frames = createChatCompletionFrames({ id: 'chatcmpl_1', created: 1, model: 'openclaw' });
- * frames.content('Hi'); // 'data: {"id":"chatcmpl_1",…,"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n'
+ * frames.content('Hi'); // 'data:
+ * {"id":"chatcmpl_1",…,"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n'
  */
 export function createChatCompletionFrames(identity: CompletionIdentity): ChatCompletionFrames {
   const head = `data: {"id":${JSON.stringify(identity.id)},"object":"chat.completion.chunk","created":${JSON.stringify(identity.created)},"model":${JSON.stringify(identity.model)},"choices":`;

@@ -72,7 +72,8 @@ export interface ModelProvider {
    * once the answer is complete. Aborting `signal` stops it and closes the upstream request (the
    * promise then rejects with `signal.reason`).
    *
-   * @throws GatewayError with the status and body the gateway answers upstream failures with (as the promise's rejection).
+   * @throws GatewayError with the status and body the gateway answers upstream failures with (as the promise's
+   * rejection).
    */
   stream(request: ProviderRequest, sink: ProviderSink, options: { signal: AbortSignal }): Promise<ProviderResult>;
   /** Releases connections (keep-alive pools). */

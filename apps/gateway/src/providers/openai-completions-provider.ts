@@ -78,7 +78,8 @@ type UpstreamAnswerPart =
  * @throws GatewayError while streaming, mapped per docs/http-contract.md#upstream-errors; never
  *   containing the API key.
  * @example
- * const provider = createOpenAICompletionsProvider({ id: 'local', config: { api: 'openai-completions', baseUrl: 'http://127.0.0.1:11434/v1', timeoutMs: 120000 } });
+ * const provider = createOpenAICompletionsProvider({ id: 'local', config: { api: 'openai-completions', baseUrl:
+ * 'http://127.0.0.1:11434/v1', timeoutMs: 120000 } });
  */
 export function createOpenAICompletionsProvider(options: OpenAICompletionsProviderOptions): ModelProvider {
   const { config } = options;

@@ -58,7 +58,10 @@ export interface HeldRedisSessionLock {
    * `acquire` was asked for them (at most `readTurns`; fewer means that is the whole transcript).
    */
   readonly newestTurns: readonly string[] | undefined;
-  /** Stops renewing and deletes the lock if it is still ours. Never rejects: a lock it could not delete lapses by itself. */
+  /**
+   * Stops renewing and deletes the lock if it is still ours. Never rejects: a lock it could not delete lapses by
+   * itself.
+   */
   release(): Promise<void>;
 }
 

@@ -80,7 +80,10 @@ export interface RedisSessionStoreCommonOptions {
 export type RedisSessionStoreOptions = RedisSessionStoreCommonOptions &
   (
     | {
-        /** `redis://[user:password@]host:port[/db]` or `rediss://…`. The store creates, connects and quits its own client. */
+        /**
+         * `redis://[user:password@]host:port[/db]` or `rediss://…`. The store creates, connects and quits its own
+         * client.
+         */
         url: string;
         client?: never;
         /** `CLIENT LIST` name of the owned client. @defaultValue `'clawgate:sessions'` */
@@ -106,7 +109,8 @@ export interface RedisSessionStore extends SessionStore {
    * with its (password-redacted) address rather than as a 503 on the first request.
    *
    * @throws GatewayError 503 `service_unavailable` whose message names the redacted URL and the
-   *   cause, e.g. `Redis session store: cannot connect to redis://127.0.0.1:6379 (connect ECONNREFUSED 127.0.0.1:6379)`.
+   *   cause, e.g. `Redis session store: cannot connect to redis://127.0.0.1:6379 (connect ECONNREFUSED
+   * 127.0.0.1:6379)`.
    */
   ready(): Promise<void>;
   /** `true` while the connection is up (for `/readyz`); no I/O. */
