@@ -4,7 +4,7 @@
  * Anything else that escapes is a 500 `internal error`
  * (docs/http-contract.md#1-request-pipeline-and-errors).
  */
-import type { OpenAIErrorBody } from '@clawgate/openai-schemas';
+import { createErrorBody, type OpenAIErrorBody } from '@clawgate/openai-schemas';
 
 const marker = Symbol.for('@clawgate/gateway.GatewayError');
 
@@ -42,13 +42,7 @@ export class GatewayError extends Error {
    * (docs/http-contract.md#1-request-pipeline-and-errors).
    */
   toJSON(): OpenAIErrorBody {
-    return {
-      error: {
-        message: this.message,
-        type: this.type,
-        ...(this.code === undefined ? {} : { code: this.code }),
-      },
-    };
+    return createErrorBody({ message: this.message, type: this.type, code: this.code });
   }
 }
 
