@@ -391,6 +391,19 @@ describe('createGatewayAuthorizer: scopes and mode none', () => {
     });
   });
 
+  it('without requiredScope only authenticates: the caller gets its scopes, even none', async () => {
+    const authorizer = createGatewayAuthorizer({ auth: { mode: 'none' } });
+    expect(await authorizer.authorize(request(undefined), {})).toEqual({
+      allowed: true,
+      method: 'none',
+      scopes: [],
+      clientIp: '203.0.113.7',
+    });
+    const shared = createGatewayAuthorizer({ auth: { mode: 'token', secret }, rateLimit: false });
+    expect(await shared.authorize(request(secret), {})).toMatchObject({ allowed: true, scopes: fullScopes });
+    expect(await shared.authorize(request('wrong'), {})).toMatchObject({ allowed: false, status: 401 });
+  });
+
   it('never counts failures in mode none', async () => {
     const clock = createClock();
     const store = new MemoryRateLimitStore({ now: clock.now });

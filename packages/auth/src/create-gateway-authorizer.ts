@@ -56,8 +56,12 @@ export interface AuthorizeRequest {
 
 /** Per-call options of `authorize`. */
 export interface AuthorizeOptions {
-  /** The scope the operation needs, e.g. `operator.write` for chat completions. */
-  requiredScope: string;
+  /**
+   * The scope the operation needs, e.g. `operator.write` for chat completions. Omit it to
+   * authenticate only: the decision then carries the caller's scopes for the caller to check per
+   * operation (a WebSocket connection authenticates once and runs many methods).
+   */
+  requiredScope?: string;
 }
 
 /** Decides whether a request may proceed. Create with {@link createGatewayAuthorizer}. */
@@ -127,7 +131,7 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
 
   async function authorizeSharedSecret(
     request: AuthorizeRequest,
-    requiredScope: string,
+    requiredScope: string | undefined,
     clientIp: string,
     matches: (candidate: string) => boolean,
   ): Promise<AuthDecision> {
@@ -173,7 +177,7 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
   function authorizeTrustedProxy(
     request: AuthorizeRequest,
     settings: TrustedProxyAuthConfig,
-    requiredScope: string,
+    requiredScope: string | undefined,
     clientIp: string,
   ): AuthDecision {
     const peer = normalizeIpAddress(request.remoteAddress);
@@ -275,9 +279,9 @@ function remainingMs(lockedUntil: number | undefined, time: number): number {
 
 function checkScope(
   allowed: { method: AuthMethod; user?: string; scopes: readonly string[]; clientIp: string },
-  requiredScope: string,
+  requiredScope: string | undefined,
 ): AuthDecision {
-  if (!hasScope(allowed.scopes, requiredScope)) {
+  if (requiredScope !== undefined && !hasScope(allowed.scopes, requiredScope)) {
     return { allowed: false, status: 403, body: createForbiddenBody(requiredScope), clientIp: allowed.clientIp };
   }
   return { allowed: true, ...allowed };
