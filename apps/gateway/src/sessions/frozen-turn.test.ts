@@ -37,4 +37,21 @@ describe('frozenTurnCopy', () => {
     const extra = frozenTurnCopy({ ...turn(), meta: { ...meta, extra: 'x' } as TranscriptTurn['meta'] }, first);
     expect(extra.meta).not.toBe(first.meta);
   });
+
+  it('copies and freezes the usage, and compares it by value when sharing meta', () => {
+    const usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 };
+    const original = { ...turn(), meta: { ...meta, usage } };
+    const first = frozenTurnCopy(original);
+    usage.total_tokens = 99;
+    expect(first.meta?.usage).toEqual({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 });
+    expect(Object.isFrozen(first.meta?.usage)).toBe(true);
+    const same = frozenTurnCopy({ ...turn(), meta: { ...meta, usage: { ...first.meta!.usage! } } }, first);
+    expect(same.meta).toBe(first.meta);
+    const other = frozenTurnCopy(original, first);
+    expect(other.meta).not.toBe(first.meta);
+    expect(other.meta?.usage?.total_tokens).toBe(99);
+    // Fields the type does not name are kept, as without usage.
+    const extra = { ...meta, usage: { ...usage, reasoning_tokens: 4 }, runId: 'r1' } as TranscriptTurn['meta'];
+    expect(frozenTurnCopy({ ...turn(), meta: extra }).meta).toEqual(extra);
+  });
 });

@@ -33,6 +33,8 @@ export interface TranscriptTurnMeta {
   model: string;
   messageChannel: string;
   finishReason: string;
+  /** Tokens the turn cost, as the provider reported or estimated them; absent on turns stored before usage was. */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
 /** A session transcript store. */
