@@ -109,4 +109,22 @@ describe('file session store file-system calls', () => {
     const stored = (await readFile(sessionFilePath(dir, key), 'utf8')).trim().split('\n');
     expect(stored.map((line) => JSON.parse(line).messages[0].content)).toEqual(['q36', 'q37', 'q38', 'q39']);
   });
+
+  it('caches no session for reads of unknown keys, so they never evict a live one', async () => {
+    const dir = path.join(root, 'sessions');
+    const store = createFileSessionStore({ dir, maxCachedSessions: 1 });
+    const key = 'agent:main:openai-user:carol';
+    const runTurn = (index: number) =>
+      store.runExclusive(key, async () => {
+        await store.load(key, { maxMessages: 200 });
+        await store.append(key, turn(index));
+      });
+    await runTurn(0);
+    for (const unknown of ['ghost-1', 'ghost-2']) {
+      expect(await store.readTurns(unknown, { maxMessages: 10 })).toEqual({ turns: [], totalMessages: 0 });
+    }
+    calls.clear();
+    await runTurn(1);
+    expect(Object.fromEntries(calls)).toEqual({ 'fs.fstatSync': 1, 'fs.writeSync': 1 });
+  });
 });

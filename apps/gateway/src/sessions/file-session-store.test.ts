@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSessionStore, sessionFilePath } from './file-session-store.js';
-import type { TranscriptTurn } from './session-store.js';
+import type { SessionStore, TranscriptTurn } from './session-store.js';
 import { numberedTurn } from './__fixtures__/numbered-turn.js';
+import { describeSessionListing } from './__fixtures__/session-listing-conformance.js';
 
 let root: string;
 let dir: string;
@@ -51,7 +52,7 @@ describe('file session store', () => {
       await store.append(key, turn(1));
       expect(contents(await store.load(key, { maxMessages: 10 }))).toEqual(['q1', 'a1']);
     }
-    const files = await readdir(dir);
+    const files = (await readdir(dir)).filter((file) => file !== 'index.jsonl');
     expect(files).toHaveLength(5);
     for (const file of files) expect(file).toMatch(/^[0-9a-f]{64}\.jsonl$/);
     expect(sessionFilePath(dir, '../../etc/passwd')).toBe(path.join(dir, `${sha256('../../etc/passwd')}.jsonl`));
@@ -197,6 +198,7 @@ describe('file session store', () => {
     await store.append('k', turn(0));
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     expect((await stat(sessionFilePath(dir, 'k'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dir, 'index.jsonl'))).mode & 0o777).toBe(0o600);
   });
 });
 
@@ -402,3 +404,111 @@ async function openFilesIn(directory: string): Promise<number> {
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+const storeDirs = new Map<SessionStore, string>();
+describeSessionListing('file session store', {
+  create() {
+    const storeDir = path.join(root, `listing-${storeDirs.size}`);
+    const store = createFileSessionStore({ dir: storeDir });
+    storeDirs.set(store, storeDir);
+    return store;
+  },
+  // A session's time is its file's mtime.
+  async appendAt(store, sessionKey, stored, at) {
+    await store.append(sessionKey, stored);
+    await utimes(sessionFilePath(storeDirs.get(store) as string, sessionKey), at / 1_000, at / 1_000);
+  },
+});
+
+describe('file session store listing', () => {
+  const meta = (agentId: string) => ({ agentId, model: 'offline/m', messageChannel: 'cli', finishReason: 'stop' });
+  const keys = async (store: SessionStore) =>
+    (await store.list({ limit: 100, offset: 0 })).sessions.map((session) => session.key).sort();
+  const indexLines = async () => (await lines(path.join(dir, 'index.jsonl'))).map((text) => JSON.parse(text));
+
+  it('sees sessions and turns another process appended (a `clawgate agent` run beside the gateway)', async () => {
+    const gateway = createFileSessionStore({ dir });
+    await gateway.append('gateway-session', { ...turn(0), meta: meta('main') });
+    // Cached from here on.
+    await gateway.load('gateway-session', { maxMessages: 10 });
+    expect(await gateway.list({ limit: 10, offset: 0 })).toMatchObject({
+      sessions: [{ key: 'gateway-session', agentId: 'main' }],
+      totalCount: 1,
+    });
+    // The CLI: a second store on the same directory, with its own copy of the index.
+    const cli = createFileSessionStore({ dir });
+    await cli.append('cli-session', { ...turn(1), meta: meta('cli-agent') });
+    await cli.append('gateway-session', { ...turn(2), meta: meta('other') });
+    await cli.close();
+    const { sessions, totalCount } = await gateway.list({ limit: 10, offset: 0 });
+    expect(totalCount).toBe(2);
+    // Agents from the files' last lines: the gateway's cached copy of its session is stale.
+    expect(Object.fromEntries(sessions.map((session) => [session.key, session.agentId]))).toEqual({
+      'gateway-session': 'other',
+      'cli-session': 'cli-agent',
+    });
+    expect(await gateway.readTurns('cli-session', { maxMessages: 10 })).toEqual({
+      turns: [{ ...turn(1), meta: meta('cli-agent') }],
+      totalMessages: 2,
+    });
+    // Each session is indexed once, whichever store added it.
+    await gateway.append('cli-session', turn(3));
+    expect((await indexLines()).map((entry) => entry.key)).toEqual(['gateway-session', 'cli-session']);
+  });
+
+  it('keeps its index across a restart', async () => {
+    const before = createFileSessionStore({ dir });
+    for (const key of ['one', '../two', 'three\u0000']) await before.append(key, turn(0));
+    await before.close();
+    expect(await indexLines()).toEqual([
+      { key: 'one', file: path.basename(sessionFilePath(dir, 'one')) },
+      { key: '../two', file: path.basename(sessionFilePath(dir, '../two')) },
+      { key: 'three\u0000', file: path.basename(sessionFilePath(dir, 'three\u0000')) },
+    ]);
+    const after = createFileSessionStore({ dir });
+    expect(await keys(after)).toEqual(['../two', 'one', 'three\u0000']);
+  });
+
+  it('indexes a session before its first turn: an entry whose file never came is not listed', async () => {
+    const store = createFileSessionStore({ dir });
+    await store.append('fine', turn(0));
+    // The first write of `broken` fails (its path is a directory), after its index entry.
+    await mkdir(sessionFilePath(dir, 'broken'));
+    await expect(store.append('broken', turn(1))).rejects.toThrow();
+    expect((await indexLines()).map((entry) => entry.key)).toEqual(['fine', 'broken']);
+    expect(await store.list({ limit: 10, offset: 0 })).toMatchObject({ sessions: [{ key: 'fine' }], totalCount: 1 });
+  });
+
+  it('lists a session written before the index existed only once a new turn indexes it', async () => {
+    await mkdir(dir);
+    await writeFile(sessionFilePath(dir, 'legacy'), `${line(turn(0))}\n`);
+    const store = createFileSessionStore({ dir });
+    expect(await store.list({ limit: 10, offset: 0 })).toEqual({ sessions: [], totalCount: 0 });
+    await store.append('legacy', turn(1));
+    expect(await keys(store)).toEqual(['legacy']);
+    expect((await store.readTurns('legacy', { maxMessages: 10 })).totalMessages).toBe(4);
+  });
+
+  it('skips a torn index line and starts the next entry on a fresh line', async () => {
+    await createFileSessionStore({ dir }).append('first', turn(0));
+    const index = path.join(dir, 'index.jsonl');
+    await appendFile(index, '{"key":"tor');
+    const store = createFileSessionStore({ dir });
+    expect(await keys(store)).toEqual(['first']);
+    await store.append('second', turn(1));
+    expect((await readFile(index, 'utf8')).split('\n').slice(1)).toEqual([
+      '{"key":"tor',
+      JSON.stringify({ key: 'second', file: path.basename(sessionFilePath(dir, 'second')) }),
+      '',
+    ]);
+    expect(await keys(createFileSessionStore({ dir }))).toEqual(['first', 'second']);
+  });
+
+  it('reads turns another process appended to a cached session', async () => {
+    const store = createFileSessionStore({ dir });
+    await store.append('k', turn(0));
+    await store.load('k', { maxMessages: 10 });
+    await appendFile(sessionFilePath(dir, 'k'), `${line(turn(1))}\n`);
+    expect(await store.readTurns('k', { maxMessages: 10 })).toEqual({ turns: [turn(0), turn(1)], totalMessages: 4 });
+  });
+});

@@ -26,6 +26,8 @@
  * - Ordering: every read and write of one session file (appends, first reads, compactions) runs on
  *   that session's own queue in call order, separate from `runExclusive`, so a background compaction
  *   never races an append and concurrent appends land in call order.
+ * - Listing: `index.jsonl` in the same directory maps keys to files (`session-index.ts`); a session
+ *   is listed with its file's mtime as `updatedAt`, and the agent of its last line.
  *
  * One gateway per directory: several gateways share sessions through the Redis store, not through
  * a shared `dir`. A turn another process appends (a `clawgate agent` run beside the gateway) is
@@ -41,7 +43,9 @@ import path from 'node:path';
 import { createBoundedLruCache } from './bounded-lru-cache.js';
 import { frozenTurnCopy } from './frozen-turn.js';
 import { createKeyedMutex } from './keyed-mutex.js';
-import type { SessionStore, TranscriptTurn } from './session-store.js';
+import { readLastTurn } from './read-last-turn.js';
+import { createSessionIndex } from './session-index.js';
+import type { SessionStore, SessionSummary, TranscriptTurn } from './session-store.js';
 import { formatTranscriptLine, parseTranscript } from './transcript-line.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
 
@@ -117,6 +121,7 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
   });
   let directoryReady: Promise<unknown> | undefined;
   const ensureDirectory = () => (directoryReady ??= mkdir(dir, { recursive: true, mode: 0o700 }));
+  const index = createSessionIndex(dir, (sessionKey) => sessionFilePath(dir, sessionKey));
 
   /**
    * Closes the session's descriptor once the session's queued file operations are done (a write in
@@ -140,14 +145,34 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
 
   /** Reads the session's file into a cache entry (on the session's queue, after any pending write). */
   function readThrough(sessionKey: string): Promise<CachedSession> {
-    return fileOperations.runExclusive(sessionKey, async () => {
-      // Another load may have read it while this one waited in the queue.
-      const cached = cache.get(sessionKey);
-      if (cached !== undefined) return cached;
-      const session = await readSession(sessionFilePath(dir, sessionKey));
-      cache.set(sessionKey, session, session.bytes);
-      return session;
-    });
+    return fileOperations.runExclusive(sessionKey, () => cachedOrRead(sessionKey, true));
+  }
+
+  /**
+   * The session's cache entry, or its file read into a new one. Run it on the session's queue.
+   *
+   * @param cacheEmpty - Also cache a session without a file (a load is followed by an append).
+   */
+  async function cachedOrRead(sessionKey: string, cacheEmpty: boolean): Promise<CachedSession> {
+    // Another load may have read it while this one waited in the queue.
+    const cached = cache.get(sessionKey);
+    if (cached !== undefined) return cached;
+    const session = await readSession(sessionFilePath(dir, sessionKey));
+    if (cacheEmpty || session.bytes > 0) cache.set(sessionKey, session, session.bytes);
+    return session;
+  }
+
+  /** The listed form of a session, with the agent of its newest turn (from the cache when current). */
+  async function summaryOf(entry: { key: string; file: string; size: number; updatedAt: number }) {
+    const cached = cache.peek(entry.key);
+    const newest =
+      cached !== undefined && cached.bytes === entry.size
+        ? cached.turns.at(-1)
+        : await readLastTurn(entry.file).catch(() => undefined);
+    const agentId = newest?.meta?.agentId;
+    const summary: SessionSummary = { key: entry.key, updatedAt: entry.updatedAt };
+    if (typeof agentId === 'string') summary.agentId = agentId;
+    return summary;
   }
 
   /** Queues a compaction behind the session's pending file operations; the caller does not wait. */
@@ -213,6 +238,9 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
       const stored = frozenTurnCopy(turn, cache.peek(sessionKey)?.turns.at(-1));
       await ensureDirectory();
       await fileOperations.runExclusive(sessionKey, async () => {
+        // Indexed before the session's first line is written (see `session-index.ts`); a Set lookup
+        // once the session is known.
+        if (!index.has(sessionKey)) await index.add(sessionKey);
         // Looked up on the queue, not before it: a read queued ahead of this append may have just
         // cached the session, and the entry must learn about this line.
         const session = cache.get(sessionKey);
@@ -243,6 +271,32 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
         session.bytes += Buffer.byteLength(text, 'utf8');
         session.endsWithNewline = true;
         cache.setWeight(sessionKey, session.bytes);
+      });
+    },
+    async list({ limit, offset }) {
+      const found = await Promise.all(
+        (await index.keys()).map(async (key) => {
+          const file = sessionFilePath(dir, key);
+          // An entry whose file is missing (a crash before the first turn) or empty is no session.
+          const stats = await stat(file).catch(() => undefined);
+          if (stats === undefined || !stats.isFile() || stats.size === 0) return undefined;
+          return { key, file, size: stats.size, updatedAt: Math.floor(stats.mtimeMs) };
+        }),
+      );
+      const sessions = found.filter((entry) => entry !== undefined).sort((a, b) => b.updatedAt - a.updatedAt);
+      // Only the page's own sessions need their agent.
+      const page = await Promise.all(sessions.slice(offset, offset + limit).map(summaryOf));
+      return { sessions: page, totalCount: sessions.length };
+    },
+    readTurns(sessionKey, { maxMessages }) {
+      // On the session's queue like a load's first read: after the writes and compactions queued before it.
+      return fileOperations.runExclusive(sessionKey, async () => {
+        const cached = cache.peek(sessionKey);
+        // Another process appended since it was cached (no compaction runs now: it is on this queue).
+        if (cached !== undefined && fileSizeNow(cached) !== cached.bytes) cache.delete(sessionKey);
+        // A session without a file is not cached: reading unknown keys must not evict live sessions.
+        const session = await cachedOrRead(sessionKey, false);
+        return { turns: keepNewestTurns(session.turns, maxMessages), totalMessages: session.messages };
       });
     },
     runExclusive: (sessionKey, task) => runs.runExclusive(sessionKey, task),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { numberedTurn } from './__fixtures__/numbered-turn.js';
+import { describeSessionListing } from './__fixtures__/session-listing-conformance.js';
 
 const turn = numberedTurn;
 
@@ -75,3 +76,5 @@ describe('memory session store bound', () => {
     expect(await store.load('c', { maxMessages: 10 })).toHaveLength(2);
   });
 });
+
+describeSessionListing('memory session store', { create: () => createMemorySessionStore() });

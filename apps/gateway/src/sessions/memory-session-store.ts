@@ -1,6 +1,6 @@
 import { frozenTurnCopy } from './frozen-turn.js';
 import { createKeyedMutex } from './keyed-mutex.js';
-import type { SessionStore, TranscriptTurn } from './session-store.js';
+import type { SessionStore, SessionSummary, TranscriptTurn } from './session-store.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
 
 /** Options of {@link createMemorySessionStore}. */
@@ -26,9 +26,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     async load(sessionKey, { maxMessages }) {
       const turns = sessions.get(sessionKey);
       if (turns === undefined) return [];
-      let total = 0;
-      for (const turn of turns) total += turn.messages.length;
-      if (total > 2 * maxMessages) sessions.set(sessionKey, keepNewestTurns(turns, maxMessages));
+      if (countMessages(turns) > 2 * maxMessages) sessions.set(sessionKey, keepNewestTurns(turns, maxMessages));
       // A fresh array of the stored, frozen messages: nothing is copied per load, and a caller cannot
       // change the stored history through the result (see `load` in session-store.ts).
       return trimTranscript(turns, maxMessages);
@@ -45,9 +43,33 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
         if (oldest !== undefined) sessions.delete(oldest);
       }
     },
+    async list({ limit, offset }) {
+      const summaries: SessionSummary[] = [];
+      // Most recent append first, which the stable sort keeps among turns of the same time.
+      for (const [key, turns] of [...sessions].reverse()) {
+        const newest = turns.at(-1);
+        if (newest === undefined) continue;
+        const agentId = newest.meta?.agentId;
+        // A `createdAt` that is not a date sorts last.
+        const updatedAt = Date.parse(newest.createdAt) || 0;
+        summaries.push({ key, ...(agentId !== undefined ? { agentId } : {}), updatedAt });
+      }
+      summaries.sort((left, right) => right.updatedAt - left.updatedAt);
+      return { sessions: summaries.slice(offset, offset + limit), totalCount: summaries.length };
+    },
+    async readTurns(sessionKey, { maxMessages }) {
+      const turns = sessions.get(sessionKey) ?? [];
+      return { turns: keepNewestTurns(turns, maxMessages), totalMessages: countMessages(turns) };
+    },
     runExclusive: (sessionKey, task) => mutex.runExclusive(sessionKey, task),
     async close() {
       await mutex.drain();
     },
   };
+}
+
+function countMessages(turns: readonly TranscriptTurn[]): number {
+  let count = 0;
+  for (const turn of turns) count += turn.messages.length;
+  return count;
 }

@@ -32,3 +32,23 @@ export function redisSessionKeys(prefix: string, sessionKey: string): RedisSessi
     next: `${prefix}session-next:{${hash}}`,
   };
 }
+
+/** The Redis keys listing every session of a store. */
+export interface RedisSessionIndexKeys {
+  /** Sorted set: member = session key, score = epoch ms of its newest turn (`createdAt`). */
+  sessions: string;
+  /** Hash: session key → agent id of its newest turn (no field when the turn had no agent). */
+  agents: string;
+}
+
+/**
+ * The keys of the session listing: `<prefix>sessions` and `<prefix>session-agents`. They hold the
+ * raw session keys (a listing must show them), and they are not in any session's `{hash tag}`: the
+ * append script writes them with the transcript, which needs one Redis server (the gateway README's
+ * "Several replicas with Redis"), not Cluster.
+ *
+ * @param prefix - The store's key prefix.
+ */
+export function redisSessionIndexKeys(prefix: string): RedisSessionIndexKeys {
+  return { sessions: `${prefix}sessions`, agents: `${prefix}session-agents` };
+}

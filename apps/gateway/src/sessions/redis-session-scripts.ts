@@ -58,9 +58,13 @@ end
 return 0
 `;
 
-// KEYS[1] lock, KEYS[2] transcript. ARGV: token, turn JSON, turns to keep, idle ttl ms (0: none).
+// KEYS[1] lock, KEYS[2] transcript, KEYS[3] session listing (sorted set), KEYS[4] agents (hash).
+// ARGV: token, turn JSON, turns to keep, idle ttl ms (0: none), session key, turn time (epoch ms),
+// agent id ('' for none), expiry cut-off (epoch ms; with a ttl, listed sessions whose newest turn is
+// older expired with their transcripts and are dropped from the listing, at most 100 per append).
 // Fencing: the append happens only while the caller still holds the lock, so a run whose lock
-// expired cannot write after (or between) the turns of the run that took over. Returns 1 if written.
+// expired cannot write after (or between) the turns of the run that took over. The listing changes
+// in the same step, so it never names a session without its newest turn. Returns 1 if written.
 const appendLua = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
@@ -69,9 +73,35 @@ redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 if tonumber(ARGV[4]) > 0 then
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[8], 'LIMIT', 0, 100)
+  if #expired > 0 then
+    redis.call('ZREM', KEYS[3], unpack(expired))
+    redis.call('HDEL', KEYS[4], unpack(expired))
+  end
+end
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
+if ARGV[7] == '' then
+  redis.call('HDEL', KEYS[4], ARGV[5])
+else
+  redis.call('HSET', KEYS[4], ARGV[5], ARGV[7])
 end
 return 1
 `;
+
+/** Where an append lists its session (see `redisSessionIndexKeys`). */
+export interface RedisSessionListing {
+  /** The sorted set of sessions. */
+  sessionsKey: string;
+  /** The hash of agent ids. */
+  agentsKey: string;
+  sessionKey: string;
+  /** The turn's time, epoch ms: the session's score. */
+  updatedAt: number;
+  /** The turn's agent; `undefined` removes the session's agent. */
+  agentId: string | undefined;
+  /** With a ttl: sessions listed with an older score are dropped (their transcripts expired). */
+  expiredBefore: number;
+}
 
 /** Typed entry points to the scripts (each resolves with the script's integer reply). */
 export interface RedisSessionScripts {
@@ -94,7 +124,10 @@ export interface RedisSessionScripts {
   renew(lockKey: string, token: string, ttlMs: number): Promise<number>;
   /** 1 when `key` held `token` and was deleted; 0 otherwise. */
   release(key: string, token: string): Promise<number>;
-  /** 1 when the turn was appended (and the list trimmed to `keepTurns`); 0 when the lock is not `token`'s. */
+  /**
+   * 1 when the turn was appended (the list trimmed to `keepTurns`, the session listed at `listing`);
+   * 0 when the lock is not `token`'s.
+   */
   append(
     lockKey: string,
     transcriptKey: string,
@@ -102,6 +135,7 @@ export interface RedisSessionScripts {
     element: string,
     keepTurns: number,
     ttlMs: number,
+    listing: RedisSessionListing,
   ): Promise<number>;
 }
 
@@ -111,7 +145,8 @@ const names = {
   acquireAndRead: 'clawgateSessionAcquireAndReadV1',
   renew: 'clawgateSessionRenewV1',
   release: 'clawgateSessionReleaseV1',
-  append: 'clawgateSessionAppendV1',
+  // V2: also lists the session.
+  append: 'clawgateSessionAppendV2',
 } as const;
 
 type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
@@ -131,7 +166,7 @@ export function defineRedisSessionScripts(client: Redis | Cluster): RedisSession
   define(names.acquireAndRead, 3, acquireAndReadLua);
   define(names.renew, 1, renewLua);
   define(names.release, 1, releaseLua);
-  define(names.append, 2, appendLua);
+  define(names.append, 4, appendLua);
   const call = (name: string, ...keysAndArgs: (string | number)[]): Promise<number> =>
     (commands[name] as ScriptCommand).call(client, ...keysAndArgs) as Promise<number>;
   return {
@@ -147,7 +182,21 @@ export function defineRedisSessionScripts(client: Redis | Cluster): RedisSession
     },
     renew: (lockKey, token, ttlMs) => call(names.renew, lockKey, token, ttlMs),
     release: (key, token) => call(names.release, key, token),
-    append: (lockKey, transcriptKey, token, element, keepTurns, ttlMs) =>
-      call(names.append, lockKey, transcriptKey, token, element, keepTurns, ttlMs),
+    append: (lockKey, transcriptKey, token, element, keepTurns, ttlMs, listing) =>
+      call(
+        names.append,
+        lockKey,
+        transcriptKey,
+        listing.sessionsKey,
+        listing.agentsKey,
+        token,
+        element,
+        keepTurns,
+        ttlMs,
+        listing.sessionKey,
+        listing.updatedAt,
+        listing.agentId ?? '',
+        listing.expiredBefore,
+      ),
   };
 }

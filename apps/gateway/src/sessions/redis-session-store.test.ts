@@ -4,13 +4,14 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startTcpRelay } from '../__fixtures__/tcp-relay.js';
 import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from '../__fixtures__/redis-admin.js';
 import { GatewayError } from '../errors.js';
-import { redisSessionKeys } from './redis-session-keys.js';
+import { redisSessionIndexKeys, redisSessionKeys } from './redis-session-keys.js';
 import {
   createRedisSessionStore,
   type RedisSessionStore,
   type RedisSessionStoreCommonOptions,
 } from './redis-session-store.js';
 import type { TranscriptTurn } from './session-store.js';
+import { describeSessionListing } from './__fixtures__/session-listing-conformance.js';
 
 const redisUrl = REDIS_URL;
 // A unique prefix per run keeps parallel runs apart; every key under it is deleted afterwards.
@@ -241,6 +242,71 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: SessionStore conf
     await borrowing.close();
     expect(await injected.ping()).toBe('PONG');
     injected.disconnect();
+  });
+});
+
+// Each store lists its own sessions: a prefix of its own, under the file's (cleaned up with it).
+const listingPrefix = () => `${prefix}listing-${randomUUID()}:`;
+
+describeSessionListing('createRedisSessionStore (real Redis)', {
+  skip: admin === undefined,
+  create: () => newStore({ prefix: listingPrefix() }),
+});
+
+describe.skipIf(admin === undefined)('createRedisSessionStore: listing (real Redis)', () => {
+  it('keeps the listing in a sorted set and a hash, written by the append', async () => {
+    const storePrefix = listingPrefix();
+    const store = newStore({ prefix: storePrefix });
+    const meta = { agentId: 'main', model: 'offline/echo', messageChannel: 'webchat', finishReason: 'stop' };
+    await store.append('with-agent', { ...turn('u', 'a', '2026-03-01T00:00:00.000Z'), meta });
+    await store.append('without-agent', turn('u', 'a', 'not a date'));
+    const { sessions, agents } = redisSessionIndexKeys(storePrefix);
+    expect(await admin!.zscore(sessions, 'with-agent')).toBe(String(Date.parse('2026-03-01T00:00:00.000Z')));
+    // A `createdAt` that is not a date is listed as appended now.
+    expect(Math.abs(Number(await admin!.zscore(sessions, 'without-agent')) - Date.now())).toBeLessThan(5_000);
+    expect(await admin!.hgetall(agents)).toEqual({ 'with-agent': 'main' });
+    // A newest turn without an agent removes the session's agent.
+    await store.append('with-agent', turn('u', 'a', '2026-03-02T00:00:00.000Z'));
+    expect(await admin!.hgetall(agents)).toEqual({});
+    await expect(store.list({ limit: -1, offset: 0 })).rejects.toThrow('must be non-negative integers');
+    await expect(store.readTurns('k', { maxMessages: 1.5 })).rejects.toThrow('must be a non-negative integer');
+  });
+
+  it('leaves sessions older than ttlSeconds out of listings, and later appends drop them from Redis', async () => {
+    const storePrefix = listingPrefix();
+    const store = newStore({ prefix: storePrefix, ttlSeconds: 60 });
+    const now = Date.now();
+    const meta = { agentId: 'main', model: 'offline/echo', messageChannel: 'webchat', finishReason: 'stop' };
+    await store.append('expired', { ...turn('u', 'a', new Date(now - 120_000).toISOString()), meta });
+    expect(await store.list({ limit: 10, offset: 0 })).toEqual({ sessions: [], totalCount: 0 });
+    await store.append('live', { ...turn('u', 'a', new Date(now).toISOString()), meta });
+    expect(await store.list({ limit: 10, offset: 0 })).toEqual({
+      sessions: [{ key: 'live', agentId: 'main', updatedAt: now }],
+      totalCount: 1,
+    });
+    const { sessions, agents } = redisSessionIndexKeys(storePrefix);
+    expect(await admin!.zrange(sessions, 0, -1)).toEqual(['live']);
+    expect(await admin!.hkeys(agents)).toEqual(['live']);
+  });
+
+  it('reads turns with one LRANGE, outside any run', async () => {
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    const commands: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      commands.push(command.name);
+      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof client.sendCommand;
+    const store = createRedisSessionStore({ client, prefix: listingPrefix() });
+    stores.push(store);
+    await store.ready();
+    for (let index = 0; index < 3; index += 1) await store.append('counted', turn(`u${index}`, `a${index}`));
+    commands.length = 0;
+    const { turns, totalMessages } = await store.readTurns('counted', { maxMessages: 2 });
+    expect([turns.map((stored) => stored.messages[0]?.content), totalMessages]).toEqual([['u2'], 6]);
+    expect(commands).toEqual(['lrange']);
+    await store.close();
+    client.disconnect();
   });
 });
 

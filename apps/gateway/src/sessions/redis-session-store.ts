@@ -4,8 +4,12 @@
  *
  * Storage:
  * - One list per session, `<prefix>session:{sha256(sessionKey)}`, one JSON element per turn
- *   (`{"v":1,"createdAt":…,"messages":[…],"meta":{…}}`, the file store's line format), oldest first. The raw
- *   session key is not stored; like the file store's file names, only its hash is.
+ *   (`{"v":1,"createdAt":…,"messages":[…],"meta":{…}}`, the file store's line format), oldest first. Like
+ *   the file store's file names, the key names hold only the session key's hash.
+ * - The listing (`redis-session-keys.ts`): a sorted set of the raw session keys scored by their
+ *   newest turn's `createdAt`, and a hash of the newest turn's agent, both written by the append
+ *   script. With `ttlSeconds`, a session whose newest turn is older than that is left out of
+ *   listings (its transcript expired) and dropped from the set by later appends.
  * - A turn is appended by one Lua script that checks the run's lock token, `RPUSH`es the element,
  *   `LTRIM`s the list and refreshes the idle expiry, all atomically.
  * - Trimming keeps the newest N turns, where N is the `maxMessages` of the last `load` of that
@@ -35,12 +39,12 @@ import {
   sessionStoreUnavailable,
   SERVICE_UNAVAILABLE,
 } from './redis-session-errors.js';
-import { redisSessionKeys } from './redis-session-keys.js';
+import { redisSessionIndexKeys, redisSessionKeys } from './redis-session-keys.js';
 import { createRedisSessionLock, type HeldRedisSessionLock } from './redis-session-lock.js';
 import { defineRedisSessionScripts } from './redis-session-scripts.js';
-import type { SessionStore, TranscriptMessage, TranscriptTurn } from './session-store.js';
+import type { SessionPage, SessionStore, SessionSummary, TranscriptMessage, TranscriptTurn } from './session-store.js';
 import { parseTranscriptLine } from './transcript-line.js';
-import { trimTranscript } from './trim-transcript.js';
+import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
 
 /** Stored element format version (the same as the file store's lines). */
 const ELEMENT_VERSION = 1;
@@ -151,6 +155,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     waitMs: settings.lockWaitMs,
   });
   const mutex = createKeyedMutex();
+  const indexKeys = redisSessionIndexKeys(settings.prefix);
   // The lock each session's running task holds in this process (the keyed mutex allows one).
   const held = new Map<string, HeldRedisSessionLock>();
   // `maxMessages` of the last load inside the running task, used to trim on append.
@@ -271,10 +276,77 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
       ...(meta !== null && typeof meta === 'object' ? { meta } : {}),
     });
     const keepTurns = limits.get(sessionKey) ?? settings.maxStoredTurns;
+    const now = Date.now();
+    const createdAt = Date.parse(turn.createdAt);
+    const agentId = (meta as { agentId?: unknown } | undefined)?.agentId;
+    const listing = {
+      sessionsKey: indexKeys.sessions,
+      agentsKey: indexKeys.agents,
+      sessionKey,
+      // A `createdAt` that is not a date (the type allows any string) is listed as appended now.
+      updatedAt: Number.isFinite(createdAt) ? createdAt : now,
+      agentId: typeof agentId === 'string' && agentId !== '' ? agentId : undefined,
+      expiredBefore: now - settings.ttlMs,
+    };
     const written = await guard(() =>
-      scripts.append(lock.keys.lock, lock.keys.transcript, lock.token, element, keepTurns, settings.ttlMs),
+      scripts.append(lock.keys.lock, lock.keys.transcript, lock.token, element, keepTurns, settings.ttlMs, listing),
     );
     if (written !== 1) throw sessionLockLost();
+  }
+
+  async function list(listOptions: { limit: number; offset: number }): Promise<SessionPage> {
+    const limit = listOptions?.limit;
+    const offset = listOptions?.offset;
+    if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0) {
+      throw new TypeError('Redis session store: `limit` and `offset` must be non-negative integers');
+    }
+    await ensureConnected();
+    // Newest turn older than the idle expiry: the transcript is gone (see the file comment).
+    const oldest = settings.ttlMs > 0 ? String(Date.now() - settings.ttlMs) : '-inf';
+    const [totalCount, scored] = await guard(async () => {
+      const replies = await client
+        .multi()
+        .zcount(indexKeys.sessions, oldest, '+inf')
+        .zrevrangebyscore(indexKeys.sessions, '+inf', oldest, 'WITHSCORES', 'LIMIT', offset, limit)
+        .exec();
+      const failed = replies?.find(([error]) => error !== null)?.[0];
+      if (replies === null || failed) throw failed ?? new Error('transaction aborted');
+      return [Number(replies[0]?.[1]), replies[1]?.[1] as string[]] as const;
+    });
+    // `LIMIT offset 0` answers nothing, as a page of 0 should.
+    const keys = scored.filter((_, index) => index % 2 === 0);
+    const agents = keys.length === 0 ? [] : await guard(() => client.hmget(indexKeys.agents, ...keys));
+    const sessions = keys.map((key, index): SessionSummary => {
+      const agentId = agents[index];
+      const updatedAt = Number(scored[2 * index + 1]);
+      return typeof agentId === 'string' ? { key, agentId, updatedAt } : { key, updatedAt };
+    });
+    return { sessions, totalCount };
+  }
+
+  async function readTurns(
+    sessionKey: string,
+    readOptions: { maxMessages: number },
+  ): Promise<{ turns: TranscriptTurn[]; totalMessages: number }> {
+    assertSessionKey(sessionKey);
+    const maxMessages = readOptions?.maxMessages;
+    if (!Number.isSafeInteger(maxMessages) || maxMessages < 0) {
+      throw new TypeError('Redis session store: `maxMessages` must be a non-negative integer');
+    }
+    await ensureConnected();
+    // The whole list, not only its tail: the count of stored messages needs every element (Redis
+    // keeps no count). The list is what the trimming keeps: the turns of `maxHistoryMessages` after
+    // a run, `maxStoredTurns` at most.
+    const elements = await guard(() => client.lrange(redisSessionKeys(settings.prefix, sessionKey).transcript, 0, -1));
+    const turns: TranscriptTurn[] = [];
+    let totalMessages = 0;
+    for (const element of elements) {
+      const turn = parseTranscriptLine(element);
+      if (turn === undefined) continue;
+      turns.push(turn);
+      totalMessages += turn.messages.length;
+    }
+    return { turns: keepNewestTurns(turns, maxMessages), totalMessages };
   }
 
   function runExclusive<T>(sessionKey: string, task: () => Promise<T>): Promise<T> {
@@ -288,11 +360,11 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
       return Promise.reject(new TypeError('Redis session store: `task` must be a function'));
     return mutex.runExclusive(sessionKey, async () => {
       await ensureConnected();
-      const readTurns = readTurnsWithLock;
-      const lock = await locks.acquire(sessionKey, readTurns > 0 ? { readTurns } : undefined);
+      const turnsToRead = readTurnsWithLock;
+      const lock = await locks.acquire(sessionKey, turnsToRead > 0 ? { readTurns: turnsToRead } : undefined);
       held.set(sessionKey, lock);
       if (lock.newestTurns !== undefined)
-        prefetched.set(sessionKey, { elements: lock.newestTurns, requested: readTurns });
+        prefetched.set(sessionKey, { elements: lock.newestTurns, requested: turnsToRead });
       try {
         return await task();
       } finally {
@@ -321,6 +393,8 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
   return {
     load,
     append,
+    list,
+    readTurns,
     runExclusive,
     close,
     ready,

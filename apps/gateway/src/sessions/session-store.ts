@@ -37,6 +37,22 @@ export interface TranscriptTurnMeta {
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
+/** One stored session, as a listing shows it. */
+export interface SessionSummary {
+  key: string;
+  /** The agent of the newest turn (`meta.agentId`), when the store knows it. */
+  agentId?: string;
+  /** Epoch ms of the newest turn (its `createdAt`, or the file's mtime for the file store). */
+  updatedAt: number;
+}
+
+/** A page of sessions, newest first. */
+export interface SessionPage {
+  sessions: SessionSummary[];
+  /** Sessions stored in all. */
+  totalCount: number;
+}
+
 /** A session transcript store. */
 export interface SessionStore {
   /**
@@ -51,6 +67,19 @@ export interface SessionStore {
   load(sessionKey: string, options: { maxMessages: number }): Promise<TranscriptMessage[]>;
   /** Appends one turn atomically: after a crash it is either wholly there or absent. */
   append(sessionKey: string, turn: TranscriptTurn): Promise<void>;
+  /** Stored sessions, most recently updated first; `offset` skips that many. */
+  list(options: { limit: number; offset: number }): Promise<SessionPage>;
+  /**
+   * The newest turns of a session holding at least `maxMessages` messages (all of them when it has
+   * fewer), oldest first, with their `createdAt` and `meta`, and how many messages are stored in all.
+   * Unknown key → `{ turns: [], totalMessages: 0 }`. Read-only: safe outside `runExclusive`.
+   *
+   * Ownership as for `load`: the array is the caller's, the turns in it may be the store's frozen ones.
+   */
+  readTurns(
+    sessionKey: string,
+    options: { maxMessages: number },
+  ): Promise<{ turns: TranscriptTurn[]; totalMessages: number }>;
   /**
    * Runs `task` after every earlier task of the same key has settled (in-process serialisation);
    * different keys run in parallel. Not re-entrant: do not nest calls on one key.
