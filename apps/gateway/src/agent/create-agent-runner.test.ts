@@ -146,6 +146,24 @@ describe('agent runner: run', () => {
       { role: 'user', content: 'two' },
       { role: 'assistant', content: '[clawgate offline model] Turn 2. You said: "two"' },
     ]);
+    // Each turn is stored with what ran it, the run's usage among it.
+    const { turns } = await store.readTurns('agent:main:openai-user:alice', { maxMessages: 100 });
+    expect(turns.map((turn) => turn.meta)).toEqual([
+      {
+        agentId: 'main',
+        model: 'offline/clawgate-offline',
+        messageChannel: 'webchat',
+        finishReason: 'stop',
+        usage: { prompt_tokens: 1, completion_tokens: 8, total_tokens: 9 },
+      },
+      {
+        agentId: 'main',
+        model: 'offline/clawgate-offline',
+        messageChannel: 'webchat',
+        finishReason: 'stop',
+        usage: { prompt_tokens: 14, completion_tokens: 8, total_tokens: 22 },
+      },
+    ]);
   });
 
   it('serialises concurrent runs on one session key so transcripts never interleave', async () => {

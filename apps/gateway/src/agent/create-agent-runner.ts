@@ -175,6 +175,12 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
             model: state.modelReference,
             messageChannel: input.messageChannel,
             finishReason,
+            // The three counts, whatever else a provider's object may carry.
+            usage: {
+              prompt_tokens: usage.prompt_tokens,
+              completion_tokens: usage.completion_tokens,
+              total_tokens: usage.total_tokens,
+            },
           },
         });
       }
