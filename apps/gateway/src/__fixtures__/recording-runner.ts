@@ -33,6 +33,7 @@ export function createRecordingRunner(options: { prepare?: (input: AgentRunInput
         finishReason: 'stop',
         text: RECORDED_REPLY,
         toolCalls: [],
+        model: 'offline/clawgate-offline',
         usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
       };
     },

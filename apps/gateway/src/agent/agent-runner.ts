@@ -68,6 +68,8 @@ export interface RunResult {
   text: string;
   toolCalls: ToolCall[];
   usage: ChatCompletionUsage;
+  /** `<provider>/<model id>` that answered (the agent's model, or the allowed override). */
+  model: string;
 }
 
 /**

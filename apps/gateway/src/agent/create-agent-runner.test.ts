@@ -136,6 +136,7 @@ describe('agent runner: run', () => {
       text: '[clawgate offline model] Turn 1. You said: "one"',
       toolCalls: [],
       usage: { prompt_tokens: 1, completion_tokens: 8, total_tokens: 9 },
+      model: 'offline/clawgate-offline',
     });
     expect(endOf(await runOnce(runner, input({ text: 'two' }))).text).toBe(
       '[clawgate offline model] Turn 2. You said: "two"',
@@ -243,6 +244,7 @@ describe('agent runner: run', () => {
         text: '',
         toolCalls: [{ id: 'call_offline_1_get_time', name: 'get_time', arguments: '{"zone":"UTC"}' }],
         usage: { prompt_tokens: 7, completion_tokens: 4, total_tokens: 11 },
+        model: 'offline/clawgate-offline',
       },
     ]);
     expect((await store.load('agent:main:openai-user:alice', { maxMessages: 10 }))[1]).toEqual({
@@ -382,6 +384,7 @@ describe('agent runner with an OpenAI-compatible upstream', () => {
         text: 'Bonjour',
         toolCalls: [],
         usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 },
+        model: 'up/vendor/model-x',
       },
     ]);
     const body = server.requests[0]!.body as Record<string, unknown>;

@@ -184,7 +184,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
           },
         });
       }
-      return { ok: true, finishReason, text, toolCalls: calls, usage };
+      return { ok: true, finishReason, text, toolCalls: calls, usage, model: state.modelReference };
     } catch (error) {
       return { ok: false, error: toGatewayError(error, signal) };
     } finally {
