@@ -36,9 +36,13 @@ const MEGABYTE = 1024 * 1024;
  * - `gateway.http.sseHeartbeatMs` (15000), `.maxBodyBytes`† (20 MiB), `.bodyTimeoutMs`† (30000),
  *   `.maxJsonDepth`† (64), `.maxJsonValues`† (250000),
  *   `.headersTimeoutMs`† (10000), `.requestTimeoutMs`† (60000), `.maxConnections`† (no cap)
+ * - `gateway.ws`†: `enabled` (true), `allowedOrigins` ([]), `maxPayload` (25 MiB), `maxBufferedBytes`
+ *   (50 MiB), `tickIntervalMs` (30000), `pingIntervalMs` (25000), `handshakeTimeoutMs` (10000),
+ *   `maxRunsPerConnection` (16)
  * - `models.providers.<id>`: `api` ("openai-completions" when omitted | "offline");
  *   openai-completions: `baseUrl` (required, http/https), `apiKey`, `headers`, `timeoutMs` (120000),
- *   `idleTimeoutMs` (`timeoutMs`), `maxConnections` (unlimited); offline: `delayMs` (0). Provider `offline` is built in
+ *   `idleTimeoutMs` (`timeoutMs`), `maxConnections` (unlimited); offline: `delayMs` (0); either: `models`
+ *   (a catalogue `[{ id, name, contextWindow, reasoning }]` for `models.list`). Provider `offline` is built in
  * unless defined.
  * - `agents.defaults`†: `model` ("offline/clawgate-offline"), `maxHistoryMessages` (200),
  *   `maxReplyChars` (4 Mi), `systemPrompt`, `allowedModels`
@@ -157,6 +161,29 @@ export function createGatewayConfigSchema() {
       }
     });
 
+  /**
+   * `gateway.ws` (extension; docs/ws-protocol.md#limits-and-keepalive): the WebSocket control
+   * protocol on the gateway's own port. OpenClaw's own limits are the defaults.
+   */
+  const wsSchema = z.strictObject({
+    /** `false` answers every upgrade with 404. */
+    enabled: z.boolean().default(true),
+    /** Origins besides the gateway's own whose pages may open a socket (`https://app.example.com`). */
+    allowedOrigins: z.array(z.string().trim().min(1)).default([]),
+    /** Largest frame after the handshake (1009 above it); before it, 64 KiB. */
+    maxPayload: positiveInt.default(25 * MEGABYTE),
+    /** Unsent bytes queued for one connection before it is closed as a slow consumer (1008). */
+    maxBufferedBytes: positiveInt.default(50 * MEGABYTE),
+    /** `tick` event interval. */
+    tickIntervalMs: positiveInt.default(30_000),
+    /** Protocol ping interval; a connection that has not answered the previous ping by the next is closed. */
+    pingIntervalMs: positiveInt.default(25_000),
+    /** A connection that has not completed `connect` by then is closed (1000). */
+    handshakeTimeoutMs: positiveInt.default(10_000),
+    /** Runs one connection may have going at once (`agent`, `chat.send`); more are refused. */
+    maxRunsPerConnection: positiveInt.default(16),
+  });
+
   const gatewaySchema = z.strictObject({
     /** 0 picks a free port (useful in tests). */
     port: z.number().int().min(0).max(65_535).default(18_789),
@@ -166,8 +193,21 @@ export function createGatewayConfigSchema() {
     /** Peers whose `X-Forwarded-For` is believed and who may use `trusted-proxy` auth. */
     trustedProxies: z.array(z.string().trim().min(1)).default([]),
     http: httpSchema.prefault({}),
+    ws: wsSchema.prefault({}),
     /** On SIGTERM/SIGINT, how long in-flight requests and SSE streams may run before they are cut (ms). */
     shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+  });
+
+  /**
+   * One entry of a provider's model catalogue (OpenClaw's `models.providers.<id>.models[]`), listed
+   * by the WebSocket `models.list`. Loose: OpenClaw's entries carry more keys (`cost`, `input`,
+   * `maxTokens`, …) that clawgate has no use for.
+   */
+  const catalogueModelSchema = z.looseObject({
+    id: z.string().trim().min(1),
+    name: z.string().optional(),
+    contextWindow: positiveInt.optional(),
+    reasoning: z.boolean().optional(),
   });
 
   /** An OpenAI-compatible upstream (OpenAI, vLLM, Ollama, llama.cpp, LM Studio, OpenRouter...). */
@@ -189,6 +229,7 @@ export function createGatewayConfigSchema() {
     idleTimeoutMs: positiveInt.optional(),
     /** Keep-alive connection pool size per origin (undici default: unlimited). */
     maxConnections: positiveInt.optional(),
+    models: z.array(catalogueModelSchema).optional(),
   });
 
   /** The built-in deterministic model (no network). */
@@ -196,6 +237,7 @@ export function createGatewayConfigSchema() {
     api: z.literal('offline'),
     /** Pause between streamed words, in ms (default 0). */
     delayMs: nonNegativeInt.default(0),
+    models: z.array(catalogueModelSchema).optional(),
   });
 
   /** `api` may be left out for OpenAI-compatible upstreams, the common case. */
