@@ -16,6 +16,7 @@ import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
 import { createGatewayRuntime, type RuntimeRedisOptions } from './gateway-runtime.js';
 import { createLogger, withoutRedaction } from './logging/create-logger.js';
+import { createWebSocketDoor, type WebSocketDoor } from './ws/websocket-door.js';
 
 export { GATEWAY_TOKEN_FILE, readOrCreateToken } from './ensure-gateway-secret.js';
 
@@ -151,6 +152,14 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   let state: 'starting' | 'serving' | 'draining' = 'starting';
   let activeRuns = 0;
   let runsIdle: (() => void) | undefined;
+  // Runs of every door (HTTP and WebSocket) are counted, so a shutdown waits for all of them.
+  const runStarted = () => {
+    activeRuns += 1;
+  };
+  const runEnded = () => {
+    activeRuns -= 1;
+    if (activeRuns === 0) runsIdle?.();
+  };
   // Aborted at the shutdown deadline, so the runs still open tell their clients why they end.
   const shutdownDeadline = new AbortController();
   const app = createApp({
@@ -163,13 +172,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     storesAvailable: () => runtime.isReady(),
     draining: () => state === 'draining',
     shutdownSignal: shutdownDeadline.signal,
-    onRunStart: () => {
-      activeRuns += 1;
-    },
-    onRunEnd: () => {
-      activeRuns -= 1;
-      if (activeRuns === 0) runsIdle?.();
-    },
+    onRunStart: runStarted,
+    onRunEnd: runEnded,
   });
 
   const limits = config.gateway.http;
@@ -185,10 +189,29 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   );
   // Past the cap Node closes new connections at once; unset keeps Node's default (no cap).
   if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
-  // WebSocket control protocol comes later; an Upgrade must never fall through to Express.
-  server.on('upgrade', (_request: http.IncomingMessage, socket: Duplex) => {
+  // The WebSocket control protocol on the same port (docs/ws-protocol.md); an Upgrade never
+  // reaches Express. Switched off, an upgrade is answered 404 like an unknown path.
+  const wsDoor: WebSocketDoor | undefined = config.gateway.ws.enabled
+    ? createWebSocketDoor({
+        config,
+        runner,
+        sessionStore: runtime.sessionStore,
+        authorizer,
+        authMode: resolveAuthConfig(config.gateway.auth, env).mode,
+        logger,
+        shutdownSignal: shutdownDeadline.signal,
+        draining: () => state === 'draining',
+        onRunStart: runStarted,
+        onRunEnd: runEnded,
+      })
+    : undefined;
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (wsDoor !== undefined) {
+      wsDoor.handleUpgrade(request, socket, head);
+      return;
+    }
     socket.on('error', () => undefined);
-    socket.end('HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   // Malformed requests (bad request line, oversized headers) keep Node's own clientError answers
   // (400/431/408), which never reach Express and never crash the process.
@@ -248,6 +271,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       state = 'draining';
       logger.info({ deadlineMs, activeRuns }, 'shutdown started');
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // WebSocket clients are told at once, and closed with 1012 once their runs have ended.
+      void wsDoor?.drain();
       server.closeIdleConnections();
       const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
       let timedOut = false;
@@ -269,6 +294,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         clearTimeout(graceTimer);
         // Destroying the sockets aborts any run left (and its upstream request) through `res` close.
         server.closeAllConnections();
+        wsDoor?.terminateAll();
         await serverClosed;
       }
       clearTimeout(deadlineTimer);

@@ -1,0 +1,11 @@
+/** `health {}` (docs/ws-protocol.md#methods): the gateway's agents and session count. */
+import { z } from 'zod';
+import { defineMethod } from '../method-table.js';
+import { buildHealthSnapshot } from '../health-snapshot.js';
+
+export const healthMethod = defineMethod({
+  name: 'health',
+  scope: 'operator.read',
+  params: () => z.strictObject({}),
+  handle: ({ door }) => buildHealthSnapshot(door),
+});
