@@ -1,5 +1,5 @@
 /**
- * One conversation across the gateway's doors by session key (docs/ws-protocol.md#5-methods): a WS
+ * One conversation across the gateway's doors by session key (docs/ws-protocol.md#methods): a WS
  * `agent` turn, an HTTP turn with `x-openclaw-session-key`, and the BUILT `clawgate agent` CLI on the
  * same state directory all append to one transcript that `chat.history` reads back, on the file
  * store. Also who receives a run's events: the starter and the session's watchers, nobody else.

@@ -1,6 +1,6 @@
 /**
  * The real `openclaw-node` client (0.14.0) against the gateway's WebSocket door
- * (docs/ws-protocol.md#6-real-clients-to-test-with): it signs a v2 device block with its own ed25519
+ * (docs/ws-protocol.md#handshake): it signs a v2 device block with its own ed25519
  * identity, requires `hello-ok`, runs turns with `agent` and reads `agent` events, and calls
  * `health`, `sessions.list`, `chat.history`, `chat.abort` and `agent.wait`.
  */

@@ -1,6 +1,6 @@
 /**
  * Two BUILT gateway replicas in child processes on the REAL Redis at `REDIS_URL`
- * (docs/ws-protocol.md#5-methods): a WebSocket turn on replica A and an HTTP turn on replica B on
+ * (docs/ws-protocol.md#methods): a WebSocket turn on replica A and an HTTP turn on replica B on
  * one session, started together, run one after the other (the Redis session lock), both are
  * stored, the second one's model request carries the first turn, and `chat.history` on either
  * replica reads both. Under CI=true a missing Redis fails this file; locally it skips.

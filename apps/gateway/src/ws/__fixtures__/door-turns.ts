@@ -1,6 +1,6 @@
 /**
  * One turn through each door, for tests that move a conversation between them by session key
- * (docs/ws-protocol.md#5-methods): `agent` over a WebSocket protocol client, and a non-streaming
+ * (docs/ws-protocol.md#methods): `agent` over a WebSocket protocol client, and a non-streaming
  * `POST /v1/chat/completions` with `x-openclaw-session-key`.
  */
 import type { Frame, ProtocolClient } from './protocol-client.js';
