@@ -120,14 +120,14 @@ describe('limits', () => {
 
   it('closes a watcher that does not read 1008 "slow consumer", while the run goes on for its starter', async () => {
     // 1,500 deltas of 10 characters: each event carries the text so far, so one run sends about
-    // 22 MB, past what the kernel's socket buffers absorb for a reader that stopped, while each
+    // 22 MB, past what the kernel's socket buffers and a 256 KiB limit absorb for a reader that stopped, while each
     // event stays small.
     const upstream = await startFakeUpstream((_request, response) => {
       const frames = Array.from({ length: 1_500 }, () => upstreamChunk({ content: 'y'.repeat(10) }));
       writeUpstreamStream(response, [...frames, upstreamChunk({}, 'stop')]);
     });
     const gateway = await start({
-      gateway: { ws: { maxBufferedBytes: 64 * 1024 } },
+      gateway: { ws: { maxBufferedBytes: 256 * 1024 } },
       models: { providers: { up: { baseUrl: upstream.baseUrl } } },
       agents: { defaults: { model: 'up/model' } },
     });

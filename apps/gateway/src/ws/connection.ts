@@ -62,7 +62,11 @@ export class GatewayConnection implements CallerConnection {
 
   constructor(private readonly options: ConnectionOptions) {
     const { ws, door } = options;
-    this.highWaterMark = Math.min(SEND_HIGH_WATER_MARK, Math.floor(door.config.gateway.ws.maxBufferedBytes / 4));
+    // Never below the socket's own mark: `drain` only fires after a write the socket refused.
+    this.highWaterMark = Math.max(
+      options.socket.writableHighWaterMark,
+      Math.min(SEND_HIGH_WATER_MARK, Math.floor(door.config.gateway.ws.maxBufferedBytes / 4)),
+    );
     ws.on('message', (data) => this.onMessage(data));
     ws.on('pong', () => {
       this.alive = true;
@@ -99,7 +103,8 @@ export class GatewayConnection implements CallerConnection {
   }
 
   drained(): Promise<void> {
-    if (this.writable()) return Promise.resolve();
+    // Without a refused write the socket sends no `drain`; it is still taking data, so go on.
+    if (this.writable() || !this.options.socket.writableNeedDrain) return Promise.resolve();
     this.drainWaiter ??= new Promise<void>((resolve) => {
       const done = () => {
         this.options.socket.off('drain', done);
