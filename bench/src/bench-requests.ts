@@ -6,6 +6,8 @@ const path = '/v1/chat/completions';
 
 /** Content deltas of the streamed CPU row's answer (mock mode `stream-20`, agent `stream20`). */
 export const STREAMED_DELTA_COUNT = 20;
+/** Deltas of the same reply cut finer (mock mode `split-100`, agent `split100`): the per-delta rows. */
+export const SPLIT_DELTA_COUNT = 100;
 /** The client asks for the usage chunk, so both relays must decode and re-encode it too. */
 const streamedOptions = { stream: true, stream_options: { include_usage: true } };
 const messages = [{ role: 'user', content: 'Say hello in one short sentence.' }];
@@ -26,6 +28,7 @@ function build(model: string, token: string, extra: Record<string, unknown> = {}
 export const directRequests = {
   complete: build('instant', BENCH_TOKEN),
   streamed: build(`stream-${STREAMED_DELTA_COUNT}`, BENCH_TOKEN, streamedOptions),
+  split: build(`split-${SPLIT_DELTA_COUNT}`, BENCH_TOKEN, streamedOptions),
   stream: build('instant', BENCH_TOKEN, { stream: true }),
   paced: build('paced', BENCH_TOKEN, { stream: true }),
   delayed: build('delay-20', BENCH_TOKEN),
@@ -45,5 +48,11 @@ export const gatewayRequests = {
    */
   withUser: (workerIndex: number, userPrefix = 'bench-user'): BenchRequest =>
     build('openclaw', BENCH_TOKEN, { user: `${userPrefix}-${workerIndex}` }),
+  /** The streamed request with a stored session per worker: the HTTP door's side of the WebSocket turn. */
+  streamedWithUser: (workerIndex: number, userPrefix: string): BenchRequest =>
+    build(`openclaw/stream${STREAMED_DELTA_COUNT}`, BENCH_TOKEN, {
+      ...streamedOptions,
+      user: `${userPrefix}-${workerIndex}`,
+    }),
   wrongToken: build('openclaw', 'wrong-token-for-the-failure-path'),
 };

@@ -23,9 +23,10 @@ export interface GatewayConfigOptions {
 }
 
 /**
- * Builds a config object (JSON is valid JSON5) with four agents on the mock provider:
- * `main` (default, instant answers), `paced` (20 ms deltas), `delayed` (answers after 20 ms) and
- * `stream20` (20 deltas at once: the per-frame CPU row). No agent sets `maxHistoryMessages`, so
+ * Builds a config object (JSON is valid JSON5) with five agents on the mock provider:
+ * `main` (default, instant answers), `paced` (20 ms deltas), `delayed` (answers after 20 ms),
+ * `stream20` (20 deltas at once: the per-frame CPU row) and `split100` (the same reply in 100
+ * deltas: the per-delta WebSocket row). No agent sets `maxHistoryMessages`, so
  * stored sessions carry the default bound (200 messages) as a user's gateway would.
  */
 export function createGatewayConfig(options: GatewayConfigOptions): Record<string, unknown> {
@@ -49,6 +50,7 @@ export function createGatewayConfig(options: GatewayConfigOptions): Record<strin
         { id: 'paced', model: 'mock/paced' },
         { id: 'delayed', model: 'mock/delay-20' },
         { id: 'stream20', model: 'mock/stream-20' },
+        { id: 'split100', model: 'mock/split-100' },
       ],
     },
     ...(options.sessionsStore === undefined ? {} : { sessions: { store: options.sessionsStore } }),

@@ -1,29 +1,59 @@
 /**
  * CPU time per request of servers running side by side on one core: each subject is measured in
- * turn, a fixed count of requests from the closed-loop generator bracketed by two readings of its
- * process's CPU ticks. The subjects take turns over several rounds and each figure is the sum over
+ * turn, a fixed count of requests from the closed-loop generator (or of WebSocket turns and
+ * connections, for a subject that drives its own load) bracketed by two readings of its process's
+ * CPU ticks. The subjects take turns over several rounds and each figure is the sum over
  * its rounds, so drift in the machine during the section (other tenants, frequency) hits every
  * subject alike instead of whichever happened to go last.
  *
  * CPU per request, not requests per second, is the verdict: it does not depend on how fast the load
  * generator is, nor on what else shares the machine, and it is what a deployment pays for.
  */
-import { runFixedCount, type BenchRequest } from './load-generator.js';
+import { runFixedCount, type BenchRequest, type ClosedLoopResult } from './load-generator.js';
 import { cpuMsBetween, readCpuTicks, type CpuReading } from './process-cpu.js';
 
-/** One server and the request it is measured with. */
-export interface CpuSubject {
+/** What every subject has: the process measured and its count. */
+interface CpuSubjectBase {
   key: string;
   pid: number;
+  /** Measured requests (turns, connections) per worker and round. */
+  measuredPerWorker: number;
+  /**
+   * Warm-up per worker before this subject's first round, instead of the options' one: for a
+   * subject whose sessions an earlier subject already filled. @defaultValue `firstWarmupPerWorker`
+   */
+  firstWarmupPerWorker?: number;
+}
+
+/** One HTTP server and the request it is measured with, sent by the closed-loop generator. */
+export interface HttpCpuSubject extends CpuSubjectBase {
   origin: string;
   requestFor: (workerIndex: number) => BenchRequest;
-  /** Measured requests per worker and round. */
-  measuredPerWorker: number;
   /** How every answer must end, e.g. `data: [DONE]\n\n`; anything else is an error. */
   expectBodySuffix?: string;
   /** The status every answer must have (401 and 429 for the failure path). @defaultValue 200 */
   expectStatus?: number;
 }
+
+/** What a subject with its own load (WebSocket turns, handshakes) is asked to run. */
+export interface CpuDriveOptions {
+  concurrency: number;
+  warmupPerWorker: number;
+  measuredPerWorker: number;
+  onMeasuredStart: () => void;
+  onMeasuredEnd: () => void;
+}
+
+/**
+ * A subject that brings its own load: `drive` runs the warm-up, calls `onMeasuredStart`, runs
+ * exactly `measuredPerWorker` per worker, calls `onMeasuredEnd` and returns the measured phase.
+ */
+export interface DrivenCpuSubject extends CpuSubjectBase {
+  drive: (options: CpuDriveOptions) => Promise<ClosedLoopResult>;
+}
+
+/** One subject of {@link measureCpuPerRequest}. */
+export type CpuSubject = HttpCpuSubject | DrivenCpuSubject;
 
 /** Options of {@link measureCpuPerRequest}. */
 export interface CpuRoundsOptions {
@@ -39,6 +69,11 @@ export interface CpuRoundsOptions {
   roundWarmupPerWorker: number;
   /** Called after each measured window, for progress logs. */
   onWindow?: (key: string, round: number, window: CpuWindow) => void;
+  /**
+   * Processes sharing the load generator's core (the mock): their CPU over each window is added to
+   * the generator's own in `loadCoreCpuMs`, which tells whether that core, not the server, set the pace.
+   */
+  loadCorePids?: readonly number[];
 }
 
 /** One measured window of one subject. */
@@ -50,6 +85,11 @@ export interface CpuWindow {
   userMs: number;
   systemMs: number;
   ticks: number;
+  /**
+   * CPU of the load generator (this process) and of `loadCorePids` over the window: near `wallMs`
+   * means the load side was saturated and the server may have waited for it.
+   */
+  loadCoreCpuMs: number;
 }
 
 /** The sum over a subject's rounds. */
@@ -72,22 +112,41 @@ export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<M
     for (const subject of options.subjects) {
       let before: CpuReading | undefined;
       let after: CpuReading | undefined;
-      const loop = await runFixedCount({
-        origin: subject.origin,
-        concurrency: options.concurrency,
-        warmupPerWorker: round === 0 ? options.firstWarmupPerWorker : options.roundWarmupPerWorker,
-        measuredPerWorker: subject.measuredPerWorker,
-        requestFor: subject.requestFor,
-        expectStatus: subject.expectStatus ?? 200,
-        ...(subject.expectBodySuffix === undefined ? {} : { expectBodySuffix: subject.expectBodySuffix }),
+      let loadBefore: LoadCoreReading | undefined;
+      let loadAfter: LoadCoreReading | undefined;
+      const loadCorePids = options.loadCorePids ?? [];
+      const hooks = {
         onMeasuredStart: () => {
+          loadBefore = readLoadCore(loadCorePids);
           before = readCpuTicks(subject.pid);
         },
         onMeasuredEnd: () => {
           after = readCpuTicks(subject.pid);
+          loadAfter = readLoadCore(loadCorePids);
         },
-      });
-      if (before === undefined || after === undefined) throw new Error(`no CPU reading of ${subject.key}`);
+      };
+      const warmupPerWorker =
+        round === 0 ? (subject.firstWarmupPerWorker ?? options.firstWarmupPerWorker) : options.roundWarmupPerWorker;
+      const loop =
+        'drive' in subject
+          ? await subject.drive({
+              concurrency: options.concurrency,
+              warmupPerWorker,
+              measuredPerWorker: subject.measuredPerWorker,
+              ...hooks,
+            })
+          : await runFixedCount({
+              origin: subject.origin,
+              concurrency: options.concurrency,
+              warmupPerWorker,
+              measuredPerWorker: subject.measuredPerWorker,
+              requestFor: subject.requestFor,
+              expectStatus: subject.expectStatus ?? 200,
+              ...(subject.expectBodySuffix === undefined ? {} : { expectBodySuffix: subject.expectBodySuffix }),
+              ...hooks,
+            });
+      if (before === undefined || after === undefined || loadBefore === undefined || loadAfter === undefined)
+        throw new Error(`no CPU reading of ${subject.key}`);
       const cpu = cpuMsBetween(before, after);
       const window: CpuWindow = {
         requests: loop.requests,
@@ -97,6 +156,7 @@ export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<M
         userMs: cpu.userMs,
         systemMs: cpu.systemMs,
         ticks: cpu.ticks,
+        loadCoreCpuMs: loadCoreMsBetween(loadBefore, loadAfter),
       };
       options.onWindow?.(subject.key, round, window);
       const previous = results.get(subject.key);
@@ -115,6 +175,7 @@ export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<M
         userMs: sum('userMs'),
         systemMs: sum('systemMs'),
         ticks: sum('ticks'),
+        loadCoreCpuMs: sum('loadCoreCpuMs'),
         cpuPerRequestMs: sum('cpuMs') / sum('requests'),
         requestsPerSecond: sum('requests') / (sum('wallMs') / 1000),
         statusCounts,
@@ -124,4 +185,24 @@ export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<M
     }
   }
   return results;
+}
+
+/** CPU of the load generator (microseconds, from `process.cpuUsage`) and of its core's companions (ticks). */
+interface LoadCoreReading {
+  ownMicroseconds: number;
+  companions: CpuReading[];
+}
+
+function readLoadCore(pids: readonly number[]): LoadCoreReading {
+  const own = process.cpuUsage();
+  return { ownMicroseconds: own.user + own.system, companions: pids.map((pid) => readCpuTicks(pid)) };
+}
+
+function loadCoreMsBetween(before: LoadCoreReading, after: LoadCoreReading): number {
+  let companionsMs = 0;
+  before.companions.forEach((reading, index) => {
+    const later = after.companions[index];
+    if (later !== undefined) companionsMs += cpuMsBetween(reading, later).totalMs;
+  });
+  return (after.ownMicroseconds - before.ownMicroseconds) / 1000 + companionsMs;
 }

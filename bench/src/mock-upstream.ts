@@ -45,10 +45,24 @@ const sseHeaders = {
   connection: 'keep-alive',
 };
 
+/** The content pieces of an answer of `deltaCount` deltas: `tok0 `, `tok1 `, … */
+const tokens = (deltaCount: number): string[] => Array.from({ length: deltaCount }, (_, index) => `tok${index} `);
+
+/**
+ * The text of the `stream-<of>` answer cut into `deltaCount` pieces of (nearly) equal length: the
+ * same reply, hence the same stored transcript, in more deltas.
+ */
+function splitText(of: number, deltaCount: number): string[] {
+  const text = tokens(of).join('');
+  return Array.from({ length: deltaCount }, (_, index) =>
+    text.slice(Math.floor((index * text.length) / deltaCount), Math.floor(((index + 1) * text.length) / deltaCount)),
+  );
+}
+
 /** Builds the answer bodies once; ids and timestamps are fixed because nothing checks them. */
-function serialiseAnswers(deltaCount: number): SerialisedAnswers {
+function serialiseAnswers(pieces: string[]): SerialisedAnswers {
   const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'mock' };
-  const pieces = Array.from({ length: deltaCount }, (_, index) => `tok${index} `);
+  const deltaCount = pieces.length;
   const usage = { prompt_tokens: 12, completion_tokens: deltaCount, total_tokens: 12 + deltaCount };
   const frame = (value: unknown): Buffer => Buffer.from(`data: ${JSON.stringify(value)}\n\n`);
   const frames = [
@@ -76,13 +90,18 @@ type MockMode =
   | { kind: 'instant' }
   | { kind: 'delay'; delayMs: number }
   | { kind: 'paced' }
-  | { kind: 'short'; deltaCount: number };
+  | { kind: 'short'; deltaCount: number }
+  | { kind: 'split'; deltaCount: number };
 
 const modelPattern = /"model"\s*:\s*"([^"]*)"/;
 const streamPattern = /"stream"\s*:\s*true/;
 
 /** Largest `stream-<n>`: enough for any per-frame measurement, small enough to serialise on demand. */
 const MAX_SHORT_DELTAS = 1_000;
+
+/** `split-<n>` cuts the text of the `stream-<SPLIT_OF>` answer (110 characters), so n is at most 110. */
+export const SPLIT_OF = 20;
+const MAX_SPLIT_DELTAS = tokens(SPLIT_OF).join('').length;
 
 function parseMode(model: string | undefined): MockMode {
   if (model === 'paced') return { kind: 'paced' };
@@ -91,6 +110,8 @@ function parseMode(model: string | undefined): MockMode {
   const short = model?.match(/^stream-(\d{1,4})$/);
   const deltaCount = Number(short?.[1]);
   if (deltaCount >= 1 && deltaCount <= MAX_SHORT_DELTAS) return { kind: 'short', deltaCount };
+  const split = Number(model?.match(/^split-(\d{1,3})$/)?.[1]);
+  if (split >= 1 && split <= MAX_SPLIT_DELTAS) return { kind: 'split', deltaCount: split };
   return { kind: 'instant' };
 }
 
@@ -99,9 +120,10 @@ function parseMode(model: string | undefined): MockMode {
  *
  * Modes, picked by the request's `model`: `instant` (anything unknown), `delay-<ms>` (the same
  * answer after a fixed delay), `paced` (SSE: role chunk at once, then one delta every `paceMs`,
- * then finish, usage and `[DONE]`) and `stream-<n>` (an answer of n deltas instead of
- * `deltaCount`, at once, no pacing: the per-frame CPU measurement). `"stream": true` selects SSE,
- * otherwise one JSON body.
+ * then finish, usage and `[DONE]`), `stream-<n>` (an answer of n deltas instead of
+ * `deltaCount`, at once, no pacing: the per-frame CPU measurement) and `split-<n>` (the text of the
+ * `stream-20` answer cut into n deltas, at once: the same reply in more frames, for the cost of one
+ * more delta). `"stream": true` selects SSE, otherwise one JSON body.
  *
  * @param options - see {@link MockUpstreamOptions}
  * @param port - port to listen on; 0 picks a free one
@@ -112,17 +134,18 @@ function parseMode(model: string | undefined): MockMode {
  */
 export async function createMockUpstream(options: MockUpstreamOptions = {}, port = 0): Promise<MockUpstream> {
   const paceMs = options.paceMs ?? MOCK_PACE_MS;
-  const answers = serialiseAnswers(options.deltaCount ?? MOCK_DELTA_COUNT);
-  // `stream-<n>` answers are serialised on first use and kept: still no JSON work per request.
-  const shortAnswers = new Map<number, SerialisedAnswers>();
+  const answers = serialiseAnswers(tokens(options.deltaCount ?? MOCK_DELTA_COUNT));
+  // `stream-<n>` and `split-<n>` answers are serialised on first use and kept: still no JSON work per request.
+  const otherAnswers = new Map<string, SerialisedAnswers>();
   const answersFor = (mode: MockMode): SerialisedAnswers => {
-    if (mode.kind !== 'short') return answers;
-    let short = shortAnswers.get(mode.deltaCount);
-    if (short === undefined) {
-      short = serialiseAnswers(mode.deltaCount);
-      shortAnswers.set(mode.deltaCount, short);
+    if (mode.kind !== 'short' && mode.kind !== 'split') return answers;
+    const key = `${mode.kind}-${mode.deltaCount}`;
+    let other = otherAnswers.get(key);
+    if (other === undefined) {
+      other = serialiseAnswers(mode.kind === 'short' ? tokens(mode.deltaCount) : splitText(SPLIT_OF, mode.deltaCount));
+      otherAnswers.set(key, other);
     }
-    return short;
+    return other;
   };
 
   const sendJson = (response: ServerResponse, chosen: SerialisedAnswers): void => {

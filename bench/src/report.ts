@@ -72,6 +72,11 @@ export function formatRatio(value: number): string {
   return `${value.toFixed(2)}x`;
 }
 
+/** A fraction as a whole percentage: `0.97` → `97%`. */
+export function formatPercent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}
+
 /** Requests per second, whole. */
 export function formatRate(value: number): string {
   return `${Math.round(value).toLocaleString('en-US')} req/s`;

@@ -3,8 +3,8 @@
  * mock upstream itself, prints one table and writes the full record to `bench/results/<date>.json`.
  *
  * Flags: `--smoke` (tiny counts, < 60 s; what CI runs), `--profile` (gateways under `--cpu-prof`,
- * figures then not comparable), `--only=<section,...>` (cpu, latency, throughput, streams, memory,
- * failure), `--log-level=<level>` (gateway logging, default `info` as shipped),
+ * figures then not comparable), `--only=<section,...>` (cpu, latency, throughput, streams, ws,
+ * memory, failure), `--log-level=<level>` (gateway logging, default `info` as shipped),
  * `--gateway=<path to cli.js>`. A literal `--` (pnpm and turbo pass it through) is ignored.
  *
  * Exit status: 1 when the run could not be made (a child did not start, an unknown flag, Redis
@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { directRequests, gatewayRequests, STREAMED_DELTA_COUNT } from './bench-requests.js';
+import { directRequests, gatewayRequests, SPLIT_DELTA_COUNT, STREAMED_DELTA_COUNT } from './bench-requests.js';
 import { checkAnswer, type AnswerCheck } from './check-answer.js';
 import {
   canPin,
@@ -35,19 +35,30 @@ import {
   type EventLoopDelay,
   type EventLoopReader,
 } from './event-loop-delay.js';
-import { createGatewayConfig, type GatewayConfigOptions } from './gateway-config.js';
+import { BENCH_TOKEN, createGatewayConfig, type GatewayConfigOptions } from './gateway-config.js';
 import { runClosedLoop, runFixedCount, type BenchRequest, type ClosedLoopResult } from './load-generator.js';
 import { readMachineInfo } from './machine-info.js';
-import { measureCpuPerRequest, type CpuResult, type CpuSubject } from './measure-cpu.js';
+import { measureCpuPerRequest, type CpuDriveOptions, type CpuResult, type CpuSubject } from './measure-cpu.js';
 import { measureAddedLatency, type AddedLatencyResult } from './measure-latency.js';
 import { measureStreamStep, type StreamStepResult } from './measure-streams.js';
+import {
+  checkWsTurn,
+  measureWsStreamStep,
+  runWsHandshakes,
+  runWsTurns,
+  type WsStreamStepResult,
+  type WsTarget,
+  type WsTurnCheck,
+  type WsTurnSpec,
+} from './measure-ws.js';
 import { MOCK_DELTA_COUNT } from './mock-upstream.js';
-import { clockTickMs } from './process-cpu.js';
+import { clockTickMs, cpuMsBetween, readCpuTicks, type CpuReading } from './process-cpu.js';
 import { checkRedis, deleteRedisKeys, REDIS_URL, redisSessionKeysOfUser } from './redis-sessions.js';
 import {
   formatMegabytes,
   formatMicroseconds,
   formatMs,
+  formatPercent,
   formatRate,
   formatRatio,
   formatTable,
@@ -62,7 +73,7 @@ import { TARGETS } from './targets.js';
 
 const benchDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** In the order they run; `cpu` first, on a machine not yet warmed by the other sections' children. */
-const sections = ['cpu', 'latency', 'throughput', 'streams', 'memory', 'failure'] as const;
+const sections = ['cpu', 'latency', 'throughput', 'streams', 'ws', 'memory', 'failure'] as const;
 type Section = (typeof sections)[number];
 
 interface Settings {
@@ -78,6 +89,16 @@ interface Settings {
   latency: { warmup: number; rounds: number; perRound: number };
   throughput: { concurrencies: number[]; durationMs: number; warmupMs: number };
   streams: { steps: number[]; maxGapMs: number };
+  ws: {
+    connections: number;
+    rounds: number;
+    firstWarmupPerWorker: number;
+    roundWarmupPerWorker: number;
+    turnsPerWorker: number;
+    splitTurnsPerWorker: number;
+    handshakesPerWorker: number;
+    steps: number[];
+  };
   failure: { concurrency: number; perWorker: number; warmupPerWorker: number };
   memoryIdleWaitMs: number;
   profile: boolean;
@@ -128,6 +149,30 @@ function parseSettings(rawArgv: readonly string[]): Settings {
       ? { concurrencies: [16, 64], durationMs: 500, warmupMs: 150 }
       : { concurrencies: [16, 64], durationMs: 10_000, warmupMs: 2_000 },
     streams: { steps: smoke ? [64] : [64, 128, 256, 512, 1024, 2048], maxGapMs: 200 },
+    // Full: like the streamed CPU row (16 workers, 2,000 warm-up turns: 250 messages per session, past
+    // the bound of 200; then 3 rounds of ~2,500 turns or connections per subject, ~1,000 of the
+    // 100-delta turns, which cost ~2.5 times more).
+    ws: smoke
+      ? {
+          connections: 16,
+          rounds: 1,
+          firstWarmupPerWorker: 4,
+          roundWarmupPerWorker: 2,
+          turnsPerWorker: 4,
+          splitTurnsPerWorker: 4,
+          handshakesPerWorker: 4,
+          steps: [64],
+        }
+      : {
+          connections: 16,
+          rounds: 3,
+          firstWarmupPerWorker: 125,
+          roundWarmupPerWorker: 16,
+          turnsPerWorker: 157,
+          splitTurnsPerWorker: 63,
+          handshakesPerWorker: 157,
+          steps: [64, 128, 256, 512, 1024, 2048],
+        },
     failure: smoke
       ? { concurrency: 16, perWorker: 20, warmupPerWorker: 10 }
       : { concurrency: 16, perWorker: 1_000, warmupPerWorker: 250 },
@@ -821,6 +866,8 @@ async function main(): Promise<void> {
       await stopChild(gateway.child);
     }
 
+    // The HTTP steps' results, for the WebSocket steps' reference column.
+    let httpStreams: { gateway: StreamStepResult[]; gatewayMax: number; relayMax: number } | undefined;
     if (wants('streams')) {
       // A gateway of its own, with the event-loop probe loaded: the other sections' gateways run without it.
       const gateway = await startGateway(
@@ -888,6 +935,7 @@ async function main(): Promise<void> {
       const relayed = await runSteps(relay.origin, directRequests.paced, 'relay');
       const relayMax = largestOk(relayed);
       await stopChild(relay.child);
+      httpStreams = { gateway: through, gatewayMax, relayMax };
       record.streams = {
         steps,
         direct,
@@ -932,6 +980,324 @@ async function main(): Promise<void> {
         target: `>= ${TARGETS.concurrentStreams.toLocaleString('en-US')}`,
         status: verdict(gatewayMax >= TARGETS.concurrentStreams, bound),
       });
+    }
+
+    if (wants('ws')) {
+      const ws = settings.ws;
+      const c = ws.connections;
+      // Sessions and idempotency keys no earlier run used (the gateway's state directory is fresh, but
+      // keys name their run in the transcripts all the same).
+      const runTag = randomUUID().slice(0, 8);
+      // The 20- and 100-delta turns share their sessions (one per connection): the reply's text and
+      // so the transcript are the same, and the 100-delta subject finds them at steady state.
+      const turnSpec = (agentId: string, expectedDeltas: number): WsTurnSpec => ({
+        agentId,
+        sessionKeyFor: (worker) => `bench-ws-${runTag}-${worker}`,
+        keyPrefix: `bench-ws-${runTag}-${agentId}`,
+        expectedDeltas,
+      });
+      const streamedSpec = turnSpec('stream20', STREAMED_DELTA_COUNT);
+      const splitSpec = turnSpec('split100', SPLIT_DELTA_COUNT);
+      const [relay, gateway] = await Promise.all([
+        startRelay(mock.origin),
+        startGateway('ws', { upstreamBaseUrl: mock.baseUrl }, { profile: settings.profile }),
+      ]);
+      const target: WsTarget = { origin: gateway.origin, token: BENCH_TOKEN };
+      const httpUserPrefix = `bench-ws-${runTag}-http`;
+      const streamExpectation = (contentFrames: number) => ({ kind: 'stream', contentFrames, usage: true }) as const;
+      const checks: Record<string, AnswerCheck> = {
+        relayStreamed: await checkAnswer(
+          relay.origin,
+          directRequests.streamed,
+          streamExpectation(STREAMED_DELTA_COUNT),
+        ),
+        relaySplit: await checkAnswer(relay.origin, directRequests.split, streamExpectation(SPLIT_DELTA_COUNT)),
+        // Worker 999's session: not one the measured workers use, so the check adds no turn to theirs.
+        gatewayHttpSession: await checkAnswer(
+          gateway.origin,
+          gatewayRequests.streamedWithUser(999, httpUserPrefix),
+          streamExpectation(STREAMED_DELTA_COUNT),
+        ),
+      };
+      const wsChecks: Record<string, WsTurnCheck> = {
+        streamed: await checkWsTurn(target, streamedSpec, 999),
+        split: await checkWsTurn(target, splitSpec, 999),
+      };
+      for (const [name, check] of [...Object.entries(checks), ...Object.entries(wsChecks)])
+        if (!check.ok) log(`answer check ws ${name} FAILED: ${check.problem}`);
+      const done = 'data: [DONE]\n\n';
+      const wsTurns =
+        (spec: WsTurnSpec) =>
+        (options: CpuDriveOptions): Promise<ClosedLoopResult> =>
+          runWsTurns({ target, spec, ...options });
+      const subjects: CpuSubject[] = [
+        {
+          key: 'relay-streamed',
+          pid: relay.child.pid,
+          origin: relay.origin,
+          requestFor: () => directRequests.streamed,
+          measuredPerWorker: ws.turnsPerWorker,
+          expectBodySuffix: done,
+        },
+        {
+          key: 'relay-split',
+          pid: relay.child.pid,
+          origin: relay.origin,
+          requestFor: () => directRequests.split,
+          measuredPerWorker: ws.turnsPerWorker,
+          expectBodySuffix: done,
+          firstWarmupPerWorker: ws.roundWarmupPerWorker,
+        },
+        {
+          key: 'gateway-http-session-streamed',
+          pid: gateway.child.pid,
+          origin: gateway.origin,
+          requestFor: (worker) => gatewayRequests.streamedWithUser(worker, httpUserPrefix),
+          measuredPerWorker: ws.turnsPerWorker,
+          expectBodySuffix: done,
+        },
+        { key: 'ws-turn', pid: gateway.child.pid, drive: wsTurns(streamedSpec), measuredPerWorker: ws.turnsPerWorker },
+        {
+          key: 'ws-turn-split',
+          pid: gateway.child.pid,
+          drive: wsTurns(splitSpec),
+          measuredPerWorker: ws.splitTurnsPerWorker,
+          // Its sessions are the 20-delta subject's, filled by then.
+          firstWarmupPerWorker: ws.roundWarmupPerWorker,
+        },
+        {
+          key: 'ws-handshake',
+          pid: gateway.child.pid,
+          drive: (options) => runWsHandshakes({ target, ...options }),
+          measuredPerWorker: ws.handshakesPerWorker,
+          firstWarmupPerWorker: ws.roundWarmupPerWorker * 2,
+        },
+      ];
+      let results: Map<string, CpuResult>;
+      try {
+        results = await measureCpuPerRequest({
+          subjects,
+          concurrency: c,
+          rounds: ws.rounds,
+          firstWarmupPerWorker: ws.firstWarmupPerWorker,
+          roundWarmupPerWorker: ws.roundWarmupPerWorker,
+          loadCorePids: [mock.child.pid],
+          onWindow: (key, index, window) =>
+            log(
+              `ws ${key} round ${index + 1}: ${formatMicroseconds(window.cpuMs / window.requests)} each (${window.ticks} ticks over ${window.requests} in ${(window.wallMs / 1000).toFixed(1)} s, ${window.errors} errors; server busy ${formatPercent(window.cpuMs / window.wallMs)}, load core ${formatPercent(window.loadCoreCpuMs / window.wallMs)})`,
+            ),
+        });
+      } finally {
+        await Promise.all([stopChild(relay.child), stopChild(gateway.child)]);
+      }
+      const figure = (key: string): CpuResult => {
+        const result = results.get(key);
+        if (result === undefined) throw new Error(`ws: subject ${key} was not measured`);
+        return result;
+      };
+      const relayStreamed = figure('relay-streamed');
+      const relaySplit = figure('relay-split');
+      const httpTurn = figure('gateway-http-session-streamed');
+      const wsTurn = figure('ws-turn');
+      const wsSplit = figure('ws-turn-split');
+      const handshake = figure('ws-handshake');
+      const problemsOf = (figures: CpuResult[], checkNames: string[]): { errors: number; note?: string } => {
+        const problems = [
+          ...checkNames.flatMap((name) => {
+            const check = checks[name] ?? wsChecks[name];
+            return check?.ok === false ? [`answer check ${name}: ${check.problem}`] : [];
+          }),
+          ...figures.flatMap((result) =>
+            result.errors > 0 ? [`${result.key}: ${result.errors} errors, first: ${result.firstError}`] : [],
+          ),
+        ];
+        // The figure is the server's CPU whatever the pace, but a load generator's core that set the
+        // pace is worth saying (it has not on the machines measured so far: ~10-25% busy).
+        const saturated = figures.flatMap((result) =>
+          result.loadCoreCpuMs / result.wallMs >= 0.85
+            ? [
+                `${result.key}: the load generator's core was ${formatPercent(result.loadCoreCpuMs / result.wallMs)} busy, the server ${formatPercent(result.cpuMs / result.wallMs)}`,
+              ]
+            : [],
+        );
+        const notes = [...problems, ...saturated];
+        return notes.length === 0 ? { errors: 0 } : { errors: problems.length, note: notes.join('; ') };
+      };
+      const relayFrames = checks.relayStreamed?.frames ?? 0;
+      const wsFrames = wsChecks.streamed?.frames ?? 0;
+      const perFrame = (result: CpuResult, frames: number): string =>
+        frames > 0 ? `, ${formatMicroseconds(result.cpuPerRequestMs / frames)}/frame` : '';
+      const turnRatio = wsTurn.cpuPerRequestMs / relayStreamed.cpuPerRequestMs;
+      const turnProblems = problemsOf([relayStreamed, wsTurn], ['relayStreamed', 'streamed']);
+      rows.push({
+        measure: `CPU per WebSocket turn (agent, ${STREAMED_DELTA_COUNT} deltas; frames relay/gateway ${relayFrames}/${wsFrames}), stored session, ${c} connections`,
+        direct: `${formatMicroseconds(relayStreamed.cpuPerRequestMs)}${perFrame(relayStreamed, relayFrames)} (relay)`,
+        gateway: `${formatMicroseconds(wsTurn.cpuPerRequestMs)}${perFrame(wsTurn, wsFrames)}`,
+        delta: `${formatRatio(turnRatio)} relay`,
+        target: `<= ${TARGETS.cpuStreamedVsRelay.toFixed(1)}x relay`,
+        status: verdict(turnRatio <= TARGETS.cpuStreamedVsRelay, false, turnProblems.errors),
+        ...(turnProblems.note === undefined ? {} : { note: turnProblems.note }),
+      });
+      // The same reply in 100 deltas instead of 20: what one more delta costs, fixed costs cancelled.
+      const extraDeltas = SPLIT_DELTA_COUNT - STREAMED_DELTA_COUNT;
+      const relayPerDelta = (relaySplit.cpuPerRequestMs - relayStreamed.cpuPerRequestMs) / extraDeltas;
+      const wsPerDelta = (wsSplit.cpuPerRequestMs - wsTurn.cpuPerRequestMs) / extraDeltas;
+      const deltaRatio = wsPerDelta / relayPerDelta;
+      const deltaProblems = problemsOf(
+        [relayStreamed, relaySplit, wsTurn, wsSplit],
+        ['relayStreamed', 'relaySplit', 'streamed', 'split'],
+      );
+      rows.push({
+        measure: `CPU per WebSocket delta (one agent + chat event pair; ${STREAMED_DELTA_COUNT} vs ${SPLIT_DELTA_COUNT} deltas of one reply), ${c} connections`,
+        direct: `${formatMicroseconds(relayPerDelta)} (relay, one SSE frame)`,
+        gateway: formatMicroseconds(wsPerDelta),
+        delta: `${formatRatio(deltaRatio)} relay`,
+        target: `<= ${TARGETS.cpuStreamedVsRelay.toFixed(1)}x relay`,
+        status: verdict(deltaRatio > 0 && deltaRatio <= TARGETS.cpuStreamedVsRelay, false, deltaProblems.errors),
+        ...(deltaProblems.note === undefined ? {} : { note: deltaProblems.note }),
+      });
+      const doorRatio = wsTurn.cpuPerRequestMs / httpTurn.cpuPerRequestMs;
+      const doorProblems = problemsOf([httpTurn, wsTurn], ['gatewayHttpSession', 'streamed']);
+      rows.push({
+        measure: `CPU per WebSocket turn against the same turn over HTTP (streamed, stored session), ${c} connections`,
+        direct: `${formatMicroseconds(httpTurn.cpuPerRequestMs)} (HTTP turn)`,
+        gateway: formatMicroseconds(wsTurn.cpuPerRequestMs),
+        delta: `${formatRatio(doorRatio)} HTTP`,
+        target: '-',
+        status: doorProblems.errors > 0 ? 'ERRORS' : 'INFO',
+        ...(doorProblems.note === undefined ? {} : { note: doorProblems.note }),
+      });
+      const handshakeProblems = problemsOf([handshake], []);
+      rows.push({
+        measure: `CPU per WebSocket connection (upgrade, challenge, connect, hello-ok, close), ${c} at once`,
+        direct: `${formatMicroseconds(wsTurn.cpuPerRequestMs)} (one turn)`,
+        gateway: formatMicroseconds(handshake.cpuPerRequestMs),
+        delta: `${formatRatio(handshake.cpuPerRequestMs / wsTurn.cpuPerRequestMs)} a turn`,
+        target: '-',
+        status: handshakeProblems.errors > 0 ? 'ERRORS' : 'INFO',
+        ...(handshakeProblems.note === undefined ? {} : { note: handshakeProblems.note }),
+      });
+
+      // Paced turns held, like the HTTP stream steps: a gateway of its own with the event-loop probe.
+      const paced = await startGateway(
+        'ws-streams',
+        { upstreamBaseUrl: mock.baseUrl },
+        { profile: settings.profile, eventLoopProbe: true },
+      );
+      const pacedTarget: WsTarget = { origin: paced.origin, token: BENCH_TOKEN };
+      // Its provider module, undici and the door's code loaded and warm before the first step.
+      await runWsTurns({
+        target: pacedTarget,
+        spec: turnSpec('stream20', STREAMED_DELTA_COUNT),
+        concurrency: 1,
+        warmupPerWorker: 0,
+        measuredPerWorker: 20,
+      });
+      const steps = settings.ws.steps.filter((step) => step * 4 + 256 <= openFiles.soft);
+      const stepResults: (WsStreamStepResult & { eventLoop?: EventLoopDelay; loadCoreBusy: number })[] = [];
+      for (const streams of steps) {
+        await paced.eventLoop?.reset();
+        let loadBefore: { own: number; mock: CpuReading } | undefined;
+        let loadAfter: { own: number; mock: CpuReading } | undefined;
+        const readLoad = () => {
+          const own = process.cpuUsage();
+          return { own: (own.user + own.system) / 1000, mock: readCpuTicks(mock.child.pid) };
+        };
+        const result = await measureWsStreamStep({
+          target: pacedTarget,
+          spec: {
+            ...turnSpec('paced', MOCK_DELTA_COUNT),
+            // One session per connection index, reused by later steps: one turn each per step.
+            sessionKeyFor: (worker) => `bench-ws-${runTag}-paced-${worker}`,
+            keyPrefix: `bench-ws-${runTag}-paced-${streams}`,
+          },
+          streams,
+          maxGapMs: settings.streams.maxGapMs,
+          timeoutMs: 30_000,
+          onStepStart: () => {
+            loadBefore = readLoad();
+          },
+          onStepEnd: () => {
+            loadAfter = readLoad();
+          },
+        });
+        const delay = await paced.eventLoop?.read();
+        const loadCoreBusy =
+          loadBefore === undefined || loadAfter === undefined || result.stepMs === 0
+            ? 0
+            : (loadAfter.own - loadBefore.own + cpuMsBetween(loadBefore.mock, loadAfter.mock).totalMs) / result.stepMs;
+        stepResults.push({ ...result, loadCoreBusy, ...(delay === undefined ? {} : { eventLoop: delay }) });
+        log(
+          `ws streams ${streams}: ${result.ok ? 'ok' : 'FAILED'} (max gap ${result.maxGapMs.toFixed(0)} ms ending at ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s, first frame within ${result.maxFirstByteMs.toFixed(0)} ms, ${result.completeStreams} complete, handshakes ${result.connectMs.toFixed(0)} ms, load core ${formatPercent(loadCoreBusy)}${delay === undefined ? '' : `, event-loop delay p99 ${delay.p99Ms.toFixed(1)} ms, max ${delay.maxMs.toFixed(1)} ms`}${result.firstError ? `, ${result.firstError}` : ''})`,
+        );
+        if (!result.ok) break;
+        await sleep(300);
+      }
+      await stopChild(paced.child);
+      const wsMax = stepResults
+        .filter((result) => result.ok)
+        .reduce((largest, result) => Math.max(largest, result.streams), 0);
+      const describe = (result: { ok: boolean; completeStreams: number; maxGapMs: number } | undefined): string =>
+        result === undefined
+          ? '-'
+          : `${result.ok ? 'held' : `${result.completeStreams} complete`}, gap ${result.maxGapMs.toFixed(0)} ms`;
+      for (const result of stepResults) {
+        const http = httpStreams?.gateway.find((candidate) => candidate.streams === result.streams);
+        // A failed step with the load generator's core saturated says more about the harness.
+        const harnessBound = !result.ok && result.loadCoreBusy >= 0.9;
+        rows.push({
+          measure: `Paced WebSocket turns, ${result.streams} concurrent`,
+          direct: http === undefined ? '-' : `${describe(http)} (HTTP gateway)`,
+          gateway: describe(result),
+          delta:
+            result.eventLoop === undefined
+              ? '-'
+              : `event loop p99 ${result.eventLoop.p99Ms.toFixed(1)} ms, max ${result.eventLoop.maxMs.toFixed(1)} ms`,
+          target: `all ${MOCK_DELTA_COUNT} deltas, gap <= ${settings.streams.maxGapMs} ms`,
+          status: verdict(result.ok, harnessBound),
+          ...(result.ok
+            ? {}
+            : {
+                note: `${result.completeStreams} complete, ${result.stalledStreams} stalled, first frame within ${result.maxFirstByteMs.toFixed(0)} ms, max gap ${result.maxGapMs.toFixed(0)} ms ending ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s into the step, load core ${formatPercent(result.loadCoreBusy)}${result.firstError ? `, ${result.firstError}` : ''}`,
+              }),
+        });
+      }
+      const failed = stepResults.find((result) => !result.ok);
+      rows.push({
+        measure: `Concurrent paced WebSocket turns (${MOCK_DELTA_COUNT} deltas/20 ms, gap <= ${settings.streams.maxGapMs} ms)`,
+        direct:
+          httpStreams === undefined ? '-' : `${httpStreams.gatewayMax} (HTTP gateway), ${httpStreams.relayMax} (relay)`,
+        gateway: String(wsMax),
+        delta: failed ? `failed at ${failed.streams}` : `all steps to ${steps.at(-1)} ok`,
+        target: `>= ${TARGETS.concurrentStreams.toLocaleString('en-US')}`,
+        status: verdict(wsMax >= TARGETS.concurrentStreams, failed !== undefined && failed.loadCoreBusy >= 0.9),
+      });
+      record.ws = {
+        clockTickMs: clockTickMs(),
+        connections: c,
+        runTag,
+        answerChecks: checks,
+        turnChecks: wsChecks,
+        results: Object.fromEntries(
+          [...results].map(([key, result]) => [
+            key,
+            {
+              ...result,
+              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
+              requestsPerSecond: round(result.requestsPerSecond, 1),
+            },
+          ]),
+        ),
+        perDeltaMs: { relay: round(relayPerDelta, 6), gateway: round(wsPerDelta, 6), extraDeltas },
+        ratios: {
+          turnVsRelay: round(turnRatio, 3),
+          deltaVsRelay: round(deltaRatio, 3),
+          turnVsHttpTurn: round(doorRatio, 3),
+          handshakeVsTurn: round(handshake.cpuPerRequestMs / wsTurn.cpuPerRequestMs, 3),
+        },
+        framesPerAnswer: { relay: relayFrames, gateway: wsFrames },
+        streams: { steps, results: stepResults, max: wsMax, eventLoopResolutionMs: 10 },
+      };
     }
 
     if (wants('failure')) {
@@ -1089,6 +1455,7 @@ async function main(): Promise<void> {
           latency: settings.latency,
           throughput: settings.throughput,
           streams: settings.streams,
+          ws: settings.ws,
           failure: settings.failure,
           memoryIdleWaitMs: settings.memoryIdleWaitMs,
           gatewayLogLevel: settings.logLevel,
