@@ -62,7 +62,9 @@ describe('describeParamsProblem', () => {
       '/client/version must be string',
     );
     expect(problemOf(connectParamsSchema(), { ...validConnect, caps: ['a', 7] })).toBe('/caps/1 must be string');
-    expect(problemOf(connectParamsSchema(), { ...validConnect, minProtocol: 4.5 })).toBe('/minProtocol must be int');
+    expect(problemOf(connectParamsSchema(), { ...validConnect, minProtocol: 4.5 })).toBe(
+      '/minProtocol must be integer',
+    );
   });
 
   it('tells a missing property from a wrong type by the input it is given', () => {
@@ -106,6 +108,13 @@ describe('describeParamsProblem', () => {
     expect(problemOf(z.literal('a'), 'b')).toBe('must be equal to one of the allowed values');
   });
 
+  it('names a missing enum key as missing, not as a wrong value', () => {
+    const { id: _id, ...withoutId } = client;
+    expect(problemOf(connectParamsSchema(), { ...validConnect, client: withoutId })).toBe(
+      "/client must have required property 'id'",
+    );
+  });
+
   it('gives the upper bound of a number, a string and an array', () => {
     expect(problemOf(sessionsListParams(), { limit: 1001 })).toBe('/limit must be at most 1000');
     expect(problemOf(connectParamsSchema(), { ...validConnect, locale: 'l'.repeat(257) })).toBe(
@@ -122,7 +131,7 @@ describe('describeParamsProblem', () => {
     );
     expect(problemOf(sessionsListParams(), { offset: -1 })).toBe('/offset must be at least 0');
     expect(problemOf(agentParams(), { message: '', idempotencyKey: 'k' })).toBe(
-      '/message must be at least 1 characters',
+      '/message must be at least 1 character',
     );
     expect(problemOf(z.strictObject({ list: z.array(z.string()).min(2) }), { list: ['a'] })).toBe(
       '/list must be at least 2 items',

@@ -7,6 +7,7 @@ import { GATEWAY_VERSION } from '../gateway-version.js';
 import { PROTOCOL_VERSION, type ConnectionIdentity } from './authenticate-connect.js';
 import type { DoorContext } from './door-context.js';
 import { METHOD_NAMES } from './method-table.js';
+import { mainSessionKey } from './resolve-turn-target.js';
 
 /** Events this door sends. */
 export const EVENT_NAMES: readonly string[] = ['connect.challenge', 'agent', 'chat', 'tick', 'health', 'shutdown'];
@@ -33,9 +34,4 @@ export function buildHelloOk(door: DoorContext, connId: string, identity: Connec
     auth: { method: identity.authMethod, role: identity.role, scopes: identity.scopes },
     policy: { maxPayload: ws.maxPayload, maxBufferedBytes: ws.maxBufferedBytes, tickIntervalMs: ws.tickIntervalMs },
   };
-}
-
-/** The session an `agent` call without `sessionKey` runs in: `agent:<agentId>:main`, as OpenClaw's. */
-export function mainSessionKey(agentId: string): string {
-  return `agent:${agentId}:main`;
 }

@@ -2,8 +2,7 @@
  * The methods the door serves: name → params schema → scope → handler
  * (docs/ws-protocol.md#methods). Adding a method is adding a file under `methods/` and a line here.
  */
-import type { z } from 'zod';
-import type { CallerConnection, DoorContext } from './door-context.js';
+import type { MethodDefinition } from './define-method.js';
 import { agentMethod } from './methods/agent.js';
 import { agentWaitMethod } from './methods/agent-wait.js';
 import { chatAbortMethod } from './methods/chat-abort.js';
@@ -13,34 +12,6 @@ import { healthMethod } from './methods/health.js';
 import { modelsListMethod } from './methods/models-list.js';
 import { sessionsListMethod } from './methods/sessions-list.js';
 import { statusMethod } from './methods/status.js';
-
-/** One call of a method, as its handler receives it. */
-export interface MethodCall<Params> {
-  params: Params;
-  /** The request id (echoed in every response). */
-  id: string;
-  connection: CallerConnection;
-  door: DoorContext;
-  /**
-   * Sends a response before the handler's final one (`agent` answers `accepted` first, then the
-   * result on the same id).
-   */
-  respondEarly(payload: unknown): void;
-}
-
-/** A method: its params schema (built on first use), the scope it needs and its handler. */
-export interface MethodDefinition<Schema extends z.ZodType = z.ZodType> {
-  name: string;
-  scope: 'operator.read' | 'operator.write';
-  params: () => Schema;
-  /** Returns the payload of the (final) `ok: true` response; throws `ProtocolFailure` to refuse. */
-  handle(call: MethodCall<z.output<Schema>>): unknown;
-}
-
-/** Keeps a method's types tied to its schema. */
-export function defineMethod<Schema extends z.ZodType>(definition: MethodDefinition<Schema>): MethodDefinition<Schema> {
-  return definition;
-}
 
 const METHODS: readonly MethodDefinition[] = [
   healthMethod,

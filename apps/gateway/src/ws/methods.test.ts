@@ -290,7 +290,9 @@ describe('chat.send, chat.abort, agent.wait, chat.history, sessions.list', () =>
     const params = { sessionKey: 'agent:main:web', message: 'hello', idempotencyKey: 'send-1' };
     const started = await ws.request('chat.send', params);
     expect(started.payload).toEqual({ runId: 'send-1', status: 'started' });
-    expect(ws.frames.indexOf(started)).toBeLessThan(ws.frames.findIndex((frame) => frame.payload?.runId === 'send-1' && frame.type === 'event'));
+    expect(ws.frames.indexOf(started)).toBeLessThan(
+      ws.frames.findIndex((frame) => frame.payload?.runId === 'send-1' && frame.type === 'event'),
+    );
     expect((await ws.request('chat.send', params)).payload).toEqual({ runId: 'send-1', status: 'in_flight' });
     const events = await ws.runEvents('send-1');
     const finalText = events.at(-1)?.payload.message.content[0].text;

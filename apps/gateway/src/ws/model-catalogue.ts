@@ -47,8 +47,10 @@ export function listCatalogueModels(config: GatewayConfig): ListedModel[] {
   for (const reference of referenced) {
     const split = splitProviderModel(reference);
     if (split === undefined || split.model === '*') continue;
-    
-    if (providers[split.provider] === undefined && split.provider !== 'offline') continue;
+    // Own keys only: a reference to `constructor/x` must not find Object.prototype's member.
+    const provider = Object.hasOwn(providers, split.provider) ? providers[split.provider] : undefined;
+    if (provider?.models !== undefined) continue;
+    if (provider === undefined && split.provider !== 'offline') continue;
     add({
       id: split.model,
       name: split.model,
@@ -63,5 +65,8 @@ export function listCatalogueModels(config: GatewayConfig): ListedModel[] {
 
 /** A provider's catalogue entry for a model id, when the catalogue has one. */
 export function findCatalogueModel(config: GatewayConfig, provider: string, modelId: string) {
-  return config.models.providers[provider]?.models?.find((entry) => entry.id === modelId);
+  const providers = config.models.providers;
+  return Object.hasOwn(providers, provider)
+    ? providers[provider]?.models?.find((entry) => entry.id === modelId)
+    : undefined;
 }

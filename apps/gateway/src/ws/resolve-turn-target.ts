@@ -6,7 +6,6 @@
 import { normalizeAgentId, parseSessionKey } from '@clawgate/session-key';
 import type { DoorContext } from './door-context.js';
 import { printable } from './frames.js';
-import { mainSessionKey } from './hello-ok.js';
 import { invalidRequestError, ProtocolFailure } from './protocol-error.js';
 
 export function resolveTurnTarget(
@@ -32,4 +31,9 @@ export function resolveTurnTarget(
 
 function isConfigured(door: DoorContext, agentId: string): boolean {
   return door.config.agents.list.some((agent) => agent.id === agentId);
+}
+
+/** The session an `agent` call without `sessionKey` runs in: `agent:<agentId>:main`, as OpenClaw's. */
+export function mainSessionKey(agentId: string): string {
+  return `agent:${agentId}:main`;
 }

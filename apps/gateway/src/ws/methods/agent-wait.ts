@@ -3,7 +3,7 @@
  * `timeoutMs`, and answers its state; a run that is still going or unknown then is `timeout`.
  */
 import { z } from 'zod';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 import type { TrackedRun } from '../run-registry.js';
 import { idempotencyKeySchema } from '../turn-params.js';
 

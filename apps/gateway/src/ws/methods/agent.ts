@@ -5,7 +5,7 @@
  */
 import { splitProviderModel } from '@clawgate/session-key';
 import { z } from 'zod';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 import { fromGatewayError, ProtocolFailure } from '../protocol-error.js';
 import { resolveTurnTarget } from '../resolve-turn-target.js';
 import { startTurn } from '../run-turn.js';

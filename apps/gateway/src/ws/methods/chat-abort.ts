@@ -4,7 +4,7 @@
  * and stop reason `rpc`.
  */
 import { z } from 'zod';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 import { ABORTED_BY_CLIENT } from '../run-turn.js';
 import { idempotencyKeySchema, sessionKeySchema } from '../turn-params.js';
 

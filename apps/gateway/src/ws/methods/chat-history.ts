@@ -6,7 +6,7 @@
 import { splitProviderModel } from '@clawgate/session-key';
 import { z } from 'zod';
 import type { TranscriptTurn } from '../../sessions/session-store.js';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 
 const DEFAULT_LIMIT = 200;
 

@@ -5,7 +5,7 @@
  * nothing, so a client may resend after a reconnect.
  */
 import { z } from 'zod';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 import { resolveTurnTarget } from '../resolve-turn-target.js';
 import { startTurn } from '../run-turn.js';
 import { agentIdSchema, idempotencyKeySchema, messageSchema, sessionKeySchema } from '../turn-params.js';

@@ -1,6 +1,6 @@
 /** `health {}` (docs/ws-protocol.md#methods): the gateway's agents and session count. */
 import { z } from 'zod';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 import { buildHealthSnapshot } from '../health-snapshot.js';
 
 export const healthMethod = defineMethod({

@@ -1,7 +1,7 @@
 /** `models.list {}` (docs/ws-protocol.md#methods): the models of the providers' catalogues. */
 import { z } from 'zod';
 import { listCatalogueModels } from '../model-catalogue.js';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 
 export const modelsListMethod = defineMethod({
   name: 'models.list',

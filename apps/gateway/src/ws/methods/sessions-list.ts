@@ -1,7 +1,7 @@
 /** `sessions.list {limit?, offset?}` (docs/ws-protocol.md#methods): stored sessions, newest first. */
 import { parseSessionKey } from '@clawgate/session-key';
 import { z } from 'zod';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 
 export const sessionsListMethod = defineMethod({
   name: 'sessions.list',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { resolveAgentSettings } from '../../config/resolve-agent-settings.js';
 import { GATEWAY_VERSION } from '../../gateway-version.js';
 import { findCatalogueModel } from '../model-catalogue.js';
-import { defineMethod } from '../method-table.js';
+import { defineMethod } from '../define-method.js';
 
 export const statusMethod = defineMethod({
   name: 'status',
