@@ -53,6 +53,16 @@ describe('parseConfig defaults', () => {
           headersTimeoutMs: 10000,
           requestTimeoutMs: 60000,
         },
+        ws: {
+          enabled: true,
+          allowedOrigins: [],
+          maxPayload: 25 * MEGABYTE,
+          maxBufferedBytes: 50 * MEGABYTE,
+          tickIntervalMs: 30000,
+          pingIntervalMs: 25000,
+          handshakeTimeoutMs: 10000,
+          maxRunsPerConnection: 16,
+        },
       },
       models: { providers: {} },
       agents: {
