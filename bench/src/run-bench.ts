@@ -1195,7 +1195,40 @@ async function main(): Promise<void> {
       });
       const steps = settings.ws.steps.filter((step) => step * 4 + 256 <= openFiles.soft);
       const stepResults: (WsStreamStepResult & { eventLoop?: EventLoopDelay; loadCoreBusy: number })[] = [];
+      // One session per connection index, reused by later steps. A step holds turns on sessions that
+      // exist, as the HTTP steps hold streams on sockets that are connected: the sessions a step adds
+      // get their first turn (agent `main`, instant) before it. A session's first turn costs far more
+      // than the next (its transcript file and index entry are created, one at a time): measured
+      // without this, 64 paced first turns stalled where 64 later ones held with 44 ms gaps.
+      const pacedSession = (worker: number): string => `bench-ws-${runTag}-paced-${worker}`;
+      const sessionsCreated: { streams: number; ms: number; errors: number; firstError?: string }[] = [];
+      let sessionsReady = 0;
       for (const streams of steps) {
+        if (streams > sessionsReady) {
+          const from = sessionsReady;
+          const started = performance.now();
+          const created = await runWsTurns({
+            target: pacedTarget,
+            spec: {
+              agentId: 'main',
+              sessionKeyFor: (worker) => pacedSession(from + worker),
+              keyPrefix: `bench-ws-${runTag}-paced-first-${streams}`,
+              expectedDeltas: MOCK_DELTA_COUNT,
+            },
+            concurrency: streams - from,
+            warmupPerWorker: 0,
+            measuredPerWorker: 1,
+          });
+          sessionsCreated.push({
+            streams: streams - from,
+            ms: round(performance.now() - started, 1),
+            errors: created.errors,
+            ...(created.firstError === undefined ? {} : { firstError: created.firstError }),
+          });
+          if (created.errors > 0)
+            log(`ws streams: ${created.errors} of ${streams - from} first turns failed: ${created.firstError}`);
+          sessionsReady = streams;
+        }
         await paced.eventLoop?.reset();
         let loadBefore: { own: number; mock: CpuReading } | undefined;
         let loadAfter: { own: number; mock: CpuReading } | undefined;
@@ -1207,8 +1240,7 @@ async function main(): Promise<void> {
           target: pacedTarget,
           spec: {
             ...turnSpec('paced', MOCK_DELTA_COUNT),
-            // One session per connection index, reused by later steps: one turn each per step.
-            sessionKeyFor: (worker) => `bench-ws-${runTag}-paced-${worker}`,
+            sessionKeyFor: pacedSession,
             keyPrefix: `bench-ws-${runTag}-paced-${streams}`,
           },
           streams,
@@ -1296,7 +1328,7 @@ async function main(): Promise<void> {
           handshakeVsTurn: round(handshake.cpuPerRequestMs / wsTurn.cpuPerRequestMs, 3),
         },
         framesPerAnswer: { relay: relayFrames, gateway: wsFrames },
-        streams: { steps, results: stepResults, max: wsMax, eventLoopResolutionMs: 10 },
+        streams: { steps, results: stepResults, max: wsMax, sessionsCreated, eventLoopResolutionMs: 10 },
       };
     }
 
