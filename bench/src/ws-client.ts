@@ -42,7 +42,7 @@ export interface WsConnection {
 const maskPool = randomBytes(65_536);
 let maskOffset = 0;
 
-/** A masked client frame (RFC 6455 §5.2, §5.3). */
+/** A masked client frame (https://www.rfc-editor.org/rfc/rfc6455#section-5.2, masking as in section 5.3). */
 function encodeFrame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
   const header = length < 126 ? 6 : length < 65_536 ? 8 : 14;
@@ -222,7 +222,7 @@ function createConnection(socket: Socket, initial: Buffer): WsConnection {
         header = 10;
       }
       if ((second & 0x80) !== 0) {
-        // A server must never mask (RFC 6455 §5.1): the connection is unusable.
+        // A server must never mask (https://www.rfc-editor.org/rfc/rfc6455#section-5.1): the connection is unusable.
         socket.destroy();
         return;
       }
