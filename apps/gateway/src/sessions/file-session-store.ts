@@ -37,7 +37,7 @@
  * or renamed while the store runs: a cached session keeps appending to the file it opened.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { fstatSync, statSync, writeSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createBoundedLruCache } from './bounded-lru-cache.js';
@@ -48,6 +48,7 @@ import { createSessionIndex } from './session-index.js';
 import type { SessionStore, SessionSummary, TranscriptTurn } from './session-store.js';
 import { formatTranscriptLine, parseTranscript } from './transcript-line.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
+import { writeWholeSync } from './write-whole-sync.js';
 
 /** Options of {@link createFileSessionStore}. */
 export interface FileSessionStoreOptions {
@@ -322,12 +323,6 @@ function fileSizeNow(session: CachedSession): number {
     // A descriptor closed under us (eviction racing this load): treat the entry as stale.
     return -1;
   }
-}
-
-/** Writes all of `buffer` at the end of an O_APPEND descriptor, looping on short writes. */
-function writeWholeSync(fd: number, buffer: Buffer): void {
-  let offset = 0;
-  while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 }
 
 /** Reads and parses a session file; a missing file is an empty session. */

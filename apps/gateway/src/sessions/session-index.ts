@@ -11,13 +11,19 @@
  * - Append-only like the transcripts: each entry is one write with O_APPEND, a torn last line is
  *   skipped, and the next entry then starts on a fresh line.
  * - Another process (a `clawgate agent` run beside the gateway) appends entries of its own: each
- *   read compares the file's size with the bytes already read and parses only the lines added since.
+ *   read compares the file's size with the bytes already read (one `stat`) and parses only the lines
+ *   added since; when nothing was added it reads nothing.
+ * - An entry is written synchronously (open, one write of ~100 bytes, close: about 15 µs): through
+ *   the thread pool, reading and appending cost a session's first turn about seven round trips,
+ *   one session at a time, which 256 sessions starting at once queued behind each other.
  *   An entry two processes added at once is there twice; keys are kept once.
  * - The `file` field is for people reading the directory; the store derives the file from the key.
  */
-import { appendFile, open } from 'node:fs/promises';
+import { closeSync, openSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createKeyedMutex } from './keyed-mutex.js';
+import { writeWholeSync } from './write-whole-sync.js';
 
 /** Name of the index file inside the store directory (never a transcript's `<sha256>.jsonl`). */
 const SESSION_INDEX_FILE = 'index.jsonl';
@@ -47,6 +53,21 @@ export function createSessionIndex(dir: string, fileOf: (sessionKey: string) => 
   // Reads and writes of the index, one at a time in call order (one queue, under one key).
   const queue = createKeyedMutex();
   const exclusive = <T>(task: () => Promise<T>) => queue.runExclusive('index', task);
+
+  /** The index file's size now (0 when it does not exist yet). */
+  function sizeNow(): number {
+    return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  }
+
+  /** Appends `text` with one O_APPEND write, creating the file (mode 0600) on first use. */
+  function appendSync(text: string): void {
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      writeWholeSync(fd, Buffer.from(text, 'utf8'));
+    } finally {
+      closeSync(fd);
+    }
+  }
 
   /** Parses the lines appended since the last read; the whole file again if it shrank (replaced). */
   async function refresh(): Promise<void> {
@@ -92,17 +113,22 @@ export function createSessionIndex(dir: string, fileOf: (sessionKey: string) => 
       exclusive(async () => {
         if (keys.has(sessionKey)) return;
         // Another process may have indexed it since the last read.
-        await refresh();
+        if (sizeNow() !== parsedBytes) await refresh();
         if (keys.has(sessionKey)) return;
         const line = `${JSON.stringify({ key: sessionKey, file: path.basename(fileOf(sessionKey)) })}\n`;
-        await appendFile(file, tornTail ? `\n${line}` : line, { encoding: 'utf8', mode: 0o600 });
-        // The line is read again (once) by the next refresh, which keeps the offsets exact even when
-        // another process appended in between.
+        const text = tornTail ? `\n${line}` : line;
+        const before = sizeNow();
+        appendSync(text);
         keys.add(sessionKey);
+        // Our line alone was added: it need not be read back. Otherwise the next read parses it.
+        if (sizeNow() === before + Buffer.byteLength(text)) {
+          parsedBytes = before + Buffer.byteLength(text);
+          tornTail = false;
+        }
       }),
     keys: () =>
       exclusive(async () => {
-        await refresh();
+        if (sizeNow() !== parsedBytes) await refresh();
         return [...keys];
       }),
   };
