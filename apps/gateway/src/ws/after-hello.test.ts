@@ -3,22 +3,13 @@
  * docs/ws-protocol.md#limits-and-keepalive): request errors, scopes, per-connection `seq`, frame
  * size limits, slow consumers, keepalive and `tick`, and the shutdown sequence.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFakeUpstream, upstreamChunk, writeUpstreamStream } from '../__fixtures__/fake-upstream.js';
 import { connectClient, openSocket, wsUrl } from './__fixtures__/protocol-client.js';
-import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
+import { TEST_TOKEN, useWsGateways } from './__fixtures__/ws-gateway.js';
 
-const gateways: WsTestGateway[] = [];
-afterEach(async () => {
-  for (const gateway of gateways.splice(0)) await gateway.stop();
-});
-
-async function start(overrides: Record<string, unknown> = {}): Promise<WsTestGateway> {
-  const gateway = await startWsGateway(overrides);
-  gateways.push(gateway);
-  return gateway;
-}
+const start = useWsGateways();
 
 describe('requests after hello-ok', () => {
   it('ignores text that is not JSON and stays usable', async () => {

@@ -3,32 +3,13 @@
  * `ws` client: exact error objects, close codes and reasons.
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openRawSocket } from '../__fixtures__/raw-socket.js';
 import { connectClient, connectParams, openSocket, requestId, wsUrl } from './__fixtures__/protocol-client.js';
-import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
+import { ADVERTISED_METHODS, TOKEN_MISMATCH_ERROR } from './__fixtures__/protocol-expectations.js';
+import { TEST_TOKEN, useWsGateways } from './__fixtures__/ws-gateway.js';
 
-const gateways: WsTestGateway[] = [];
-afterEach(async () => {
-  for (const gateway of gateways.splice(0)) await gateway.stop();
-});
-
-async function start(overrides: Record<string, unknown> = {}): Promise<WsTestGateway> {
-  const gateway = await startWsGateway(overrides);
-  gateways.push(gateway);
-  return gateway;
-}
-
-const TOKEN_MISMATCH = {
-  code: 'INVALID_REQUEST',
-  message: "unauthorized: gateway token mismatch (use this gateway's gateway.auth.token or pair the device)",
-  details: {
-    code: 'AUTH_TOKEN_MISMATCH',
-    authReason: 'token_mismatch',
-    canRetryWithDeviceToken: false,
-    recommendedNextStep: 'update_auth_credentials',
-  },
-};
+const start = useWsGateways();
 
 /** A client's text frame (https://www.rfc-editor.org/rfc/rfc6455#section-5.2: masked, payload under 64 KiB), to write several in one TCP write. */
 function maskedTextFrame(text: string): Buffer {
@@ -76,18 +57,7 @@ describe('WebSocket handshake', () => {
       protocol: 4,
       server: { version: expect.any(String), connId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       features: {
-        methods: [
-          'connect',
-          'health',
-          'status',
-          'models.list',
-          'sessions.list',
-          'chat.history',
-          'agent',
-          'agent.wait',
-          'chat.send',
-          'chat.abort',
-        ],
+        methods: ADVERTISED_METHODS,
         events: ['connect.challenge', 'agent', 'chat', 'tick', 'health', 'shutdown'],
       },
       snapshot: {
@@ -132,8 +102,8 @@ describe('WebSocket handshake', () => {
   it('refuses a wrong token with the exact error, then closes 1008 with the message as reason', async () => {
     const gateway = await start();
     const { response, close } = await connectWith(gateway.url, connectParams({ auth: { token: 'wrong' } }));
-    expect(response).toEqual({ type: 'res', id: response.id, ok: false, error: TOKEN_MISMATCH });
-    expect(close).toEqual({ code: 1008, reason: TOKEN_MISMATCH.message });
+    expect(response).toEqual({ type: 'res', id: response.id, ok: false, error: TOKEN_MISMATCH_ERROR });
+    expect(close).toEqual({ code: 1008, reason: TOKEN_MISMATCH_ERROR.message });
   });
 
   it('refuses no credential and no device as NOT_PAIRED, close 1008', async () => {
@@ -317,12 +287,12 @@ describe('WebSocket auth shares the HTTP failure rate limiter', () => {
       fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
     expect(await http('wrong-1')).toBe(401);
     const second = await connectWith(gateway.url, connectParams({ auth: { token: 'wrong-2' } }));
-    expect(second.response.error).toEqual(TOKEN_MISMATCH);
+    expect(second.response.error).toEqual(TOKEN_MISMATCH_ERROR);
     expect(await http('wrong-3')).toBe(401);
     // Locked now: even the right secret is refused, on both doors.
     const locked = await connectWith(gateway.url, connectParams({ auth: { token: TEST_TOKEN } }));
     expect(locked.response.error).toEqual({
-      ...TOKEN_MISMATCH,
+      ...TOKEN_MISMATCH_ERROR,
       retryable: true,
       retryAfterMs: expect.any(Number),
     });

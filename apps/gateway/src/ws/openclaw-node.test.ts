@@ -12,6 +12,7 @@ import { type ChatChunk, type HelloOk, OpenClawClient, type ProtocolResponse } f
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFakeUpstream, upstreamChunk, type UpstreamRequestRecord } from '../__fixtures__/fake-upstream.js';
+import { ADVERTISED_METHODS, TOKEN_MISMATCH_ERROR } from './__fixtures__/protocol-expectations.js';
 import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
 
 // openclaw-node uses the global WebSocket (Node 22+); Node 20 has none, so `ws` stands in.
@@ -25,18 +26,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const METHODS = [
-  'connect',
-  'health',
-  'status',
-  'models.list',
-  'sessions.list',
-  'chat.history',
-  'agent',
-  'agent.wait',
-  'chat.send',
-  'chat.abort',
-];
 const reply = (turn: number, said: string) => `[clawgate offline model] Turn ${turn}. You said: "${said}"`;
 /** The offline model streams word by word, each word keeping its trailing space. */
 const words = (text: string) => text.match(/\S+\s*/g) ?? [];
@@ -159,7 +148,7 @@ describe('openclaw-node against the WebSocket door', () => {
     const hello: HelloOk = await client.connect();
 
     expect(client.isConnected).toBe(true);
-    expect(client.availableMethods).toEqual(METHODS);
+    expect(client.availableMethods).toEqual(ADVERTISED_METHODS);
     expect(Object.keys(hello).sort()).toEqual(['auth', 'features', 'policy', 'protocol', 'server', 'snapshot', 'type']);
     expect(hello.type).toBe('hello-ok');
     expect(hello.protocol).toBe(4);
@@ -420,23 +409,13 @@ describe('openclaw-node against the WebSocket door', () => {
     const { client } = await newClient(gateway, 'not-the-token');
     const refused = await refusedConnect(client);
 
-    const message = "unauthorized: gateway token mismatch (use this gateway's gateway.auth.token or pair the device)";
-    expect(refused.closed).toEqual({ code: 1008, reason: message });
+    expect(refused.closed).toEqual({ code: 1008, reason: TOKEN_MISMATCH_ERROR.message });
     expect(refused.responses).toEqual([
       {
         type: 'res',
         id: expect.any(String),
         ok: false,
-        error: {
-          code: 'INVALID_REQUEST',
-          message,
-          details: {
-            code: 'AUTH_TOKEN_MISMATCH',
-            authReason: 'token_mismatch',
-            canRetryWithDeviceToken: false,
-            recommendedNextStep: 'update_auth_credentials',
-          },
-        },
+        error: TOKEN_MISMATCH_ERROR,
       },
     ]);
   });

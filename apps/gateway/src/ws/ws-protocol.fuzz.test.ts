@@ -18,6 +18,7 @@ import {
   openSocket,
   wsUrl,
 } from './__fixtures__/protocol-client.js';
+import { ADVERTISED_METHODS } from './__fixtures__/protocol-expectations.js';
 import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
 
 const SEED = 0x5eed_f022;
@@ -27,18 +28,7 @@ const KNOWN_CODES = new Set(['INVALID_REQUEST', 'FORBIDDEN', 'NOT_PAIRED', 'UNAV
 /** Longest wait for one answer; far above what a loopback round trip takes, far below the test timeout. */
 const ANSWER_MS = 8_000;
 
-const METHODS = [
-  'health',
-  'status',
-  'models.list',
-  'sessions.list',
-  'chat.history',
-  'agent',
-  'agent.wait',
-  'chat.send',
-  'chat.abort',
-  'connect',
-] as const;
+const METHODS = ADVERTISED_METHODS;
 const PROTOTYPE_NAMES = [
   '__proto__',
   'constructor',

@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { silentLogger } from '../../http/http-logger.js';
 import { startGateway, type RunningGateway } from '../../server.js';
 
@@ -68,5 +69,21 @@ export async function startWsGateway(
       await gateway.close();
       await rm(stateDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A `start(overrides)` for one test file: each gateway it starts is stopped after the test that
+ * started it. Call at the top of the file.
+ */
+export function useWsGateways(): (overrides?: ConfigObject) => Promise<WsTestGateway> {
+  const started: WsTestGateway[] = [];
+  afterEach(async () => {
+    for (const gateway of started.splice(0)) await gateway.stop();
+  });
+  return async (overrides = {}) => {
+    const gateway = await startWsGateway(overrides);
+    started.push(gateway);
+    return gateway;
   };
 }
