@@ -6,6 +6,14 @@
  * head-of-line effects.
  */
 import { Pool } from 'undici';
+import {
+  countOutcome,
+  type MeasuredPhaseOptions,
+  newTally,
+  summariseTally,
+  type Tally,
+  warmUpThenMeasure,
+} from './closed-loop-phase.js';
 
 /** One request as the generator sends it; bodies are pre-serialised strings. */
 export interface BenchRequest {
@@ -43,12 +51,7 @@ export interface ClosedLoopResult {
  * @param options - see {@link ClosedLoopOptions}
  */
 export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
-  const pool = new Pool(options.origin, {
-    connections: options.concurrency,
-    pipelining: 1,
-    keepAliveTimeout: 120_000,
-    keepAliveMaxTimeout: 120_000,
-  });
+  const pool = openPool(options.origin, options.concurrency);
   try {
     await loop(pool, options, options.warmupMs);
     return await loop(pool, options, options.durationMs);
@@ -57,15 +60,10 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   }
 }
 
-/** Counters of one phase, shared by its workers. */
-interface Tally {
-  requests: number;
-  errors: number;
-  statusCounts: Record<string, number>;
-  firstError?: string;
+/** One kept-alive connection per worker, one request at a time on each. */
+function openPool(origin: string, connections: number): Pool {
+  return new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
 }
-
-const newTally = (): Tally => ({ requests: 0, errors: 0, statusCounts: {} });
 
 /** Sends one request and reads the whole answer; every failure is counted, never thrown. */
 async function sendOne(
@@ -84,37 +82,20 @@ async function sendOne(
     });
     // Read the whole body: an answer only counts once every byte has arrived.
     const body = await response.body.arrayBuffer();
-    const key = String(response.statusCode);
-    tally.statusCounts[key] = (tally.statusCounts[key] ?? 0) + 1;
-    if (response.statusCode !== expectStatus) {
-      tally.errors++;
-      tally.firstError ??= `status ${response.statusCode}`;
-    } else if (expectBodySuffix !== undefined && !endsWith(body, expectBodySuffix)) {
-      tally.errors++;
-      tally.firstError ??= `answer did not end with ${JSON.stringify(expectBodySuffix.toString('utf8'))}`;
-    }
+    const problem =
+      response.statusCode !== expectStatus
+        ? `status ${response.statusCode}`
+        : expectBodySuffix !== undefined && !endsWith(body, expectBodySuffix)
+          ? `answer did not end with ${JSON.stringify(expectBodySuffix.toString('utf8'))}`
+          : undefined;
+    countOutcome(tally, String(response.statusCode), problem);
   } catch (error) {
-    tally.errors++;
-    tally.statusCounts.exception = (tally.statusCounts.exception ?? 0) + 1;
-    tally.firstError ??= error instanceof Error ? error.message : String(error);
+    countOutcome(tally, 'exception', error instanceof Error ? error.message : String(error));
   }
-  tally.requests++;
 }
 
 function endsWith(body: ArrayBuffer, suffix: Buffer): boolean {
   return body.byteLength >= suffix.length && Buffer.from(body, body.byteLength - suffix.length).equals(suffix);
-}
-
-function summarise(tally: Tally, concurrency: number, elapsedMs: number): ClosedLoopResult {
-  return {
-    concurrency,
-    durationMs: Math.round(elapsedMs),
-    requests: tally.requests,
-    errors: tally.errors,
-    requestsPerSecond: tally.requests / (elapsedMs / 1000),
-    statusCounts: tally.statusCounts,
-    ...(tally.firstError === undefined ? {} : { firstError: tally.firstError }),
-  };
 }
 
 async function loop(pool: Pool, options: ClosedLoopOptions, durationMs: number): Promise<ClosedLoopResult> {
@@ -126,30 +107,16 @@ async function loop(pool: Pool, options: ClosedLoopOptions, durationMs: number):
     while (performance.now() < deadline) await sendOne(pool, request, options.expectStatus, undefined, tally);
   };
   await Promise.all(Array.from({ length: options.concurrency }, (_, index) => worker(index)));
-  return summarise(tally, options.concurrency, performance.now() - started);
+  return summariseTally(tally, options.concurrency, performance.now() - started);
 }
 
 /** Options of {@link runFixedCount}. */
-export interface FixedCountOptions {
+export interface FixedCountOptions extends MeasuredPhaseOptions {
   origin: string;
-  concurrency: number;
-  /** Requests each worker sends before the measured phase (not counted). */
-  warmupPerWorker: number;
-  /**
-   * Requests each worker sends in the measured phase. Per worker rather than in total, so with one
-   * `user` per worker every stored session gets exactly this many turns.
-   */
-  measuredPerWorker: number;
   requestFor: (workerIndex: number) => BenchRequest;
   expectStatus: number;
   /** How every answer must end (`data: [DONE]\n\n` for streams); a cut-off answer is an error. */
   expectBodySuffix?: string;
-  /**
-   * Called once every warm-up answer is in and before the first measured request, and again right
-   * after the last measured answer: where a CPU reading of the server goes.
-   */
-  onMeasuredStart?: () => void;
-  onMeasuredEnd?: () => void;
 }
 
 /**
@@ -159,29 +126,14 @@ export interface FixedCountOptions {
  * @returns the measured phase only
  */
 export async function runFixedCount(options: FixedCountOptions): Promise<ClosedLoopResult> {
-  const pool = new Pool(options.origin, {
-    connections: options.concurrency,
-    pipelining: 1,
-    keepAliveTimeout: 120_000,
-    keepAliveMaxTimeout: 120_000,
-  });
+  const pool = openPool(options.origin, options.concurrency);
   const suffix = options.expectBodySuffix === undefined ? undefined : Buffer.from(options.expectBodySuffix);
-  const phase = async (perWorker: number, tally: Tally): Promise<void> => {
-    const worker = async (workerIndex: number): Promise<void> => {
-      const request = options.requestFor(workerIndex);
-      for (let sent = 0; sent < perWorker; sent++) await sendOne(pool, request, options.expectStatus, suffix, tally);
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, (_, index) => worker(index)));
-  };
+  // Built once per worker, so a worker keeps its `user` and the measured loop only sends.
+  const requests = Array.from({ length: options.concurrency }, (_, worker) => options.requestFor(worker));
   try {
-    await phase(options.warmupPerWorker, newTally());
-    const tally = newTally();
-    options.onMeasuredStart?.();
-    const started = performance.now();
-    await phase(options.measuredPerWorker, tally);
-    const elapsed = performance.now() - started;
-    options.onMeasuredEnd?.();
-    return summarise(tally, options.concurrency, elapsed);
+    return await warmUpThenMeasure(options, (worker, tally) =>
+      sendOne(pool, requests[worker] as BenchRequest, options.expectStatus, suffix, tally),
+    );
   } finally {
     await pool.close();
   }

@@ -9,7 +9,9 @@
  * CPU per request, not requests per second, is the verdict: it does not depend on how fast the load
  * generator is, nor on what else shares the machine, and it is what a deployment pays for.
  */
+import type { MeasuredPhaseOptions } from './closed-loop-phase.js';
 import { runFixedCount, type BenchRequest, type ClosedLoopResult } from './load-generator.js';
+import { type LoadCoreReading, loadCoreMsBetween, readLoadCore } from './load-core-cpu.js';
 import { cpuMsBetween, readCpuTicks, type CpuReading } from './process-cpu.js';
 
 /** What every subject has: the process measured and its count. */
@@ -35,14 +37,22 @@ export interface HttpCpuSubject extends CpuSubjectBase {
   expectStatus?: number;
 }
 
-/** What a subject with its own load (WebSocket turns, handshakes) is asked to run. */
-export interface CpuDriveOptions {
-  concurrency: number;
-  warmupPerWorker: number;
-  measuredPerWorker: number;
-  onMeasuredStart: () => void;
-  onMeasuredEnd: () => void;
+/**
+ * The subject that sends `requestFor`'s requests to `server`, `measuredPerWorker` per worker and
+ * round, the answers checked as `more` says.
+ */
+export function httpSubject(
+  key: string,
+  server: { child: { pid: number }; origin: string },
+  requestFor: (workerIndex: number) => BenchRequest,
+  measuredPerWorker: number,
+  more: Pick<HttpCpuSubject, 'expectBodySuffix' | 'expectStatus' | 'firstWarmupPerWorker'> = {},
+): HttpCpuSubject {
+  return { key, pid: server.child.pid, origin: server.origin, requestFor, measuredPerWorker, ...more };
 }
+
+/** What a subject with its own load (WebSocket turns, handshakes) is asked to run. */
+export type CpuDriveOptions = Required<MeasuredPhaseOptions>;
 
 /**
  * A subject that brings its own load: `drive` runs the warm-up, calls `onMeasuredStart`, runs
@@ -185,24 +195,4 @@ export async function measureCpuPerRequest(options: CpuRoundsOptions): Promise<M
     }
   }
   return results;
-}
-
-/** CPU of the load generator (microseconds, from `process.cpuUsage`) and of its core's companions (ticks). */
-interface LoadCoreReading {
-  ownMicroseconds: number;
-  companions: CpuReading[];
-}
-
-function readLoadCore(pids: readonly number[]): LoadCoreReading {
-  const own = process.cpuUsage();
-  return { ownMicroseconds: own.user + own.system, companions: pids.map((pid) => readCpuTicks(pid)) };
-}
-
-function loadCoreMsBetween(before: LoadCoreReading, after: LoadCoreReading): number {
-  let companionsMs = 0;
-  before.companions.forEach((reading, index) => {
-    const later = after.companions[index];
-    if (later !== undefined) companionsMs += cpuMsBetween(reading, later).totalMs;
-  });
-  return (after.ownMicroseconds - before.ownMicroseconds) / 1000 + companionsMs;
 }

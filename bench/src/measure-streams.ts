@@ -11,53 +11,24 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { BenchRequest } from './load-generator.js';
+import { ArrivalTimer, connectFailedStep, holdStreams } from './stream-step-verdict.js';
+import type { PacedStepOptions, StreamOutcome, StreamStepVerdict } from './stream-step-verdict.js';
 
 /** Options of {@link measureStreamStep}. */
-export interface StreamStepOptions {
+export interface StreamStepOptions extends PacedStepOptions {
   origin: string;
   request: BenchRequest;
-  streams: number;
   expectedContentFrames: number;
-  /** Longest allowed pause between two arrivals on one stream, in ms. */
-  maxGapMs: number;
-  /** Hard bound for the whole step. */
-  timeoutMs: number;
-  /**
-   * Requests are sent evenly over this many ms, so all N streams are open together for the rest of
-   * each stream's life instead of N set-ups landing in one instant. @defaultValue 640
-   */
-  rampMs?: number;
 }
 
 /** Outcome of one step. */
-export interface StreamStepResult {
-  streams: number;
-  ok: boolean;
-  completeStreams: number;
-  erroredStreams: number;
-  stalledStreams: number;
-  incompleteStreams: number;
-  /** Largest gap between two arrivals on any stream (after the first byte), ms. */
-  maxGapMs: number;
-  /** When the largest gap ended, in ms from the first request of the step (tells ramp from steady state). */
-  maxGapEndedAtMs: number;
-  /** Largest time from sending the request to the first byte of the answer, ms. */
-  maxFirstByteMs: number;
+export interface StreamStepResult extends StreamStepVerdict {
   /** Time to connect all sockets before the step, ms (not part of the verdict). */
   connectMs: number;
-  firstError?: string;
 }
 
 /** A content delta with at least one character; the role and usage chunks have none. */
 const contentFramePattern = /"content":"[^"]/;
-
-interface StreamOutcome {
-  status: 'complete' | 'error' | 'incomplete';
-  maxGapMs: number;
-  maxGapEndedAt?: number;
-  firstByteMs: number;
-  error?: string;
-}
 
 /** Serialises the request once; every stream writes the same bytes. */
 function serialiseRequest(origin: string, request: BenchRequest): Buffer {
@@ -98,66 +69,16 @@ export async function measureStreamStep(options: StreamStepOptions): Promise<Str
   const connectFailure = connected.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (connectFailure !== undefined) {
     for (const socket of sockets) socket.destroy();
-    return {
-      streams: options.streams,
-      ok: false,
-      completeStreams: 0,
-      erroredStreams: options.streams - sockets.length,
-      stalledStreams: 0,
-      incompleteStreams: 0,
-      maxGapMs: 0,
-      maxGapEndedAtMs: 0,
-      maxFirstByteMs: 0,
-      connectMs,
-      firstError: `connect: ${String(connectFailure.reason)}`,
-    };
+    return connectFailedStep(options.streams, sockets.length, String(connectFailure.reason), { connectMs });
   }
   const requestBytes = serialiseRequest(options.origin, options.request);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, options.timeoutMs);
-  });
-  const rampMs = options.rampMs ?? 640;
-  const stepStarted = performance.now();
-  const outcomes = await Promise.all(
-    sockets.map((socket, index) =>
-      runOneStream(socket, requestBytes, options.expectedContentFrames, timedOut, (index * rampMs) / sockets.length),
-    ),
+  return holdStreams(
+    sockets,
+    options,
+    (socket, _index, timedOut, delayMs) =>
+      runOneStream(socket, requestBytes, options.expectedContentFrames, timedOut, delayMs),
+    () => ({ connectMs }),
   );
-  clearTimeout(timer);
-
-  let maxGapMs = 0;
-  let maxGapEndedAtMs = 0;
-  let maxFirstByteMs = 0;
-  let completeStreams = 0;
-  let erroredStreams = 0;
-  let stalledStreams = 0;
-  let incompleteStreams = 0;
-  let firstError: string | undefined;
-  for (const outcome of outcomes) {
-    if (outcome.maxGapMs > maxGapMs) maxGapEndedAtMs = (outcome.maxGapEndedAt ?? stepStarted) - stepStarted;
-    maxGapMs = Math.max(maxGapMs, outcome.maxGapMs);
-    maxFirstByteMs = Math.max(maxFirstByteMs, outcome.firstByteMs);
-    if (outcome.status === 'complete') completeStreams++;
-    if (outcome.status === 'error') erroredStreams++;
-    if (outcome.status === 'incomplete') incompleteStreams++;
-    // A stream that waited longer than a gap for its first byte was queued, not served: stalled too.
-    if (outcome.maxGapMs > options.maxGapMs || outcome.firstByteMs > options.maxGapMs) stalledStreams++;
-    firstError ??= outcome.error;
-  }
-  return {
-    streams: options.streams,
-    ok: completeStreams === options.streams && stalledStreams === 0,
-    completeStreams,
-    erroredStreams,
-    stalledStreams,
-    incompleteStreams,
-    maxGapMs,
-    maxGapEndedAtMs,
-    maxFirstByteMs,
-    connectMs,
-    ...(firstError === undefined ? {} : { firstError }),
-  };
 }
 
 /**
@@ -172,41 +93,26 @@ function runOneStream(
   delayMs: number,
 ): Promise<StreamOutcome> {
   return new Promise<StreamOutcome>((resolve) => {
-    let started = performance.now();
-    let firstByteMs = 0;
-    let maxGapMs = 0;
-    let maxGapEndedAt = 0;
-    let lastArrival = 0;
+    const timer = new ArrivalTimer();
     let contentFrames = 0;
     let headerChecked = false;
     let pending = '';
     let settled = false;
-    const finish = (outcome: StreamOutcome): void => {
+    const finish = (status: StreamOutcome['status'], error?: string): void => {
       if (settled) return;
       settled = true;
       socket.destroy();
-      resolve({ ...outcome, maxGapEndedAt });
+      resolve(timer.outcome(status, error));
     };
     socket.on('data', (chunk: Buffer) => {
-      const now = performance.now();
-      if (lastArrival === 0) firstByteMs = now - started;
-      else if (now - lastArrival > maxGapMs) {
-        maxGapMs = now - lastArrival;
-        maxGapEndedAt = now;
-      }
-      lastArrival = now;
+      timer.arrived();
       pending += chunk.toString('latin1');
       if (!headerChecked) {
         const headerEnd = pending.indexOf('\r\n\r\n');
         if (headerEnd < 0) return;
         const statusLine = pending.slice(0, pending.indexOf('\r\n'));
         if (!statusLine.startsWith('HTTP/1.1 200')) {
-          finish({
-            status: 'error',
-            maxGapMs,
-            firstByteMs,
-            error: `${statusLine}: ${pending.slice(headerEnd + 4, headerEnd + 200)}`,
-          });
+          finish('error', `${statusLine}: ${pending.slice(headerEnd + 4, headerEnd + 200)}`);
           return;
         }
         headerChecked = true;
@@ -216,41 +122,24 @@ function runOneStream(
       pending = frames.pop() ?? '';
       for (const frame of frames) {
         if (frame.endsWith('data: [DONE]')) {
-          const complete = contentFrames === expectedContentFrames;
-          finish({
-            status: complete ? 'complete' : 'incomplete',
-            maxGapMs,
-            firstByteMs,
-            ...(complete ? {} : { error: `[DONE] after ${contentFrames}/${expectedContentFrames} content frames` }),
-          });
+          if (contentFrames === expectedContentFrames) finish('complete');
+          else finish('incomplete', `[DONE] after ${contentFrames}/${expectedContentFrames} content frames`);
           return;
         }
         if (frame.includes('data: {"error"')) {
-          finish({ status: 'error', maxGapMs, firstByteMs, error: frame.slice(frame.indexOf('data: ') + 6, 200) });
+          finish('error', frame.slice(frame.indexOf('data: ') + 6, 200));
           return;
         }
         if (contentFramePattern.test(frame)) contentFrames++;
       }
     });
-    socket.on('error', (error) => finish({ status: 'error', maxGapMs, firstByteMs, error: error.message }));
+    socket.on('error', (error) => finish('error', error.message));
     socket.on('close', () =>
-      finish({
-        status: 'incomplete',
-        maxGapMs,
-        firstByteMs,
-        error: `closed after ${contentFrames}/${expectedContentFrames} content frames`,
-      }),
+      finish('incomplete', `closed after ${contentFrames}/${expectedContentFrames} content frames`),
     );
-    void timedOut.then(() =>
-      finish({
-        status: 'incomplete',
-        maxGapMs,
-        firstByteMs,
-        error: `step timed out after ${contentFrames} content frames`,
-      }),
-    );
+    void timedOut.then(() => finish('incomplete', `step timed out after ${contentFrames} content frames`));
     const send = setTimeout(() => {
-      started = performance.now();
+      timer.markSent();
       socket.write(requestBytes);
     }, delayMs);
     void timedOut.then(() => clearTimeout(send));

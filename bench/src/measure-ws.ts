@@ -9,7 +9,10 @@
  * writes in a fixed order, and a `chat` delta by its `"state":"delta"`. Only the checked turn
  * (`checkWsTurn`) is parsed whole, to prove that what the loops count is the answer.
  */
+import { countOutcome, type MeasuredPhaseOptions, warmUpThenMeasure } from './closed-loop-phase.js';
 import type { ClosedLoopResult } from './load-generator.js';
+import { ArrivalTimer, connectFailedStep, holdStreams } from './stream-step-verdict.js';
+import type { PacedStepOptions, StreamOutcome, StreamStepVerdict } from './stream-step-verdict.js';
 import { openWebSocket, type WsConnection } from './ws-client.js';
 
 /** A gateway's WebSocket door and the token its `connect` carries. */
@@ -111,37 +114,6 @@ export async function connectAndHello(target: WsTarget, timeoutMs = 10_000): Pro
   return connection;
 }
 
-/** Counters of one phase, shared by its workers (the shape `ClosedLoopResult` reports). */
-interface Tally {
-  requests: number;
-  errors: number;
-  statusCounts: Record<string, number>;
-  firstError?: string;
-}
-
-const newTally = (): Tally => ({ requests: 0, errors: 0, statusCounts: {} });
-
-function count(tally: Tally, outcome: string, error?: string): void {
-  tally.requests++;
-  tally.statusCounts[outcome] = (tally.statusCounts[outcome] ?? 0) + 1;
-  if (error !== undefined) {
-    tally.errors++;
-    tally.firstError ??= error;
-  }
-}
-
-function summarise(tally: Tally, concurrency: number, elapsedMs: number): ClosedLoopResult {
-  return {
-    concurrency,
-    durationMs: Math.round(elapsedMs),
-    requests: tally.requests,
-    errors: tally.errors,
-    requestsPerSecond: tally.requests / (elapsedMs / 1000),
-    statusCounts: tally.statusCounts,
-    ...(tally.firstError === undefined ? {} : { firstError: tally.firstError }),
-  };
-}
-
 /** What the frames of one turn said, counted by their first bytes. */
 interface TurnCounts {
   accepted: boolean;
@@ -235,20 +207,15 @@ function createTurnCaller(
   };
 }
 
+type TurnCaller = ReturnType<typeof createTurnCaller>;
+
 /** Calls of {@link runWsTurns} so far, part of every idempotency key. */
 let wsTurnCalls = 0;
 
-/** Options of {@link runWsTurns}. */
-export interface WsFixedCountOptions {
+/** Options of {@link runWsTurns}: `concurrency` connections, each running its turns one after another. */
+export interface WsFixedCountOptions extends MeasuredPhaseOptions {
   target: WsTarget;
   spec: WsTurnSpec;
-  /** Connections, each running its turns one after another. */
-  concurrency: number;
-  warmupPerWorker: number;
-  measuredPerWorker: number;
-  /** Around the measured phase: where the CPU readings go. */
-  onMeasuredStart?: () => void;
-  onMeasuredEnd?: () => void;
   /** Longest a turn may take. @defaultValue 30_000 */
   turnTimeoutMs?: number;
 }
@@ -268,38 +235,19 @@ export async function runWsTurns(options: WsFixedCountOptions): Promise<ClosedLo
   const callers = connections.map((connection, worker) =>
     createTurnCaller(connection, options.spec, worker, wsTurnCalls, options.turnTimeoutMs ?? 30_000),
   );
-  const phase = async (perWorker: number, tally: Tally): Promise<void> => {
-    await Promise.all(
-      callers.map(async (caller) => {
-        for (let sent = 0; sent < perWorker; sent++) {
-          const error = await caller.turn();
-          count(tally, error === undefined ? 'ok' : 'error', error);
-        }
-      }),
-    );
-  };
   try {
-    await phase(options.warmupPerWorker, newTally());
-    const tally = newTally();
-    options.onMeasuredStart?.();
-    const started = performance.now();
-    await phase(options.measuredPerWorker, tally);
-    const elapsed = performance.now() - started;
-    options.onMeasuredEnd?.();
-    return summarise(tally, options.concurrency, elapsed);
+    return await warmUpThenMeasure(options, async (worker, tally) => {
+      const error = await (callers[worker] as TurnCaller).turn();
+      countOutcome(tally, error === undefined ? 'ok' : 'error', error);
+    });
   } finally {
     await Promise.all(connections.map((connection) => connection.close(2_000)));
   }
 }
 
 /** Options of {@link runWsHandshakes}. */
-export interface WsHandshakeOptions {
+export interface WsHandshakeOptions extends MeasuredPhaseOptions {
   target: WsTarget;
-  concurrency: number;
-  warmupPerWorker: number;
-  measuredPerWorker: number;
-  onMeasuredStart?: () => void;
-  onMeasuredEnd?: () => void;
 }
 
 /**
@@ -307,30 +255,16 @@ export interface WsHandshakeOptions {
  * closes it (the close handshake) and starts over.
  * @returns the measured phase only; `requests` are connections
  */
-export async function runWsHandshakes(options: WsHandshakeOptions): Promise<ClosedLoopResult> {
-  const phase = async (perWorker: number, tally: Tally): Promise<void> => {
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async () => {
-        for (let opened = 0; opened < perWorker; opened++) {
-          try {
-            const connection = await connectAndHello(options.target);
-            await connection.close(2_000);
-            count(tally, 'hello-ok');
-          } catch (error) {
-            count(tally, 'exception', error instanceof Error ? error.message : String(error));
-          }
-        }
-      }),
-    );
-  };
-  await phase(options.warmupPerWorker, newTally());
-  const tally = newTally();
-  options.onMeasuredStart?.();
-  const started = performance.now();
-  await phase(options.measuredPerWorker, tally);
-  const elapsed = performance.now() - started;
-  options.onMeasuredEnd?.();
-  return summarise(tally, options.concurrency, elapsed);
+export function runWsHandshakes(options: WsHandshakeOptions): Promise<ClosedLoopResult> {
+  return warmUpThenMeasure(options, async (_worker, tally) => {
+    try {
+      const connection = await connectAndHello(options.target);
+      await connection.close(2_000);
+      countOutcome(tally, 'hello-ok');
+    } catch (error) {
+      countOutcome(tally, 'exception', error instanceof Error ? error.message : String(error));
+    }
+  });
 }
 
 /** The verdict on one turn, every frame parsed. */
@@ -470,47 +404,20 @@ export async function checkWsTurn(target: WsTarget, spec: WsTurnSpec, worker = 0
 }
 
 /** Options of {@link measureWsStreamStep}. */
-export interface WsStreamStepOptions {
+export interface WsStreamStepOptions extends PacedStepOptions {
   target: WsTarget;
   spec: WsTurnSpec;
-  streams: number;
-  /** Longest allowed pause between two arrivals on one connection, and to the first, in ms. */
-  maxGapMs: number;
-  timeoutMs: number;
-  /** Turns are started evenly over this many ms, as the HTTP steps' requests. @defaultValue 640 */
-  rampMs?: number;
   /** Handshakes in flight at once while connecting (not part of the step). @defaultValue 256 */
   connectConcurrency?: number;
-  /** Right before the first turn is started and right after the last has ended (CPU readings). */
-  onStepStart?: () => void;
-  onStepEnd?: () => void;
 }
 
 /** Outcome of one step, in the HTTP steps' shape. */
-export interface WsStreamStepResult {
-  streams: number;
-  ok: boolean;
-  completeStreams: number;
-  erroredStreams: number;
-  stalledStreams: number;
-  incompleteStreams: number;
-  maxGapMs: number;
-  maxGapEndedAtMs: number;
-  maxFirstByteMs: number;
+export type WsStreamStepResult = StreamStepVerdict & {
   /** Time to open and handshake every connection before the step, ms (not part of the verdict). */
   connectMs: number;
   /** Wall time of the step itself, ms. */
   stepMs: number;
-  firstError?: string;
-}
-
-interface StreamOutcome {
-  status: 'complete' | 'error' | 'incomplete';
-  maxGapMs: number;
-  maxGapEndedAt: number;
-  firstByteMs: number;
-  error?: string;
-}
+};
 
 /**
  * N connections, each handshaken before the step, each starting one `agent` turn (spread over the
@@ -535,75 +442,18 @@ export async function measureWsStreamStep(options: WsStreamStepOptions): Promise
     }),
   );
   const connectMs = performance.now() - connectStarted;
-  const empty = {
-    streams: options.streams,
-    completeStreams: 0,
-    stalledStreams: 0,
-    incompleteStreams: 0,
-    maxGapMs: 0,
-    maxGapEndedAtMs: 0,
-    maxFirstByteMs: 0,
-    connectMs,
-    stepMs: 0,
-  };
   if (connectError !== undefined) {
     for (const connection of connections) connection.socket.destroy();
-    return {
-      ...empty,
-      ok: false,
-      erroredStreams: options.streams - connections.length,
-      firstError: `connect: ${connectError}`,
-    };
+    return connectFailedStep(options.streams, connections.length, connectError, { connectMs, stepMs: 0 });
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, options.timeoutMs);
-  });
-  const rampMs = options.rampMs ?? 640;
-  options.onStepStart?.();
-  const stepStarted = performance.now();
-  const outcomes = await Promise.all(
-    connections.map((connection, worker) =>
-      runOneTurnStream(connection, options.spec, worker, timedOut, (worker * rampMs) / connections.length),
-    ),
+  const result = await holdStreams(
+    connections,
+    options,
+    (connection, worker, timedOut, delayMs) => runOneTurnStream(connection, options.spec, worker, timedOut, delayMs),
+    (stepMs) => ({ connectMs, stepMs }),
   );
-  const stepMs = performance.now() - stepStarted;
-  options.onStepEnd?.();
-  clearTimeout(timer);
   await Promise.all(connections.map((connection) => connection.close(2_000)));
-
-  let maxGapMs = 0;
-  let maxGapEndedAtMs = 0;
-  let maxFirstByteMs = 0;
-  let completeStreams = 0;
-  let erroredStreams = 0;
-  let stalledStreams = 0;
-  let incompleteStreams = 0;
-  let firstError: string | undefined;
-  for (const outcome of outcomes) {
-    if (outcome.maxGapMs > maxGapMs) maxGapEndedAtMs = outcome.maxGapEndedAt - stepStarted;
-    maxGapMs = Math.max(maxGapMs, outcome.maxGapMs);
-    maxFirstByteMs = Math.max(maxFirstByteMs, outcome.firstByteMs);
-    if (outcome.status === 'complete') completeStreams++;
-    if (outcome.status === 'error') erroredStreams++;
-    if (outcome.status === 'incomplete') incompleteStreams++;
-    if (outcome.maxGapMs > options.maxGapMs || outcome.firstByteMs > options.maxGapMs) stalledStreams++;
-    firstError ??= outcome.error;
-  }
-  return {
-    streams: options.streams,
-    ok: completeStreams === options.streams && stalledStreams === 0,
-    completeStreams,
-    erroredStreams,
-    stalledStreams,
-    incompleteStreams,
-    maxGapMs,
-    maxGapEndedAtMs,
-    maxFirstByteMs,
-    connectMs,
-    stepMs,
-    ...(firstError === undefined ? {} : { firstError }),
-  };
+  return result;
 }
 
 /** One turn on a handshaken connection, its arrivals timed. */
@@ -618,28 +468,18 @@ function runOneTurnStream(
     const id = 's';
     const okPrefix = ascii(`{"type":"res","id":"${id}","ok":true,"payload":`);
     const failedPrefix = ascii(`{"type":"res","id":"${id}","ok":false`);
-    let started = 0;
-    let firstByteMs = 0;
-    let lastArrival = 0;
-    let maxGapMs = 0;
-    let maxGapEndedAt = 0;
+    const timer = new ArrivalTimer();
     let deltas = 0;
     let accepted = false;
     let settled = false;
     const finish = (status: StreamOutcome['status'], error?: string): void => {
       if (settled) return;
       settled = true;
-      resolve({ status, maxGapMs, maxGapEndedAt, firstByteMs, ...(error === undefined ? {} : { error }) });
+      resolve(timer.outcome(status, error));
     };
     connection.listen((payload) => {
-      if (started === 0) return;
-      const now = performance.now();
-      if (lastArrival === 0) firstByteMs = now - started;
-      else if (now - lastArrival > maxGapMs) {
-        maxGapMs = now - lastArrival;
-        maxGapEndedAt = now;
-      }
-      lastArrival = now;
+      if (!timer.sent) return;
+      timer.arrived();
       const kind = payload[TYPE_AT];
       if (kind === CHAR.e) {
         if (
@@ -671,7 +511,7 @@ function runOneTurnStream(
     );
     void timedOut.then(() => finish('incomplete', `step timed out after ${deltas}/${spec.expectedDeltas} deltas`));
     const send = setTimeout(() => {
-      started = performance.now();
+      timer.markSent();
       connection.send(
         `{"type":"req","id":"${id}","method":"agent","params":{"message":${MESSAGE_JSON},"idempotencyKey":"${spec.keyPrefix}-${worker}","agentId":${JSON.stringify(spec.agentId)},"sessionKey":${JSON.stringify(spec.sessionKeyFor(worker))}}}`,
       );

@@ -36,9 +36,16 @@ import {
   type EventLoopReader,
 } from './event-loop-delay.js';
 import { BENCH_TOKEN, createGatewayConfig, type GatewayConfigOptions } from './gateway-config.js';
+import { type LoadCoreReading, loadCoreMsBetween, readLoadCore } from './load-core-cpu.js';
 import { runClosedLoop, runFixedCount, type BenchRequest, type ClosedLoopResult } from './load-generator.js';
 import { readMachineInfo } from './machine-info.js';
-import { measureCpuPerRequest, type CpuDriveOptions, type CpuResult, type CpuSubject } from './measure-cpu.js';
+import {
+  httpSubject,
+  measureCpuPerRequest,
+  type CpuDriveOptions,
+  type CpuResult,
+  type CpuSubject,
+} from './measure-cpu.js';
 import { measureAddedLatency, type AddedLatencyResult } from './measure-latency.js';
 import { measureStreamStep, type StreamStepResult } from './measure-streams.js';
 import {
@@ -52,7 +59,7 @@ import {
   type WsTurnSpec,
 } from './measure-ws.js';
 import { MOCK_DELTA_COUNT } from './mock-upstream.js';
-import { clockTickMs, cpuMsBetween, readCpuTicks, type CpuReading } from './process-cpu.js';
+import { clockTickMs } from './process-cpu.js';
 import { checkRedis, deleteRedisKeys, REDIS_URL, redisSessionKeysOfUser } from './redis-sessions.js';
 import {
   formatMegabytes,
@@ -464,61 +471,36 @@ async function main(): Promise<void> {
         if (!check.ok) log(`answer check ${name} FAILED: ${check.problem}`);
       const done = 'data: [DONE]\n\n';
       const subjects: CpuSubject[] = [
-        {
-          key: 'relay-non-streaming',
-          pid: relay.child.pid,
-          origin: relay.origin,
-          requestFor: () => directRequests.complete,
-          measuredPerWorker: cpu.nonStreamingPerWorker,
-        },
-        {
-          key: 'gateway-stateless',
-          pid: shipped.child.pid,
-          origin: shipped.origin,
-          requestFor: () => gatewayRequests.complete,
-          measuredPerWorker: cpu.nonStreamingPerWorker,
-        },
-        {
-          key: 'gateway-session-file',
-          pid: shipped.child.pid,
-          origin: shipped.origin,
-          requestFor: (worker) => gatewayRequests.withUser(worker, userPrefix),
-          measuredPerWorker: cpu.nonStreamingPerWorker,
-        },
-        {
-          key: 'gateway-session-memory',
-          pid: memoryStore.child.pid,
-          origin: memoryStore.origin,
-          requestFor: (worker) => gatewayRequests.withUser(worker, userPrefix),
-          measuredPerWorker: cpu.nonStreamingPerWorker,
-        },
+        httpSubject('relay-non-streaming', relay, () => directRequests.complete, cpu.nonStreamingPerWorker),
+        httpSubject('gateway-stateless', shipped, () => gatewayRequests.complete, cpu.nonStreamingPerWorker),
+        httpSubject(
+          'gateway-session-file',
+          shipped,
+          (worker) => gatewayRequests.withUser(worker, userPrefix),
+          cpu.nonStreamingPerWorker,
+        ),
+        httpSubject(
+          'gateway-session-memory',
+          memoryStore,
+          (worker) => gatewayRequests.withUser(worker, userPrefix),
+          cpu.nonStreamingPerWorker,
+        ),
         ...(redisStore === undefined
           ? []
           : [
-              {
-                key: 'gateway-session-redis',
-                pid: redisStore.child.pid,
-                origin: redisStore.origin,
-                requestFor: (worker: number) => gatewayRequests.withUser(worker, userPrefix),
-                measuredPerWorker: cpu.nonStreamingPerWorker,
-              },
+              httpSubject(
+                'gateway-session-redis',
+                redisStore,
+                (worker: number) => gatewayRequests.withUser(worker, userPrefix),
+                cpu.nonStreamingPerWorker,
+              ),
             ]),
-        {
-          key: 'relay-streamed',
-          pid: relay.child.pid,
-          origin: relay.origin,
-          requestFor: () => directRequests.streamed,
-          measuredPerWorker: cpu.streamedPerWorker,
+        httpSubject('relay-streamed', relay, () => directRequests.streamed, cpu.streamedPerWorker, {
           expectBodySuffix: done,
-        },
-        {
-          key: 'gateway-streamed',
-          pid: shipped.child.pid,
-          origin: shipped.origin,
-          requestFor: () => gatewayRequests.streamed,
-          measuredPerWorker: cpu.streamedPerWorker,
+        }),
+        httpSubject('gateway-streamed', shipped, () => gatewayRequests.streamed, cpu.streamedPerWorker, {
           expectBodySuffix: done,
-        },
+        }),
       ];
       let results: Map<string, CpuResult>;
       let redisCleanup: { keysDeleted: number; sessions: number } | { error: string } | undefined;
@@ -1031,31 +1013,20 @@ async function main(): Promise<void> {
         (options: CpuDriveOptions): Promise<ClosedLoopResult> =>
           runWsTurns({ target, spec, ...options });
       const subjects: CpuSubject[] = [
-        {
-          key: 'relay-streamed',
-          pid: relay.child.pid,
-          origin: relay.origin,
-          requestFor: () => directRequests.streamed,
-          measuredPerWorker: ws.turnsPerWorker,
+        httpSubject('relay-streamed', relay, () => directRequests.streamed, ws.turnsPerWorker, {
           expectBodySuffix: done,
-        },
-        {
-          key: 'relay-split',
-          pid: relay.child.pid,
-          origin: relay.origin,
-          requestFor: () => directRequests.split,
-          measuredPerWorker: ws.turnsPerWorker,
+        }),
+        httpSubject('relay-split', relay, () => directRequests.split, ws.turnsPerWorker, {
           expectBodySuffix: done,
           firstWarmupPerWorker: ws.roundWarmupPerWorker,
-        },
-        {
-          key: 'gateway-http-session-streamed',
-          pid: gateway.child.pid,
-          origin: gateway.origin,
-          requestFor: (worker) => gatewayRequests.streamedWithUser(worker, httpUserPrefix),
-          measuredPerWorker: ws.turnsPerWorker,
-          expectBodySuffix: done,
-        },
+        }),
+        httpSubject(
+          'gateway-http-session-streamed',
+          gateway,
+          (worker) => gatewayRequests.streamedWithUser(worker, httpUserPrefix),
+          ws.turnsPerWorker,
+          { expectBodySuffix: done },
+        ),
         { key: 'ws-turn', pid: gateway.child.pid, drive: wsTurns(streamedSpec), measuredPerWorker: ws.turnsPerWorker },
         {
           key: 'ws-turn-split',
@@ -1230,12 +1201,9 @@ async function main(): Promise<void> {
           sessionsReady = streams;
         }
         await paced.eventLoop?.reset();
-        let loadBefore: { own: number; mock: CpuReading } | undefined;
-        let loadAfter: { own: number; mock: CpuReading } | undefined;
-        const readLoad = () => {
-          const own = process.cpuUsage();
-          return { own: (own.user + own.system) / 1000, mock: readCpuTicks(mock.child.pid) };
-        };
+        let loadBefore: LoadCoreReading | undefined;
+        let loadAfter: LoadCoreReading | undefined;
+        const readLoad = (): LoadCoreReading => readLoadCore([mock.child.pid]);
         const result = await measureWsStreamStep({
           target: pacedTarget,
           spec: {
@@ -1257,7 +1225,7 @@ async function main(): Promise<void> {
         const loadCoreBusy =
           loadBefore === undefined || loadAfter === undefined || result.stepMs === 0
             ? 0
-            : (loadAfter.own - loadBefore.own + cpuMsBetween(loadBefore.mock, loadAfter.mock).totalMs) / result.stepMs;
+            : loadCoreMsBetween(loadBefore, loadAfter) / result.stepMs;
         stepResults.push({ ...result, loadCoreBusy, ...(delay === undefined ? {} : { eventLoop: delay }) });
         log(
           `ws streams ${streams}: ${result.ok ? 'ok' : 'FAILED'} (max gap ${result.maxGapMs.toFixed(0)} ms ending at ${(result.maxGapEndedAtMs / 1000).toFixed(2)} s, first frame within ${result.maxFirstByteMs.toFixed(0)} ms, ${result.completeStreams} complete, handshakes ${result.connectMs.toFixed(0)} ms, load core ${formatPercent(loadCoreBusy)}${delay === undefined ? '' : `, event-loop delay p99 ${delay.p99Ms.toFixed(1)} ms, max ${delay.maxMs.toFixed(1)} ms`}${result.firstError ? `, ${result.firstError}` : ''})`,
@@ -1355,29 +1323,13 @@ async function main(): Promise<void> {
       // CPU per request, like the cpu section: a rate would be the load generator's once the
       // gateway answers a refusal in ~100 µs (the generator shares a core with the mock).
       const subjects: CpuSubject[] = [
-        {
-          key: 'success',
-          pid: unauthorised.child.pid,
-          origin: unauthorised.origin,
-          requestFor: () => gatewayRequests.complete,
-          measuredPerWorker: settings.failure.perWorker,
-        },
-        {
-          key: 'unauthorised',
-          pid: unauthorised.child.pid,
-          origin: unauthorised.origin,
-          requestFor: () => gatewayRequests.wrongToken,
-          measuredPerWorker: settings.failure.perWorker,
+        httpSubject('success', unauthorised, () => gatewayRequests.complete, settings.failure.perWorker),
+        httpSubject('unauthorised', unauthorised, () => gatewayRequests.wrongToken, settings.failure.perWorker, {
           expectStatus: 401,
-        },
-        {
-          key: 'rate-limited',
-          pid: locked.child.pid,
-          origin: locked.origin,
-          requestFor: () => gatewayRequests.wrongToken,
-          measuredPerWorker: settings.failure.perWorker,
+        }),
+        httpSubject('rate-limited', locked, () => gatewayRequests.wrongToken, settings.failure.perWorker, {
           expectStatus: 429,
-        },
+        }),
       ];
       const measured = await measureCpuPerRequest({
         subjects,
