@@ -59,6 +59,7 @@ export class GatewayConnection implements CallerConnection {
   private drainWaiter: Promise<void> | undefined;
   private identity: ConnectionIdentity | undefined;
   private readonly highWaterMark: number;
+  private readonly maxBufferedBytes: number;
   private corked = false;
   private readonly uncork = () => {
     this.corked = false;
@@ -67,10 +68,11 @@ export class GatewayConnection implements CallerConnection {
 
   constructor(private readonly options: ConnectionOptions) {
     const { ws, door } = options;
+    this.maxBufferedBytes = door.config.gateway.ws.maxBufferedBytes;
     // Never below the socket's own mark: `drain` only fires after a write the socket refused.
     this.highWaterMark = Math.max(
       options.socket.writableHighWaterMark,
-      Math.min(SEND_HIGH_WATER_MARK, Math.floor(door.config.gateway.ws.maxBufferedBytes / 4)),
+      Math.min(SEND_HIGH_WATER_MARK, Math.floor(this.maxBufferedBytes / 4)),
     );
     ws.on('message', (data) => this.onMessage(data));
     ws.on('pong', () => {
@@ -167,7 +169,7 @@ export class GatewayConnection implements CallerConnection {
       process.nextTick(this.uncork);
     }
     ws.send(text);
-    if (ws.bufferedAmount > this.options.door.config.gateway.ws.maxBufferedBytes) {
+    if (ws.bufferedAmount > this.maxBufferedBytes) {
       this.close(CLOSE_CODES.policyViolation, 'slow consumer');
     }
   }

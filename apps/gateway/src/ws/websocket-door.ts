@@ -54,8 +54,6 @@ export interface WebSocketDoor {
   drain(): Promise<void>;
   /** Cuts whatever connection is still open (the end of a shutdown). */
   terminateAll(): void;
-  /** Open connections (handshake done or not). */
-  readonly connectionCount: number;
 }
 
 export function createWebSocketDoor(options: WebSocketDoorOptions): WebSocketDoor {
@@ -164,9 +162,6 @@ export function createWebSocketDoor(options: WebSocketDoorOptions): WebSocketDoo
     terminateAll() {
       for (const connection of [...connections]) connection.terminate();
       stopTimers();
-    },
-    get connectionCount() {
-      return connections.size;
     },
   };
 }
