@@ -51,6 +51,25 @@ describe('deriveSessionKey', () => {
     });
   });
 
+  it('derives in the namespaces it is given (the Responses API)', () => {
+    const namespaces = { user: 'openresponses-user', ephemeral: 'openresponses' };
+    expect(deriveSessionKey({ agentId: 'main', user: 'Bob', namespaces })).toEqual({
+      ok: true,
+      sessionKey: 'agent:main:openresponses-user:bob',
+      kind: 'user',
+    });
+    expect(deriveSessionKey({ agentId: 'main', namespaces, randomUUID: fixedUUID })).toEqual({
+      ok: true,
+      sessionKey: 'agent:main:openresponses:00000000-0000-4000-8000-000000000000',
+      kind: 'ephemeral',
+    });
+    expect(deriveSessionKey({ agentId: 'main', sessionKeyHeader: 'S', user: 'Bob', namespaces })).toEqual({
+      ok: true,
+      sessionKey: 'S',
+      kind: 'explicit',
+    });
+  });
+
   it('keeps a huge user whole', () => {
     const user = 'U'.repeat(100_000);
     const result = deriveSessionKey({ agentId: 'main', user });

@@ -8,6 +8,16 @@ export type SessionKeyKind = 'explicit' | 'user' | 'ephemeral';
 export const USER_SESSION_NAMESPACE = 'openai-user';
 /** Namespace of per-request keys made when neither a header nor `user` is given. */
 export const EPHEMERAL_SESSION_NAMESPACE = 'openai';
+/** Namespace of keys derived from `user` on OpenAI's Responses API (`POST /v1/responses`). */
+export const RESPONSES_USER_SESSION_NAMESPACE = 'openresponses-user';
+/** Namespace of per-request keys on OpenAI's Responses API. */
+export const RESPONSES_SESSION_NAMESPACE = 'openresponses';
+
+/** The two namespaces a door derives its keys in: from `user`, and per request. */
+export interface SessionNamespaces {
+  user: string;
+  ephemeral: string;
+}
 
 /** Inputs of {@link deriveSessionKey}. */
 export interface DeriveSessionKeyOptions {
@@ -22,6 +32,12 @@ export interface DeriveSessionKeyOptions {
    * @defaultValue `() => globalThis.crypto.randomUUID()`
    */
   randomUUID?: () => string;
+  /**
+   * The namespaces of derived keys: Chat Completions uses `openai-user` / `openai`, the Responses API
+   * `openresponses-user` / `openresponses`, so the two doors' sessions never collide.
+   * @defaultValue `{ user: 'openai-user', ephemeral: 'openai' }`
+   */
+  namespaces?: SessionNamespaces;
 }
 
 /** Result of {@link deriveSessionKey}. */
@@ -38,6 +54,8 @@ export type DeriveSessionKeyResult =
  * 2. A non-blank `user` → `agent:<agentId>:openai-user:<trimmed user, lowercased>` (`kind: 'user'`).
  *    The user is kept whole: no length cap, non-ASCII kept as `toLowerCase()` leaves it.
  * 3. Otherwise `agent:<agentId>:openai:<uuid v4>` (`kind: 'ephemeral'`), a fresh session per request.
+ *
+ * `namespaces` replaces `openai-user` and `openai` (the Responses API passes its own).
  *
  * @param options - Agent id, header, user and UUID source; see {@link DeriveSessionKeyOptions}.
  * @returns The key and how it was obtained, or `{ ok: false, reason: 'reserved-namespace' }`.
@@ -58,12 +76,13 @@ export function deriveSessionKey(options: DeriveSessionKeyOptions): DeriveSessio
   if (user !== '') {
     return {
       ok: true,
-      sessionKey: `agent:${agentId}:${USER_SESSION_NAMESPACE}:${user.toLowerCase()}`,
+      sessionKey: `agent:${agentId}:${options.namespaces?.user ?? USER_SESSION_NAMESPACE}:${user.toLowerCase()}`,
       kind: 'user',
     };
   }
   const uuid = (options.randomUUID ?? defaultRandomUUID)();
-  return { ok: true, sessionKey: `agent:${agentId}:${EPHEMERAL_SESSION_NAMESPACE}:${uuid}`, kind: 'ephemeral' };
+  const namespace = options.namespaces?.ephemeral ?? EPHEMERAL_SESSION_NAMESPACE;
+  return { ok: true, sessionKey: `agent:${agentId}:${namespace}:${uuid}`, kind: 'ephemeral' };
 }
 
 // Looked up per call rather than captured at import, so a polyfill installed later still works.

@@ -12,6 +12,8 @@ export type { ResolveAgentIdOptions, ResolveAgentIdResult } from './resolve-agen
 export { RESERVED_SESSION_KEY_PREFIXES, isReservedSessionKey } from './reserved-session-namespaces.js';
 export {
   EPHEMERAL_SESSION_NAMESPACE,
+  RESPONSES_SESSION_NAMESPACE,
+  RESPONSES_USER_SESSION_NAMESPACE,
   USER_SESSION_NAMESPACE,
   deriveSessionKey,
 } from './derive-session-key.js';
@@ -19,6 +21,7 @@ export type {
   DeriveSessionKeyOptions,
   DeriveSessionKeyResult,
   SessionKeyKind,
+  SessionNamespaces,
 } from './derive-session-key.js';
 export { parseSessionKey } from './parse-session-key.js';
 export type { ParsedSessionKey } from './parse-session-key.js';

@@ -37,6 +37,28 @@ describe('parseSessionKey', () => {
       },
     ],
     [
+      'agent:main:openresponses-user:bob',
+      {
+        key: 'agent:main:openresponses-user:bob',
+        kind: 'user',
+        agentId: 'main',
+        namespace: 'openresponses-user',
+        rest: 'bob',
+        reserved: false,
+      },
+    ],
+    [
+      'agent:main:openresponses:1',
+      {
+        key: 'agent:main:openresponses:1',
+        kind: 'ephemeral',
+        agentId: 'main',
+        namespace: 'openresponses',
+        rest: '1',
+        reserved: false,
+      },
+    ],
+    [
       'agent:main:telegram:123',
       {
         key: 'agent:main:telegram:123',

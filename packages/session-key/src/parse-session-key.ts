@@ -1,5 +1,10 @@
 import type { SessionKeyKind } from './derive-session-key.js';
-import { EPHEMERAL_SESSION_NAMESPACE, USER_SESSION_NAMESPACE } from './derive-session-key.js';
+import {
+  EPHEMERAL_SESSION_NAMESPACE,
+  RESPONSES_SESSION_NAMESPACE,
+  RESPONSES_USER_SESSION_NAMESPACE,
+  USER_SESSION_NAMESPACE,
+} from './derive-session-key.js';
 import { isValidAgentId } from './normalize-agent-id.js';
 import { isReservedSessionKey } from './reserved-session-namespaces.js';
 
@@ -8,7 +13,8 @@ export interface ParsedSessionKey {
   /** The trimmed key that was parsed. */
   key: string;
   /**
-   * `'user'` for `agent:<id>:openai-user:…`, `'ephemeral'` for `agent:<id>:openai:…`, else
+   * `'user'` for `agent:<id>:openai-user:…` (or `openresponses-user`), `'ephemeral'` for `agent:<id>:openai:…`
+   * (or `openresponses`), else
    * `'explicit'`. It describes the key's shape: a header that copies a derived shape parses as that shape.
    */
   kind: SessionKeyKind;
@@ -56,9 +62,9 @@ export function parseSessionKey(key: string): ParsedSessionKey | undefined {
       const kind: SessionKeyKind =
         rest === undefined
           ? 'explicit'
-          : namespace === USER_SESSION_NAMESPACE
+          : namespace === USER_SESSION_NAMESPACE || namespace === RESPONSES_USER_SESSION_NAMESPACE
             ? 'user'
-            : namespace === EPHEMERAL_SESSION_NAMESPACE
+            : namespace === EPHEMERAL_SESSION_NAMESPACE || namespace === RESPONSES_SESSION_NAMESPACE
               ? 'ephemeral'
               : 'explicit';
       return { key: trimmed, kind, agentId, namespace, rest: rest ?? '', reserved };

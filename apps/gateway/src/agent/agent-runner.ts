@@ -33,6 +33,12 @@ export interface AgentRunInput {
   sessionKey: string;
   /** How the session key was chosen; `ephemeral` sessions are not persisted by default. */
   sessionKind: SessionKeyKind;
+  /**
+   * `true` stores the turn even in an `ephemeral` session: a Responses API call with `store` not
+   * `false`, whose id a later `previous_response_id` may continue (docs/responses-api.md#sessions).
+   * @defaultValue `false` (ephemeral sessions follow `sessions.persistEphemeral`)
+   */
+  storeTurn?: boolean;
   messages: ChatCompletionRequest['messages'];
   parameters: ForwardedParameters;
   /** `x-openclaw-model`, checked against the agent's allow-list in `prepare`. */

@@ -3,7 +3,7 @@
  * agent selection, session key derivation, the model override and the forwarded parameters. Each
  * transport reads its own inputs (headers and body, or flags) and words a refusal in its own terms.
  */
-import { deriveSessionKey, parseModelOverride, resolveAgentId } from '@clawgate/session-key';
+import { deriveSessionKey, parseModelOverride, resolveAgentId, type SessionNamespaces } from '@clawgate/session-key';
 import type { AgentRunInput, ForwardedParameters } from './agent-runner.js';
 
 /** The request fields forwarded to the upstream model as sent (docs/http-contract.md#3-request-validation). */
@@ -44,6 +44,10 @@ export interface RunRequest {
   stream?: boolean;
   /** Source of per-request session ids. @defaultValue `crypto.randomUUID` */
   randomUUID?: () => string;
+  /** The namespaces of keys derived from `user` and per request. @defaultValue Chat Completions' (`openai-user`, `openai`) */
+  sessionNamespaces?: SessionNamespaces;
+  /** Store the turn even in a per-request session (see `AgentRunInput.storeTurn`). @defaultValue false */
+  storeTurn?: boolean;
 }
 
 /** Why {@link buildRunInput} refused a request. */
@@ -74,6 +78,7 @@ export function buildRunInput(
     sessionKeyHeader: request.sessionKey,
     user: request.user,
     randomUUID: request.randomUUID,
+    ...(request.sessionNamespaces === undefined ? {} : { namespaces: request.sessionNamespaces }),
   });
   if (!session.ok) return { ok: false, reason: 'reserved-session-key' };
 
@@ -98,6 +103,7 @@ export function buildRunInput(
       agentId: agent.agentId,
       sessionKey: session.sessionKey,
       sessionKind: session.kind,
+      ...(request.storeTurn === true ? { storeTurn: true } : {}),
       messages: request.messages,
       parameters,
       ...(modelOverride === undefined ? {} : { modelOverride }),

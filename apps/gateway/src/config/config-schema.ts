@@ -33,6 +33,8 @@ const MEGABYTE = 1024 * 1024;
  * - `gateway.http.endpoints.chatCompletions.enabled` (false); `.images`†: `allowUrl` (false),
  *   `maxImages` (8), `maxImageBytes` (10 MiB), `maxTotalImageBytes` (20 MiB); `.limits`†: `maxMessages`
  *   (2048), `maxContentParts` (4096), `maxTools` (128), `maxToolCalls` (4096)
+ * - `gateway.http.endpoints.responses.enabled` (false), `.previousResponseTtlMs`† (30 days), `.limits`†:
+ *   `maxInputItems` (2048), `maxContentParts` (4096), `maxTools` (128)
  * - `gateway.http.sseHeartbeatMs` (15000), `.maxBodyBytes`† (20 MiB), `.bodyTimeoutMs`† (30000),
  *   `.maxJsonDepth`† (64), `.maxJsonValues`† (250000),
  *   `.headersTimeoutMs`† (10000), `.requestTimeoutMs`† (60000), `.maxConnections`† (no cap)
@@ -45,9 +47,9 @@ const MEGABYTE = 1024 * 1024;
  *   (a catalogue `[{ id, name, contextWindow, reasoning }]` for `models.list`). Provider `offline` is built in
  * unless defined.
  * - `agents.defaults`†: `model` ("offline/clawgate-offline"), `maxHistoryMessages` (200),
- *   `maxReplyChars` (4 Mi), `systemPrompt`, `allowedModels`
+ *   `maxReplyChars` (4 Mi), `systemPrompt`, `allowedModels`, `embeddingModel` (none)
  * - `agents.list[]`: `id` (normalised), `default`, `name`†, `model`, `systemPrompt`,
- *   `maxHistoryMessages`†, `maxReplyChars`†, `allowedModels`† (none: one agent `main`)
+ *   `maxHistoryMessages`†, `maxReplyChars`†, `allowedModels`†, `embeddingModel` (none: one agent `main`)
  * - `sessions.store` ("file" | "memory" | `{ redis: url }`), `sessions.persistEphemeral` (false)
  * - `logging.level`† ("info"), `logging.includeContent`† (false)
  * - `$schema` (ignored)
@@ -127,10 +129,40 @@ export function createGatewayConfigSchema() {
     limits: requestLimitsSchema.prefault({}),
   });
 
+  /**
+   * `gateway.http.endpoints.responses.limits` (extension): the item counts one `/v1/responses` request may
+   * hold (docs/responses-api.md#limits).
+   */
+  const responsesLimitsSchema = z.strictObject({
+    /** Entries of `input`. */
+    maxInputItems: positiveInt.default(2048),
+    /** Array content parts, summed over every input item. */
+    maxContentParts: positiveInt.default(4096),
+    /** Entries of `tools`. */
+    maxTools: positiveInt.default(128),
+  });
+
+  /** `gateway.http.endpoints.responses`: OpenAI's Responses API on the same run (docs/responses-api.md). */
+  const responsesSchema = z.strictObject({
+    /** Mount `POST /v1/responses` (and `POST /v1/embeddings`, as either endpoint does). */
+    enabled: z.boolean().default(false),
+    /**
+     * Extension: how long a stored response can be continued with `previous_response_id`, in ms (30 days,
+     * as OpenAI keeps stored responses). After it the id is unknown (400).
+     */
+    previousResponseTtlMs: positiveInt.max(365 * 24 * 3600 * 1000).default(30 * 24 * 3600 * 1000),
+    limits: responsesLimitsSchema.prefault({}),
+  });
+
   /** `gateway.http`. */
   const httpSchema = z
     .strictObject({
-      endpoints: z.strictObject({ chatCompletions: chatCompletionsSchema.prefault({}) }).prefault({}),
+      endpoints: z
+        .strictObject({
+          chatCompletions: chatCompletionsSchema.prefault({}),
+          responses: responsesSchema.prefault({}),
+        })
+        .prefault({}),
       /** `: ping` comment interval while a streamed model is silent. */
       sseHeartbeatMs: positiveInt.default(15_000),
       /** Extension: request body limit in bytes (413 above it). */
@@ -270,6 +302,8 @@ export function createGatewayConfigSchema() {
      * Models `x-openclaw-model` may pick (`<provider>/<model>`, a bare id on the agent's provider, or `<provider>/*`).
      */
     allowedModels: z.array(z.string().trim().min(1)).optional(),
+    /** The model `POST /v1/embeddings` forwards to (`<provider>/<model id>`); none → that endpoint answers 400. */
+    embeddingModel: modelRefSchema.optional(),
   });
 
   const agentEntrySchema = z.strictObject({
@@ -282,6 +316,7 @@ export function createGatewayConfigSchema() {
     maxHistoryMessages: positiveInt.optional(),
     maxReplyChars: positiveInt.optional(),
     allowedModels: z.array(z.string().trim().min(1)).optional(),
+    embeddingModel: modelRefSchema.optional(),
   });
 
   const agentsSchema = z
@@ -371,7 +406,11 @@ export function createGatewayConfigSchema() {
       // zod runs this even when a nested key already failed (its transform then did not run): guard.
       if (!Array.isArray(config.agents?.list)) return;
       check(config.agents.defaults.model, ['agents', 'defaults', 'model']);
-      for (const [index, agent] of config.agents.list.entries()) check(agent.model, ['agents', 'list', index, 'model']);
+      check(config.agents.defaults.embeddingModel, ['agents', 'defaults', 'embeddingModel']);
+      for (const [index, agent] of config.agents.list.entries()) {
+        check(agent.model, ['agents', 'list', index, 'model']);
+        check(agent.embeddingModel, ['agents', 'list', index, 'embeddingModel']);
+      }
     });
 }
 

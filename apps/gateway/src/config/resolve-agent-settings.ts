@@ -12,6 +12,8 @@ export interface AgentSettings {
   maxReplyChars: number;
   /** Allow-list for `x-openclaw-model`, as given (see `isModelAllowed`). */
   allowedModels: readonly string[];
+  /** `<provider>/<model id>` that `/v1/embeddings` forwards to; `undefined` when none is configured. */
+  embeddingModel: string | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export function resolveAgentSettings(config: GatewayConfig, agentId: string): Ag
     maxHistoryMessages: agent.maxHistoryMessages ?? defaults.maxHistoryMessages,
     maxReplyChars: agent.maxReplyChars ?? defaults.maxReplyChars,
     allowedModels: agent.allowedModels ?? defaults.allowedModels ?? [],
+    embeddingModel: agent.embeddingModel ?? defaults.embeddingModel,
   };
 }
 
