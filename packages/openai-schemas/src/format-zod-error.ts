@@ -3,7 +3,7 @@ import type { z } from 'zod';
 /**
  * Renders an issue path the way OpenAI names params: `messages[0].content[1].text`.
  */
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatIssuePath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
@@ -33,6 +33,6 @@ export function formatZodError(error: z.ZodError): string {
   // A ZodError always has an issue, but a hand-built one may not; never answer with an empty body.
   if (issue === undefined) return 'Invalid request body.';
   if (issue.code === 'custom') return issue.message;
-  const path = formatPath(issue.path);
+  const path = formatIssuePath(issue.path);
   return path === '' ? issue.message : `${path}: ${issue.message}`;
 }

@@ -45,7 +45,7 @@ export {
   checkChatCompletionRequestLimits,
 } from './chat-completion-request-limits.js';
 export type { ChatCompletionRequestLimits } from './chat-completion-request-limits.js';
-export { formatZodError } from './format-zod-error.js';
+export { formatIssuePath, formatZodError } from './format-zod-error.js';
 export {
   chatCompletionChunkSchema,
   chatCompletionSchema,
@@ -85,3 +85,61 @@ export type { CreateErrorBodyOptions, OpenAIErrorBody } from './openai-error.js'
 export { parseRetryAfter } from './parse-retry-after.js';
 export { modelListSchema, modelSchema } from './model.js';
 export type { Model, ModelList } from './model.js';
+export {
+  responsesFunctionCallItemSchema,
+  responsesFunctionCallOutputItemSchema,
+  responsesInputContentPartSchema,
+  responsesInputFilePartSchema,
+  responsesInputImagePartSchema,
+  responsesInputItemSchema,
+  responsesInputMessageSchema,
+  responsesInputSchema,
+  responsesInputTextPartSchema,
+  responsesItemReferenceSchema,
+  responsesOutputTextPartSchema,
+  responsesReasoningItemSchema,
+  responsesRefusalPartSchema,
+} from './responses-input.js';
+export type {
+  ResponsesFunctionCallItem,
+  ResponsesFunctionCallOutputItem,
+  ResponsesInputContentPart,
+  ResponsesInputItem,
+  ResponsesInputMessage,
+} from './responses-input.js';
+export {
+  INVALID_TOOL_CONFIGURATION,
+  responsesFunctionToolSchema,
+  responsesRequestSchema,
+  responsesTextFormatSchema,
+  responsesToolChoiceSchema,
+} from './responses-request.js';
+export type {
+  ResponsesFunctionTool,
+  ResponsesRequest,
+  ResponsesRequestInput,
+  ResponsesTextFormat,
+  ResponsesToolChoice,
+} from './responses-request.js';
+export { DEFAULT_RESPONSES_REQUEST_LIMITS, checkResponsesRequestLimits } from './responses-request-limits.js';
+export type { ResponsesRequestLimits } from './responses-request-limits.js';
+export { MISSING_INPUT_MESSAGE, parseResponsesRequest } from './parse-responses-request.js';
+export type { ParseResponsesRequestOptions, ParseResponsesRequestResult } from './parse-responses-request.js';
+export {
+  responsesErrorSchema,
+  responsesFunctionCallSchema,
+  responsesObjectSchema,
+  responsesOutputItemSchema,
+  responsesOutputMessageSchema,
+  responsesOutputTextSchema,
+  responsesUsageSchema,
+} from './responses-object.js';
+export type {
+  ResponsesFunctionCall,
+  ResponsesObject,
+  ResponsesOutputItem,
+  ResponsesOutputMessage,
+  ResponsesUsage,
+} from './responses-object.js';
+export { responsesStreamEventSchema } from './responses-stream-event.js';
+export type { ResponsesStreamEvent, ResponsesStreamEventType } from './responses-stream-event.js';
