@@ -143,3 +143,23 @@ export type {
 } from './responses-object.js';
 export { responsesStreamEventSchema } from './responses-stream-event.js';
 export type { ResponsesStreamEvent, ResponsesStreamEventType } from './responses-stream-event.js';
+export {
+  MAX_EMBEDDING_INPUTS,
+  embeddingInputList,
+  embeddingListSchema,
+  embeddingRequestSchema,
+  embeddingSchema,
+  embeddingUsageSchema,
+  parseEmbeddingRequest,
+  upstreamEmbeddingListSchema,
+} from './embeddings.js';
+export type {
+  Embedding,
+  EmbeddingInput,
+  EmbeddingList,
+  EmbeddingRequest,
+  EmbeddingRequestInput,
+  EmbeddingUsage,
+  ParseEmbeddingRequestResult,
+  UpstreamEmbeddingList,
+} from './embeddings.js';
