@@ -27,6 +27,14 @@ import type { RouteStep, StepResponse } from './http/route-step.js';
 import { runStepsInOrder } from './http/run-steps-in-order.js';
 import { createScopeMiddleware } from './http/scope-middleware.js';
 import { createValidationMiddleware } from './http/validation-middleware.js';
+import {
+  createResolveResponsesRunMiddleware,
+  type ResponseIdStore,
+} from './http/responses/resolve-responses-run-middleware.js';
+import { createResponsesHandler } from './http/responses/responses-handler.js';
+import { createResponsesValidationMiddleware } from './http/responses/responses-validation-middleware.js';
+import { createShutdownCut } from './http/shutdown-cut.js';
+import { createMemorySessionStore } from './sessions/memory-session-store.js';
 
 /** Scope needed to run an agent (docs/http-contract.md#2-authentication-rate-limiting-and-scopes). */
 export const WRITE_SCOPE = 'operator.write';
@@ -78,6 +86,12 @@ export interface AppDependencies {
    * @defaultValue never
    */
   shutdownSignal?: AbortSignal;
+  /**
+   * Where `/v1/responses` remembers response ids for `previous_response_id`: the session store, so
+   * they survive restarts (file) and are shared by replicas (Redis).
+   * @defaultValue a memory store of its own (forgotten on restart)
+   */
+  responseIds?: ResponseIdStore;
   /** Called as each agent run starts and once it has fully unwound (the shutdown drain waits for these). */
   onRunStart?: () => void;
   onRunEnd?: () => void;
@@ -86,15 +100,17 @@ export interface AppDependencies {
 /** The gateway's request listener: what `http.createServer` (or supertest) is given. */
 export type GatewayRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** The path of the hot route, matched exactly (query string ignored), as strict routing matches the other paths. */
+/** The routes that run turns, matched exactly (query string ignored) as strict routing matches the other paths. */
 const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
+const RESPONSES_PATH = '/v1/responses';
 
 /**
  * Builds the gateway's request listener.
  *
  * Routes: `GET /healthz` and `GET /readyz` (no auth, always mounted); only when
  * `gateway.http.endpoints.chatCompletions.enabled`: `POST /v1/chat/completions`, `GET /v1/models`,
- * `GET /v1/models/<id>`. Everything else is `404 text/plain`. Every request ends with one log line.
+ * `GET /v1/models/<id>`; only when `gateway.http.endpoints.responses.enabled`: `POST /v1/responses`.
+ * Everything else is `404 text/plain`. Every request ends with one log line.
  * Each step of a request is one small function (`RouteStep`), in the order of
  * docs/http-contract.md#1-request-pipeline-and-errors: headers → log → method → auth → scope → body →
  * validation → resolution and `prepare` → run.
@@ -171,6 +187,44 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
       ),
     ]);
   }
+  let responses: RouteStep | undefined;
+  if (http.endpoints.responses.enabled) {
+    const responsesConfig = http.endpoints.responses;
+    const responseIds = deps.responseIds ?? createMemorySessionStore();
+    responses = runStepsInOrder([
+      ...everyRequest,
+      createMethodMiddleware({ allow: 'POST' }),
+      createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
+      createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
+      createBodyMiddleware({
+        maxBytes: http.maxBodyBytes,
+        timeoutMs: http.bodyTimeoutMs,
+        jsonShape: { maxDepth: http.maxJsonDepth, maxValues: http.maxJsonValues },
+      }),
+      createResponsesValidationMiddleware({ limits: responsesConfig.limits }),
+      createResolveResponsesRunMiddleware({
+        runner,
+        defaultAgentId: getDefaultAgentId(config),
+        randomUUID,
+        responseIds,
+        storesAvailable: deps.storesAvailable,
+      }),
+      trackRuns(
+        createResponsesHandler({
+          runner,
+          responseIds,
+          previousResponseTtlMs: responsesConfig.previousResponseTtlMs,
+          heartbeatMs: http.sseHeartbeatMs,
+          now,
+          randomUUID,
+          logger,
+          includeContent: config.logging.includeContent,
+          ...(deps.shutdownSignal === undefined ? {} : { shutdown: createShutdownCut(deps.shutdownSignal) }),
+        }),
+        deps,
+      ),
+    ]);
+  }
   const readiness = createReadinessHandler({ isReady: deps.isReady ?? (() => true) });
 
   /** The Express application of every other path: probes, models, 404. */
@@ -213,17 +267,19 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
     );
   };
 
-  if (chatCompletions === undefined) return viaExpress;
-  const chatRoute = chatCompletions;
+  // The routes that run turns are matched by a string compare, before Express (see above).
+  const directRoutes = new Map<string, RouteStep>();
+  if (chatCompletions !== undefined) directRoutes.set(CHAT_COMPLETIONS_PATH, chatCompletions);
+  if (responses !== undefined) directRoutes.set(RESPONSES_PATH, responses);
+  if (directRoutes.size === 0) return viaExpress;
   return (request, response) => {
     const url = request.url ?? '';
-    if (
-      url.startsWith(CHAT_COMPLETIONS_PATH) &&
-      (url.length === CHAT_COMPLETIONS_PATH.length || url.charCodeAt(CHAT_COMPLETIONS_PATH.length) === 0x3f) /* ? */
-    ) {
+    const query = url.indexOf('?');
+    const route = directRoutes.get(query === -1 ? url : url.slice(0, query));
+    if (route !== undefined) {
       const stepResponse = response as StepResponse;
       stepResponse.locals = {};
-      chatRoute(request, stepResponse, (error?: unknown) => {
+      route(request, stepResponse, (error?: unknown) => {
         if (error === undefined) notFoundHandler(request, stepResponse, () => undefined);
         else answerError(error, request, stepResponse, logger);
       });

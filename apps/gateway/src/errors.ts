@@ -12,6 +12,8 @@ export interface GatewayErrorOptions {
   status: number;
   type: string;
   code?: string;
+  /** The request field at fault (`previous_response_id`), as OpenAI names it. */
+  param?: string;
   /** Seconds for a `Retry-After` header (429 from the limiter or passed on from an upstream). */
   retryAfterSeconds?: number;
   cause?: unknown;
@@ -22,6 +24,7 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly type: string;
   readonly code: string | undefined;
+  readonly param: string | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(message: string, options: GatewayErrorOptions) {
@@ -30,6 +33,7 @@ export class GatewayError extends Error {
     this.status = options.status;
     this.type = options.type;
     this.code = options.code;
+    this.param = options.param;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
@@ -42,7 +46,7 @@ export class GatewayError extends Error {
    * (docs/http-contract.md#1-request-pipeline-and-errors).
    */
   toJSON(): OpenAIErrorBody {
-    return createErrorBody({ message: this.message, type: this.type, code: this.code });
+    return createErrorBody({ message: this.message, type: this.type, code: this.code, param: this.param });
   }
 }
 

@@ -3,7 +3,7 @@
  * step adds one field and never rewrites an earlier one (docs/architecture.md#each-step-adds-one-fact).
  */
 import type { AuthDecision } from '@clawgate/auth';
-import type { ChatCompletionRequest } from '@clawgate/openai-schemas';
+import type { ChatCompletionRequest, ResponsesRequest } from '@clawgate/openai-schemas';
 import type { PreparedRun } from '../agent/agent-runner.js';
 
 /** The authorizer's decision when it let the caller in. */
@@ -19,6 +19,12 @@ export interface ChatCompletionLocals {
   chatRequest?: ChatCompletionRequest;
   /** Step 6 (resolution + `runner.prepare`). */
   prepared?: PreparedRun;
+}
+
+/** The fields the `/v1/responses` pipeline stores: the shared steps' own, then its validated request. */
+export interface ResponsesLocals extends Pick<ChatCompletionLocals, 'auth' | 'body' | 'prepared'> {
+  /** Validation. */
+  responsesRequest?: ResponsesRequest;
 }
 
 /** What every request (not only chat completions) leaves in `res.locals` for the request log. */
@@ -37,4 +43,9 @@ export function requestLocals(locals: Record<string, unknown>): RequestLocals & 
 /** Typed view of `res.locals`. */
 export function chatLocals(locals: Record<string, unknown>): ChatCompletionLocals {
   return locals as ChatCompletionLocals;
+}
+
+/** Typed view of `res.locals` on `/v1/responses`. */
+export function responsesLocals(locals: Record<string, unknown>): ResponsesLocals {
+  return locals as ResponsesLocals;
 }

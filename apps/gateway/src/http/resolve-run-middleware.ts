@@ -5,10 +5,11 @@
  */
 import type { RouteStep } from './route-step.js';
 import { normalizeMessageChannel } from '@clawgate/session-key';
-import { GatewayError, invalidRequest } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import type { AgentRunner } from '../agent/agent-runner.js';
 import { buildRunInput, type RunRequestRefusal } from '../agent/build-run-input.js';
 import { firstHeaderValue } from './first-header-value.js';
+import { prepareTurn } from './prepare-turn.js';
 import { chatLocals } from './request-state.js';
 
 /** The exact 400 messages of this step (docs/http-contract.md#4-agent-selection-session-keys-and-headers). */
@@ -19,7 +20,7 @@ export const RESOLVE_ERROR_MESSAGES = {
 } as const;
 
 /** This step's refusals, by the reason `buildRunInput` gives. */
-const REFUSAL_MESSAGES: Record<RunRequestRefusal, string> = {
+export const REFUSAL_MESSAGES: Record<RunRequestRefusal, string> = {
   'invalid-model': RESOLVE_ERROR_MESSAGES.invalidModel,
   'reserved-session-key': RESOLVE_ERROR_MESSAGES.reservedSessionKey,
   'invalid-model-override': RESOLVE_ERROR_MESSAGES.invalidModelOverride,
@@ -67,21 +68,9 @@ export function createResolveRunMiddleware(options: {
     if (!built.ok) {
       throw invalidRequest(REFUSAL_MESSAGES[built.reason]);
     }
-    const input = built.input;
-    // prepare throws GatewayError 400s; Express 5 forwards them (and async rejections) to the error middleware.
-    const prepared = runner.prepare(input);
-    locals.prepared = prepared;
-    // The checks that need I/O (remote image hosts) run here, before any header: a refused image is
-    // a plain 400 even for a streamed request.
-    await runner.verify?.(prepared);
-    // A stream would send 200 before the run reaches the session store; refuse honestly instead.
-    if (options.storesAvailable !== undefined && !options.storesAvailable()) {
-      throw new GatewayError('session store unavailable', {
-        status: 503,
-        type: 'service_unavailable',
-        retryAfterSeconds: 1,
-      });
-    }
+    // The 400s, the image hosts and the stores' health, all before any header: a refused image is a
+    // plain 400 even for a streamed request.
+    locals.prepared = await prepareTurn(runner, built.input, options.storesAvailable);
     next();
   };
 }
