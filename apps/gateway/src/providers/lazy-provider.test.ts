@@ -51,4 +51,30 @@ describe('createLazyProvider', () => {
     await provider.close();
     expect(close).toHaveBeenCalledTimes(1);
   });
+
+  it('loads on the first embed too and forwards it to the real provider', async () => {
+    const real = createOfflineProvider({ id: 'local' });
+    const load = vi.fn(async () => real);
+    const provider = createLazyProvider('local', load);
+    const embedRequest = { model: 'embed', input: ['hello'], dimensions: 8 };
+    const signal = new AbortController().signal;
+    const [first, second] = await Promise.all([
+      provider.embed?.(embedRequest, { signal }),
+      provider.embed?.(embedRequest, { signal }),
+    ]);
+    expect(first).toEqual(await real.embed?.(embedRequest, { signal }));
+    expect(second).toEqual(first);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers the 400 of a provider without embeddings when the loaded one has none', async () => {
+    const { embed: _embed, ...chatOnly } = createOfflineProvider({ id: 'local' });
+    const provider = createLazyProvider('local', async () => chatOnly);
+    const signal = new AbortController().signal;
+    await expect(provider.embed?.({ model: 'm', input: ['x'] }, { signal })).rejects.toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      message: "Provider 'local' does not support embeddings.",
+    });
+  });
 });

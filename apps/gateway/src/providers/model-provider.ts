@@ -3,7 +3,7 @@
  * (OpenAI chat shape, model id without the provider prefix) and hands a `ProviderSink` that the
  * provider pushes its output into as it arrives; nothing here knows about sessions or HTTP clients.
  */
-import type { ChatCompletionUsage } from '@clawgate/openai-schemas';
+import type { ChatCompletionUsage, EmbeddingUsage } from '@clawgate/openai-schemas';
 import type { FinishReason, ForwardedParameters } from '../agent/agent-runner.js';
 import type { ReplySink } from '../agent/reply-sink.js';
 
@@ -63,6 +63,24 @@ export interface ProviderResult {
   finishReason: FinishReason;
 }
 
+/** What a provider is asked to embed (docs/embeddings.md#what-the-upstream-receives). */
+export interface ProviderEmbeddingRequest {
+  /** The model id as the upstream knows it (`text-embedding-3-small` for `openai/text-embedding-3-small`). */
+  model: string;
+  /** The entries to embed, at least one: texts, or token-id lists. Each gets one vector, in this order. */
+  input: string[] | number[][];
+  /** Length of each vector, for models that can shorten theirs. @defaultValue the model's own */
+  dimensions?: number;
+}
+
+/** What an embedding request produced. */
+export interface ProviderEmbeddingResult {
+  /** One float vector per input entry, in the order of the entries. */
+  embeddings: number[][];
+  /** The upstream's token counts, or an estimate when it sent none. */
+  usage: EmbeddingUsage;
+}
+
 /** A model backend (`openai-completions`, `offline`, ...). */
 export interface ModelProvider {
   /** The provider id from the configuration (`local`, `offline`). */
@@ -76,6 +94,15 @@ export interface ModelProvider {
    * rejection).
    */
   stream(request: ProviderRequest, sink: ProviderSink, options: { signal: AbortSignal }): Promise<ProviderResult>;
+  /**
+   * Embeds every input entry; absent when the backend has no embeddings (the endpoint then answers
+   * 400 naming the provider). Aborting `signal` closes the upstream request (the promise then
+   * rejects with `signal.reason`).
+   *
+   * @throws GatewayError mapped like `stream`'s upstream failures (as the promise's rejection); a 502
+   *   when the upstream's answer does not hold one float vector per entry.
+   */
+  embed?(request: ProviderEmbeddingRequest, options: { signal: AbortSignal }): Promise<ProviderEmbeddingResult>;
   /** Releases connections (keep-alive pools). */
   close(): Promise<void>;
 }

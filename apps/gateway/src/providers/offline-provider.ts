@@ -16,21 +16,37 @@
  * - Usage: `prompt_tokens = ceil(characters of all message text / 4)`, `completion_tokens` = number
  *   of streamed words (a tool call counts `ceil(arguments length / 4)`, at least 1).
  * - `max_completion_tokens` (else `max_tokens`) cuts the reply to that many words, finish `length`.
+ * - Embeddings (any model id, e.g. `offline/clawgate-offline-embed`): one vector of `dimensions`
+ *   (default 256, at most 3072, OpenAI's largest) floats per entry, a hashed bag of words: each
+ *   lowercased word (a run of letters and digits) adds 1 to component `fnv1a(word) mod dimensions`
+ *   (32-bit FNV-1a over UTF-16 code units), a text without words counts as the one word it is, a
+ *   token id `n` is the word `#n`; the vector is then scaled to length 1. The same entry always gives
+ *   the same vector; entries that share words share components. Usage: `ceil(characters of all
+ *   texts / 4)`, or one token per token id (docs/embeddings.md#the-offline-model).
  */
 import type { OfflineProviderConfig } from '../config/config-schema.js';
+import { invalidRequest } from '../errors.js';
+import { estimateEmbeddingUsage } from './estimate-embedding-usage.js';
 import type {
   ModelProvider,
+  ProviderEmbeddingRequest,
+  ProviderEmbeddingResult,
   ProviderMessage,
   ProviderRequest,
   ProviderResult,
   ProviderSink,
 } from './model-provider.js';
+import { offlineEmbedding } from './offline-embedding.js';
 import { sleep } from './sleep.js';
 
 /** The label every offline reply starts with. */
 export const OFFLINE_MODEL_LABEL = '[clawgate offline model]';
 
 const SUMMARY_LENGTH = 80;
+/** Vector length when the request names none. */
+export const OFFLINE_EMBEDDING_DIMENSIONS = 256;
+/** Longest vector the offline model makes: OpenAI's largest (`text-embedding-3-large`). */
+export const OFFLINE_MAX_EMBEDDING_DIMENSIONS = 3072;
 
 /** Options of {@link createOfflineProvider}. */
 export interface OfflineProviderOptions {
@@ -51,6 +67,7 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Mod
   return {
     id: options.id ?? 'offline',
     stream: (request, sink, { signal }) => streamOffline(request, sink, signal, delayMs),
+    embed: async (request, { signal }) => embedOffline(request, signal),
     close: async () => {},
   };
 }
@@ -86,6 +103,18 @@ async function streamOffline(
   return {
     usage: usageOf(promptTokens, emitted.length),
     finishReason: emitted.length < words.length ? 'length' : 'stop',
+  };
+}
+
+function embedOffline(request: ProviderEmbeddingRequest, signal: AbortSignal): ProviderEmbeddingResult {
+  signal.throwIfAborted();
+  const dimensions = request.dimensions ?? OFFLINE_EMBEDDING_DIMENSIONS;
+  if (dimensions > OFFLINE_MAX_EMBEDDING_DIMENSIONS) {
+    throw invalidRequest(`\`dimensions\` must be at most ${OFFLINE_MAX_EMBEDDING_DIMENSIONS} for the offline model.`);
+  }
+  return {
+    embeddings: request.input.map((entry) => offlineEmbedding(entry, dimensions)),
+    usage: estimateEmbeddingUsage(request.input),
   };
 }
 

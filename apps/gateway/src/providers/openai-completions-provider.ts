@@ -1,13 +1,16 @@
 /**
  * Provider for any OpenAI-compatible `/chat/completions` upstream (OpenAI, vLLM, Ollama, llama.cpp,
- * LM Studio, OpenRouter). One undici `Pool` per provider keeps connections alive between runs;
- * global fetch is avoided because its shared dispatcher and buffered errors hide timeouts and resets.
+ * LM Studio, OpenRouter), and its `/embeddings`. One undici `Pool` per provider keeps connections
+ * alive between runs; global fetch is avoided because its shared dispatcher and buffered errors hide
+ * timeouts and resets.
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   parseRetryAfter,
   upstreamChatCompletionSchema,
+  upstreamEmbeddingListSchema,
   type ChatCompletionUsage,
   type UpstreamChatCompletion,
   type UpstreamChatCompletionChunk,
@@ -26,8 +29,11 @@ import {
   parseUpstreamErrorBody,
   scrubSecrets,
 } from './map-upstream-error.js';
+import { estimateEmbeddingUsage } from './estimate-embedding-usage.js';
 import type {
   ModelProvider,
+  ProviderEmbeddingRequest,
+  ProviderEmbeddingResult,
   ProviderMessage,
   ProviderRequest,
   ProviderResult,
@@ -44,6 +50,11 @@ export const UPSTREAM_TRUNCATED_MESSAGE = 'upstream stream ended before the answ
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** A non-streamed JSON completion (servers that ignore `stream: true`) is read up to this size. */
 const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * An embeddings answer is read up to this size: 2048 vectors of 3072 floats (OpenAI's largest
+ * request) are about 130 MB of JSON.
+ */
+const MAX_EMBEDDINGS_BODY_BYTES = 256 * 1024 * 1024;
 /** After a complete stream, this much trailing body is read to keep the socket reusable. */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 /** ...for at most this long; a silent upstream loses its socket rather than holding ours. */
@@ -75,6 +86,11 @@ type UpstreamAnswerPart =
  * silence inside a body (504). A stream that ends with neither `[DONE]` nor a finish reason is a
  * 502: a cut answer is never passed off as complete.
  *
+ * Embeddings: `POST <baseUrl>/embeddings` with the model id, the input list, `encoding_format:
+ * "float"` and `dimensions` when asked, on the same pool and headers; `timeoutMs` bounds the whole
+ * request (504). The answer must hold one float vector per input entry (`index` 0 to n-1 once each),
+ * else 502 (docs/embeddings.md#what-the-upstream-receives).
+ *
  * @throws GatewayError while streaming, mapped per docs/http-contract.md#upstream-errors; never
  *   containing the API key.
  * @example
@@ -84,7 +100,9 @@ type UpstreamAnswerPart =
 export function createOpenAICompletionsProvider(options: OpenAICompletionsProviderOptions): ModelProvider {
   const { config } = options;
   const base = new URL(config.baseUrl);
-  const path = `${base.pathname.replace(/\/+$/, '')}/chat/completions`;
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const path = `${basePath}/chat/completions`;
+  const embeddingsPath = `${basePath}/embeddings`;
   const pool = new Pool(base.origin, {
     connections: config.maxConnections ?? null,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -141,17 +159,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
     const body = response.body;
     let completed = false;
     try {
-      if (response.statusCode >= 400) {
-        const text = await readBodyText(body, MAX_ERROR_BODY_BYTES).catch(() => '');
-        const details = parseUpstreamErrorBody(text);
-        const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-        throw mapUpstreamStatus(
-          response.statusCode,
-          { message: details.message && scrubSecrets(details.message, secrets), code: details.code },
-          // Passed on to the client in whole seconds, rounded up.
-          retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
-        );
-      }
+      if (response.statusCode >= 400) throw await upstreamStatusError(response, secrets);
       const answer = createAnswerState(request, sink);
       // A streamed request reads anything not declared JSON (even a missing content-type) as SSE; a
       // JSON body then means a server that ignored `stream: true`. A whole-answer request reads SSE
@@ -177,7 +185,108 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
     }
   }
 
-  return { id: options.id, stream, close: () => pool.close() };
+  async function embed(
+    request: ProviderEmbeddingRequest,
+    { signal }: { signal: AbortSignal },
+  ): Promise<ProviderEmbeddingResult> {
+    signal.throwIfAborted();
+    // Floats, always: the gateway encodes base64 itself, so every upstream answers in one format.
+    const requestBody = JSON.stringify({
+      model: request.model,
+      input: request.input,
+      encoding_format: 'float',
+      ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
+    });
+    const deadline = startDeadline(signal, config.timeoutMs);
+    let response: Awaited<ReturnType<Pool['request']>>;
+    try {
+      response = await pool.request({
+        path: embeddingsPath,
+        method: 'POST',
+        headers: jsonHeaders,
+        body: requestBody,
+        signal: deadline.signal,
+        headersTimeout: config.timeoutMs,
+        bodyTimeout: idleTimeoutMs,
+      });
+    } catch (error) {
+      deadline.clear();
+      throw deadline.signal.aborted ? deadline.signal.reason : mapTransportError(error);
+    }
+    const body = response.body;
+    try {
+      if (response.statusCode >= 400) throw await upstreamStatusError(response, secrets);
+      const text = await readBodyText(body, MAX_EMBEDDINGS_BODY_BYTES);
+      return readEmbeddingAnswer(text, request.input, secrets);
+    } catch (error) {
+      if (deadline.signal.aborted) throw deadline.signal.reason;
+      throw mapTransportError(error);
+    } finally {
+      deadline.clear();
+      // Read to its end, the socket goes back to the pool; anything else (abort, error) is destroyed.
+      if (!body.readableEnded && !body.destroyed) body.destroy();
+    }
+  }
+
+  return { id: options.id, stream, embed, close: () => pool.close() };
+}
+
+/**
+ * The `GatewayError` for an upstream answer with status ≥ 400: its body read (bounded) for a message
+ * and code, secrets scrubbed, `Retry-After` passed on in whole seconds, rounded up.
+ */
+async function upstreamStatusError(
+  response: { statusCode: number; headers: IncomingHttpHeaders; body: Readable },
+  secrets: readonly string[],
+): Promise<GatewayError> {
+  const text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
+  const details = parseUpstreamErrorBody(text);
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  return mapUpstreamStatus(
+    response.statusCode,
+    { message: details.message && scrubSecrets(details.message, secrets), code: details.code },
+    retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+  );
+}
+
+/**
+ * An upstream embeddings answer as one vector per entry of `input`, in order. A body that is not
+ * JSON, not the expected shape, or whose `data` does not hold each index from 0 to n-1 exactly once
+ * is a 502 (`upstream provider error`); an `{error}` body is a 502 with its scrubbed message. No
+ * `usage` means an estimate.
+ */
+function readEmbeddingAnswer(
+  text: string,
+  input: ProviderEmbeddingRequest['input'],
+  secrets: readonly string[],
+): ProviderEmbeddingResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', cause: error });
+  }
+  if (value !== null && typeof value === 'object' && 'error' in value) throw upstreamPayloadError(text, secrets);
+  const parsed = upstreamEmbeddingListSchema.safeParse(value);
+  if (!parsed.success) throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
+  const embeddings = new Array<number[] | undefined>(input.length);
+  for (const entry of parsed.data.data) {
+    if (entry.index >= input.length || embeddings[entry.index] !== undefined) {
+      throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
+    }
+    embeddings[entry.index] = entry.embedding;
+  }
+  if (parsed.data.data.length !== input.length) {
+    throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
+  }
+  const usage = parsed.data.usage;
+  return {
+    embeddings: embeddings as number[][],
+    usage:
+      usage === undefined || usage === null
+        ? estimateEmbeddingUsage(input)
+        : { prompt_tokens: usage.prompt_tokens, total_tokens: usage.total_tokens ?? usage.prompt_tokens },
+  };
 }
 
 /** The part of {@link createAnswerState} the SSE relay feeds. */

@@ -41,6 +41,47 @@ describe('createProviderRegistry', () => {
     );
   });
 
+  it.each<
+    [
+      string,
+      { defaults?: { embeddingModel: string }; list?: { id: string; default?: boolean; embeddingModel?: string }[] },
+    ]
+  >([
+    ['agents.defaults.embeddingModel', { defaults: { embeddingModel: 'nowhere/e' } }],
+    [
+      'agents.list.1.embeddingModel',
+      {
+        list: [
+          { id: 'main', default: true },
+          { id: 'b', embeddingModel: 'nowhere/e' },
+        ],
+      },
+    ],
+  ])('fails at start-up when %s references an unknown provider', (key, agents) => {
+    // Bypasses parseConfig's own check to prove the registry guards on its own.
+    const config = parseConfig({}, {});
+    const broken = {
+      ...config,
+      agents: { defaults: { ...config.agents.defaults, ...agents.defaults }, list: agents.list ?? config.agents.list },
+    };
+    expect(() => createProviderRegistry({ config: broken as typeof config })).toThrow(
+      `${key}: unknown provider 'nowhere' (configured: offline)`,
+    );
+  });
+
+  it('resolves an embedding model to its provider, whose embed exists', async () => {
+    const registry = createProviderRegistry({
+      config: parseConfig({ agents: { defaults: { embeddingModel: 'offline/clawgate-offline-embed' } } }, {}),
+    });
+    const resolved = registry.resolve('offline/clawgate-offline-embed');
+    expect([resolved.provider.id, resolved.modelId, typeof resolved.provider.embed]).toEqual([
+      'offline',
+      'clawgate-offline-embed',
+      'function',
+    ]);
+    await registry.close();
+  });
+
   it('refuses to resolve references without a provider', () => {
     const registry = createProviderRegistry({ config: parseConfig({}, {}) });
     expect(() => registry.resolve('gpt-4o')).toThrow('model: expected "<provider>/<model id>", got \'gpt-4o\'');

@@ -34,7 +34,7 @@ export interface ProviderRegistry {
 }
 
 /**
- * Builds every configured provider and checks that each agent's model names one.
+ * Builds every configured provider and checks that each agent's model and embedding model name one.
  *
  * @param options.config - The validated configuration.
  * @throws ConfigError naming the agent key when an agent references an unknown provider.
@@ -73,10 +73,13 @@ export function createProviderRegistry(options: { config: GatewayConfig }): Prov
     return { provider, modelId: parts.model };
   };
 
-  // Fail at start-up, not on an agent's first request.
+  // Fail at start-up, not on an agent's first request (or first embedding).
   resolve(config.agents.defaults.model, 'agents.defaults.model');
+  const defaultEmbeddingModel = config.agents.defaults.embeddingModel;
+  if (defaultEmbeddingModel !== undefined) resolve(defaultEmbeddingModel, 'agents.defaults.embeddingModel');
   config.agents.list.forEach((agent, index) => {
     if (agent.model !== undefined) resolve(agent.model, `agents.list.${index}.model`);
+    if (agent.embeddingModel !== undefined) resolve(agent.embeddingModel, `agents.list.${index}.embeddingModel`);
   });
 
   return {
