@@ -168,6 +168,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     authorizer,
     logger,
     requestLogger,
+    // Response ids live beside the transcripts they lead to (file, memory or Redis).
+    responseIds: runtime.sessionStore,
     isReady: () => state === 'serving' && runtime.isReady(),
     storesAvailable: () => runtime.isReady(),
     draining: () => state === 'draining',
@@ -244,6 +246,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       ? `endpoint: POST ${url}/v1/chat/completions (models: GET ${url}/v1/models)`
       : 'endpoint: /v1/chat/completions is disabled (set gateway.http.endpoints.chatCompletions.enabled: true)',
   );
+  if (config.gateway.http.endpoints.responses.enabled) print(`endpoint: POST ${url}/v1/responses`);
   // Store kinds only: a Redis URL may carry a password.
   logger.info(
     {
@@ -258,6 +261,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
           ? config.gateway.auth.rateLimit.store
           : 'redis',
       chatCompletions: config.gateway.http.endpoints.chatCompletions.enabled,
+      responses: config.gateway.http.endpoints.responses.enabled,
       agents: config.agents.list.map((agent) => agent.id),
     },
     'gateway started',
