@@ -29,6 +29,9 @@
  * - Listing: `index.jsonl` in the same directory maps keys to files (`session-index.ts`); a session
  *   is listed with its file's mtime as `updatedAt`, and the agent of its last line.
  *
+ * - Response ids: `rememberResponse` appends a line to `responses.jsonl` in the same directory, read
+ *   back on first use and compacted when mostly dead (`response-id-log.ts`).
+ *
  * One gateway per directory: several gateways share sessions through the Redis store, not through
  * a shared `dir`. A turn another process appends (a `clawgate agent` run beside the gateway) is
  * seen all the same: each load compares the file's size with the size the cache knows (one
@@ -44,11 +47,15 @@ import { createBoundedLruCache } from './bounded-lru-cache.js';
 import { frozenTurnCopy } from './frozen-turn.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import { readLastTurn } from './read-last-turn.js';
+import { createResponseIdLog } from './response-id-log.js';
 import { createSessionIndex } from './session-index.js';
 import type { SessionStore, SessionSummary, TranscriptTurn } from './session-store.js';
+import { assertResponseId, checkResponseToRemember } from './stored-response.js';
 import { formatTranscriptLine, parseTranscript } from './transcript-line.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
 import { writeWholeSync } from './write-whole-sync.js';
+
+const STORE_NAME = 'File session store';
 
 /** Options of {@link createFileSessionStore}. */
 export interface FileSessionStoreOptions {
@@ -63,6 +70,13 @@ export interface FileSessionStoreOptions {
    * @defaultValue `64 * 1024 * 1024`
    */
   maxCachedBytes?: number;
+  /**
+   * Response ids remembered at once (docs/responses-api.md#sessions); past it the oldest-remembered
+   * one is forgotten first. @defaultValue `100_000`
+   */
+  maxResponses?: number;
+  /** The clock response ids expire by, in epoch ms (tests move it instead of waiting). @defaultValue `Date.now` */
+  now?: () => number;
 }
 
 /** What the store knows about one session file, kept between turns. */
@@ -97,8 +111,9 @@ export function sessionFilePath(dir: string, sessionKey: string): string {
 /**
  * Creates the file-backed store (see the file comment for the crash-safety and caching rules).
  *
- * @throws TypeError when `maxCachedSessions` is not a positive integer or `maxCachedBytes` not a
- *   non-negative one (0 keeps no transcript in memory: every turn reads the file, as before the cache).
+ * @throws TypeError when `maxCachedSessions` or `maxResponses` is not a positive integer or
+ *   `maxCachedBytes` not a non-negative one (0 keeps no transcript in memory: every turn reads the
+ *   file, as before the cache).
  * @example
  * const store = createFileSessionStore({ dir: path.join(stateDir, 'sessions') });
  */
@@ -123,6 +138,12 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
   let directoryReady: Promise<unknown> | undefined;
   const ensureDirectory = () => (directoryReady ??= mkdir(dir, { recursive: true, mode: 0o700 }));
   const index = createSessionIndex(dir, (sessionKey) => sessionFilePath(dir, sessionKey));
+  const responseIds = createResponseIdLog({
+    dir,
+    ensureDirectory,
+    maxResponses: options.maxResponses ?? 100_000,
+    now: options.now ?? Date.now,
+  });
 
   /**
    * Closes the session's descriptor once the session's queued file operations are done (a write in
@@ -300,6 +321,14 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
         return { turns: keepNewestTurns(session.turns, maxMessages), totalMessages: session.messages };
       });
     },
+    async rememberResponse(responseId, record, rememberOptions) {
+      const checked = checkResponseToRemember(STORE_NAME, responseId, record, rememberOptions);
+      await responseIds.remember(responseId, checked.record, checked.ttlMs);
+    },
+    async recallResponse(responseId) {
+      assertResponseId(STORE_NAME, responseId);
+      return responseIds.recall(responseId);
+    },
     runExclusive: (sessionKey, task) => runs.runExclusive(sessionKey, task),
     async close() {
       await runs.drain();
@@ -307,6 +336,7 @@ export function createFileSessionStore(options: FileSessionStoreOptions): Sessio
       await fileOperations.drain();
       cache.clear();
       await fileOperations.drain();
+      await responseIds.drain();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemorySessionStore } from './memory-session-store.js';
 import { numberedTurn } from './__fixtures__/numbered-turn.js';
+import { describeResponseIds } from './__fixtures__/response-id-conformance.js';
 import { describeSessionListing } from './__fixtures__/session-listing-conformance.js';
 
 const turn = numberedTurn;
@@ -78,3 +79,39 @@ describe('memory session store bound', () => {
 });
 
 describeSessionListing('memory session store', { create: () => createMemorySessionStore() });
+
+describe('memory session store response ids', () => {
+  it('keeps an id until the injected clock reaches its TTL, restarted by remembering it again', async () => {
+    let clock = 1_000;
+    const store = createMemorySessionStore({ now: () => clock });
+    await store.rememberResponse('r', { sessionKey: 's', agentId: 'main' }, { ttlMs: 100 });
+    clock += 99;
+    expect(await store.recallResponse('r')).toEqual({ sessionKey: 's', agentId: 'main' });
+    await store.rememberResponse('r', { sessionKey: 's2', agentId: 'main' }, { ttlMs: 100 });
+    clock += 99;
+    expect(await store.recallResponse('r')).toEqual({ sessionKey: 's2', agentId: 'main' });
+    clock += 1;
+    expect(await store.recallResponse('r')).toBeUndefined();
+  });
+
+  it('forgets the oldest-remembered id past maxResponses; remembering an id again makes it the newest', async () => {
+    const store = createMemorySessionStore({ maxResponses: 2 });
+    const stored = (sessionKey: string) => ({ sessionKey, agentId: 'main' });
+    await store.rememberResponse('a', stored('a'), { ttlMs: 60_000 });
+    await store.rememberResponse('b', stored('b'), { ttlMs: 60_000 });
+    await store.rememberResponse('a', stored('a2'), { ttlMs: 60_000 });
+    await store.rememberResponse('c', stored('c'), { ttlMs: 60_000 });
+    expect(await store.recallResponse('b')).toBeUndefined();
+    expect(await store.recallResponse('a')).toEqual(stored('a2'));
+    expect(await store.recallResponse('c')).toEqual(stored('c'));
+    expect(() => createMemorySessionStore({ maxResponses: 0 })).toThrow('`maxResponses` must be a positive integer');
+  });
+});
+
+let sharedClock = 0;
+describeResponseIds('memory session store', {
+  create: () => createMemorySessionStore({ now: () => sharedClock }),
+  expire: async (_store, _responseId, ttlMs) => {
+    sharedClock += ttlMs;
+  },
+});

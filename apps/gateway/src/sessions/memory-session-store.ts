@@ -1,19 +1,32 @@
+import { createExpiringResponseMap } from './expiring-response-map.js';
 import { frozenTurnCopy } from './frozen-turn.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import type { SessionStore, SessionSummary, TranscriptTurn } from './session-store.js';
+import { assertResponseId, checkResponseToRemember } from './stored-response.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
+
+const STORE_NAME = 'Memory session store';
 
 /** Options of {@link createMemorySessionStore}. */
 export interface MemorySessionStoreOptions {
   /** Sessions kept; past it the least recently written one is dropped. @defaultValue 10000 */
   maxSessions?: number;
+  /**
+   * Response ids remembered at once (docs/responses-api.md#sessions); past it the oldest-remembered
+   * one is forgotten first. @defaultValue 100000
+   */
+  maxResponses?: number;
+  /** The clock response ids expire by, in epoch ms (tests move it instead of waiting). @defaultValue `Date.now` */
+  now?: () => number;
 }
 
 /**
  * A transcript store in this process's memory: for tests and `sessions.store: "memory"`. Transcripts
  * are lost on restart. Storage per session is bounded like the file store (compacted past 2× the limit
- * on load).
+ * on load). Remembered response ids expire by `now` and are bounded by `maxResponses`
+ * (`expiring-response-map.ts`).
  *
+ * @throws TypeError when `maxResponses` is not a positive integer.
  * @example
  * const store = createMemorySessionStore();
  */
@@ -22,6 +35,8 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   // Map order = recency (re-inserted on every append), so the first key is the least recently used.
   const sessions = new Map<string, TranscriptTurn[]>();
   const mutex = createKeyedMutex();
+  const now = options.now ?? Date.now;
+  const responses = createExpiringResponseMap({ maxEntries: options.maxResponses ?? 100_000, now });
   return {
     async load(sessionKey, { maxMessages }) {
       const turns = sessions.get(sessionKey);
@@ -60,6 +75,14 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     async readTurns(sessionKey, { maxMessages }) {
       const turns = sessions.get(sessionKey) ?? [];
       return { turns: keepNewestTurns(turns, maxMessages), totalMessages: countMessages(turns) };
+    },
+    async rememberResponse(responseId, record, rememberOptions) {
+      const checked = checkResponseToRemember(STORE_NAME, responseId, record, rememberOptions);
+      responses.remember(responseId, checked.record, now() + checked.ttlMs);
+    },
+    async recallResponse(responseId) {
+      assertResponseId(STORE_NAME, responseId);
+      return responses.recall(responseId);
     },
     runExclusive: (sessionKey, task) => mutex.runExclusive(sessionKey, task),
     async close() {

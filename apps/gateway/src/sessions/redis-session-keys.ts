@@ -52,3 +52,18 @@ export interface RedisSessionIndexKeys {
 export function redisSessionIndexKeys(prefix: string): RedisSessionIndexKeys {
   return { sessions: `${prefix}sessions`, agents: `${prefix}session-agents` };
 }
+
+/**
+ * The key a remembered response id is stored under: `<prefix>response:<response id>`, a string
+ * holding `{"sessionKey":…,"agentId":…}` with the TTL as its expiry (docs/responses-api.md#sessions).
+ * The id is used as it is (Redis keys may hold any bytes); a read or write touches this key alone, so
+ * it needs no hash tag.
+ *
+ * @param prefix - The store's key prefix.
+ * @param responseId - Any non-empty string.
+ * @example
+ * redisResponseKey('clawgate:', 'resp_abc') // 'clawgate:response:resp_abc'
+ */
+export function redisResponseKey(prefix: string, responseId: string): string {
+  return `${prefix}response:${responseId}`;
+}

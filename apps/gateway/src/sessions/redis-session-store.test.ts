@@ -4,13 +4,14 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startTcpRelay } from '../__fixtures__/tcp-relay.js';
 import { cleanUpRedis, connectRedisAdmin, REDIS_URL, uniqueRedisPrefix } from '../__fixtures__/redis-admin.js';
 import { GatewayError } from '../errors.js';
-import { redisSessionIndexKeys, redisSessionKeys } from './redis-session-keys.js';
+import { redisResponseKey, redisSessionIndexKeys, redisSessionKeys } from './redis-session-keys.js';
 import {
   createRedisSessionStore,
   type RedisSessionStore,
   type RedisSessionStoreCommonOptions,
 } from './redis-session-store.js';
-import type { TranscriptTurn } from './session-store.js';
+import type { SessionStore, TranscriptTurn } from './session-store.js';
+import { describeResponseIds } from './__fixtures__/response-id-conformance.js';
 import { describeSessionListing } from './__fixtures__/session-listing-conformance.js';
 
 const redisUrl = REDIS_URL;
@@ -572,6 +573,76 @@ describe.skipIf(admin === undefined)('createRedisSessionStore: several replicas 
   });
 });
 
+// Each store remembers ids under a prefix of its own, under the file's (cleaned up with it).
+const responsesPrefix = () => `${prefix}responses-${randomUUID()}:`;
+const prefixOf = new Map<SessionStore, string>();
+
+describeResponseIds('createRedisSessionStore (real Redis)', {
+  skip: admin === undefined,
+  create: () => {
+    const storePrefix = responsesPrefix();
+    const store = newStore({ prefix: storePrefix });
+    prefixOf.set(store, storePrefix);
+    return store;
+  },
+  // An expiry time in the past deletes the key at once, as its TTL running out would.
+  expire: async (store, responseId) => {
+    expect(await admin!.pexpireat(redisResponseKey(prefixOf.get(store)!, responseId), 1)).toBe(1);
+  },
+});
+
+describe.skipIf(admin === undefined)('createRedisSessionStore: response ids (real Redis)', () => {
+  it('stores an id as a JSON string under the prefix, with the TTL as its PX expiry', async () => {
+    const storePrefix = responsesPrefix();
+    const store = newStore({ prefix: storePrefix });
+    await store.rememberResponse('resp_1', { sessionKey: 'agent:main:x', agentId: 'main' }, { ttlMs: 120_000 });
+    const key = redisResponseKey(storePrefix, 'resp_1');
+    expect(key).toBe(`${storePrefix}response:resp_1`);
+    expect(await admin!.keys(`${storePrefix}*`)).toEqual([key]);
+    expect(JSON.parse((await admin!.get(key))!)).toEqual({ sessionKey: 'agent:main:x', agentId: 'main' });
+    const ttl = await admin!.pttl(key);
+    expect(ttl).toBeGreaterThan(119_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    // Remembered again: the record and the expiry are replaced.
+    await store.rememberResponse('resp_1', { sessionKey: 'agent:main:y', agentId: 'main' }, { ttlMs: 300_000 });
+    expect(await admin!.pttl(key)).toBeGreaterThan(299_000);
+    expect(await store.recallResponse('resp_1')).toEqual({ sessionKey: 'agent:main:y', agentId: 'main' });
+  });
+
+  it('lets Redis expire an id by itself when its PX runs out', async () => {
+    const storePrefix = responsesPrefix();
+    const store = newStore({ prefix: storePrefix });
+    await store.rememberResponse('resp_short', { sessionKey: 's', agentId: 'main' }, { ttlMs: 20 });
+    // Waits on the key's expiry itself (Redis's clock), not on a fixed delay.
+    await vi.waitFor(async () => expect(await admin!.exists(redisResponseKey(storePrefix, 'resp_short'))).toBe(0), {
+      timeout: 5_000,
+      interval: 10,
+    });
+    expect(await store.recallResponse('resp_short')).toBeUndefined();
+  });
+
+  it("lets replicas on one Redis recall and replace each other's ids", async () => {
+    const storePrefix = responsesPrefix();
+    const first = newStore({ prefix: storePrefix });
+    const second = newStore({ prefix: storePrefix });
+    await first.rememberResponse('resp_shared', { sessionKey: 's1', agentId: 'main' }, { ttlMs: 60_000 });
+    expect(await second.recallResponse('resp_shared')).toEqual({ sessionKey: 's1', agentId: 'main' });
+    await second.rememberResponse('resp_shared', { sessionKey: 's2', agentId: 'helper' }, { ttlMs: 60_000 });
+    expect(await first.recallResponse('resp_shared')).toEqual({ sessionKey: 's2', agentId: 'helper' });
+    // Another prefix is another gateway: it knows none of them.
+    expect(await newStore({ prefix: responsesPrefix() }).recallResponse('resp_shared')).toBeUndefined();
+  });
+
+  it('recalls nothing from a value it did not write', async () => {
+    const storePrefix = responsesPrefix();
+    const store = newStore({ prefix: storePrefix });
+    await admin!.set(redisResponseKey(storePrefix, 'not-json'), '{torn', 'PX', 60_000);
+    await admin!.set(redisResponseKey(storePrefix, 'no-agent'), '{"sessionKey":"s"}', 'PX', 60_000);
+    expect(await store.recallResponse('not-json')).toBeUndefined();
+    expect(await store.recallResponse('no-agent')).toBeUndefined();
+  });
+});
+
 /** A TCP relay to the real Redis that the test can cut and restore, on a fixed port. */
 
 describe('createRedisSessionStore: Redis unavailable', () => {
@@ -588,6 +659,8 @@ describe('createRedisSessionStore: Redis unavailable', () => {
       () => store.load('k', { maxMessages: 5 }),
       () => store.append('k', turn('u', 'a')),
       () => store.runExclusive('k', async () => 'never'),
+      () => store.rememberResponse('resp', { sessionKey: 'k', agentId: 'main' }, { ttlMs: 60_000 }),
+      () => store.recallResponse('resp'),
     ]) {
       const started = performance.now();
       const error = await rejection(operation());

@@ -17,6 +17,9 @@
  *   at least N messages: `load` answers exactly as the memory and file stores do), or
  *   `maxStoredTurns` for an append without such a load.
  * - `ttlSeconds` (default: none) expires a session idle that long since its last append.
+ * - Remembered response ids: one string per id, `<prefix>response:<id>` (`redis-session-keys.ts`),
+ *   written with `SET … PX <ttlMs>` and read with `GET`, so every replica sees them and Redis expires
+ *   them. No bound in process: Redis's own memory policy bounds them.
  *
  * Serialisation: `runExclusive` first queues in process (one keyed mutex, so a process never polls
  * Redis for its own waiters), then takes the cross-process lock of `redis-session-lock.ts`.
@@ -39,12 +42,23 @@ import {
   sessionStoreUnavailable,
   SERVICE_UNAVAILABLE,
 } from './redis-session-errors.js';
-import { redisSessionIndexKeys, redisSessionKeys } from './redis-session-keys.js';
+import { redisResponseKey, redisSessionIndexKeys, redisSessionKeys } from './redis-session-keys.js';
 import { createRedisSessionLock, type HeldRedisSessionLock } from './redis-session-lock.js';
 import { defineRedisSessionScripts } from './redis-session-scripts.js';
-import type { SessionPage, SessionStore, SessionSummary, TranscriptMessage, TranscriptTurn } from './session-store.js';
+import type {
+  SessionPage,
+  SessionStore,
+  SessionSummary,
+  StoredResponse,
+  TranscriptMessage,
+  TranscriptTurn,
+} from './session-store.js';
+import { assertResponseId, checkResponseToRemember, storedResponseOf } from './stored-response.js';
 import { parseTranscriptLine } from './transcript-line.js';
 import { keepNewestTurns, trimTranscript } from './trim-transcript.js';
+
+/** Starts the store's `TypeError` messages. */
+const STORE_NAME = 'Redis session store';
 
 /** Stored element format version (the same as the file store's lines). */
 const ELEMENT_VERSION = 1;
@@ -349,6 +363,30 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     return { turns: keepNewestTurns(turns, maxMessages), totalMessages };
   }
 
+  async function rememberResponse(
+    responseId: string,
+    record: StoredResponse,
+    rememberOptions: { ttlMs: number },
+  ): Promise<void> {
+    const checked = checkResponseToRemember(STORE_NAME, responseId, record, rememberOptions);
+    await ensureConnected();
+    const key = redisResponseKey(settings.prefix, responseId);
+    await guard(() => client.set(key, JSON.stringify(checked.record), 'PX', checked.ttlMs));
+  }
+
+  async function recallResponse(responseId: string): Promise<StoredResponse | undefined> {
+    assertResponseId(STORE_NAME, responseId);
+    await ensureConnected();
+    const stored = await guard(() => client.get(redisResponseKey(settings.prefix, responseId)));
+    if (stored === null) return undefined;
+    try {
+      return storedResponseOf(JSON.parse(stored));
+    } catch {
+      // Not JSON: not a value this store wrote, so it leads nowhere.
+      return undefined;
+    }
+  }
+
   function runExclusive<T>(sessionKey: string, task: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(sessionStoreClosed());
     try {
@@ -395,6 +433,8 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     append,
     list,
     readTurns,
+    rememberResponse,
+    recallResponse,
     runExclusive,
     close,
     ready,

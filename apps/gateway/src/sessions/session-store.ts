@@ -53,6 +53,14 @@ export interface SessionPage {
   totalCount: number;
 }
 
+/** What a remembered response id leads to (docs/responses-api.md#sessions). */
+export interface StoredResponse {
+  /** The session the response's turn was stored in. */
+  sessionKey: string;
+  /** The agent that answered it. */
+  agentId: string;
+}
+
 /** A session transcript store. */
 export interface SessionStore {
   /**
@@ -80,6 +88,15 @@ export interface SessionStore {
     sessionKey: string,
     options: { maxMessages: number },
   ): Promise<{ turns: TranscriptTurn[]; totalMessages: number }>;
+  /**
+   * Remembers that `responseId` continues `record.sessionKey` for `ttlMs` (a later call with the same id replaces it).
+   */
+  rememberResponse(responseId: string, record: StoredResponse, options: { ttlMs: number }): Promise<void>;
+  /**
+   * The record of a remembered response id whose TTL has not passed; `undefined` otherwise (unknown, expired or
+   * evicted).
+   */
+  recallResponse(responseId: string): Promise<StoredResponse | undefined>;
   /**
    * Runs `task` after every earlier task of the same key has settled (in-process serialisation);
    * different keys run in parallel. Not re-entrant: do not nest calls on one key.
