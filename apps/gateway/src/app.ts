@@ -34,6 +34,10 @@ import {
 import { createResponsesHandler } from './http/responses/responses-handler.js';
 import { createResponsesValidationMiddleware } from './http/responses/responses-validation-middleware.js';
 import { createShutdownCut } from './http/shutdown-cut.js';
+import { createEmbeddingsHandler } from './http/embeddings-handler.js';
+import { createEmbeddingsResolveMiddleware } from './http/embeddings-resolve-middleware.js';
+import { createEmbeddingsValidationMiddleware } from './http/embeddings-validation-middleware.js';
+import { createProviderRegistry, type ProviderRegistry } from './providers/provider-registry.js';
 import { createMemorySessionStore } from './sessions/memory-session-store.js';
 
 /** Scope needed to run an agent (docs/http-contract.md#2-authentication-rate-limiting-and-scopes). */
@@ -92,6 +96,11 @@ export interface AppDependencies {
    * @defaultValue a memory store of its own (forgotten on restart)
    */
   responseIds?: ResponseIdStore;
+  /**
+   * The providers `/v1/embeddings` sends to (the runtime's registry, so upstream pools are shared and
+   * closed at shutdown). @defaultValue a registry of its own, built from `config`, never closed
+   */
+  providers?: Pick<ProviderRegistry, 'resolve'>;
   /** Called as each agent run starts and once it has fully unwound (the shutdown drain waits for these). */
   onRunStart?: () => void;
   onRunEnd?: () => void;
@@ -103,13 +112,15 @@ export type GatewayRequestListener = (request: IncomingMessage, response: Server
 /** The routes that run turns, matched exactly (query string ignored) as strict routing matches the other paths. */
 const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 const RESPONSES_PATH = '/v1/responses';
+const EMBEDDINGS_PATH = '/v1/embeddings';
 
 /**
  * Builds the gateway's request listener.
  *
  * Routes: `GET /healthz` and `GET /readyz` (no auth, always mounted); only when
  * `gateway.http.endpoints.chatCompletions.enabled`: `POST /v1/chat/completions`, `GET /v1/models`,
- * `GET /v1/models/<id>`; only when `gateway.http.endpoints.responses.enabled`: `POST /v1/responses`.
+ * `GET /v1/models/<id>`; only when `gateway.http.endpoints.responses.enabled`: `POST /v1/responses`;
+ * when either is enabled: `POST /v1/embeddings` (docs/embeddings.md#enabling-it).
  * Everything else is `404 text/plain`. Every request ends with one log line.
  * Each step of a request is one small function (`RouteStep`), in the order of
  * docs/http-contract.md#1-request-pipeline-and-errors: headers → log → method → auth → scope → body →
@@ -225,6 +236,28 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
       ),
     ]);
   }
+  let embeddings: RouteStep | undefined;
+  if (http.endpoints.chatCompletions.enabled || http.endpoints.responses.enabled) {
+    embeddings = runStepsInOrder([
+      ...everyRequest,
+      createMethodMiddleware({ allow: 'POST' }),
+      createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
+      createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
+      createBodyMiddleware({
+        maxBytes: http.maxBodyBytes,
+        timeoutMs: http.bodyTimeoutMs,
+        jsonShape: { maxDepth: http.maxJsonDepth, maxValues: http.maxJsonValues },
+      }),
+      createEmbeddingsValidationMiddleware(),
+      createEmbeddingsResolveMiddleware({ config, providers: deps.providers ?? createProviderRegistry({ config }) }),
+      trackRuns(
+        createEmbeddingsHandler(
+          deps.shutdownSignal === undefined ? {} : { shutdown: createShutdownCut(deps.shutdownSignal) },
+        ),
+        deps,
+      ),
+    ]);
+  }
   const readiness = createReadinessHandler({ isReady: deps.isReady ?? (() => true) });
 
   /** The Express application of every other path: probes, models, 404. */
@@ -271,6 +304,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
   const directRoutes = new Map<string, RouteStep>();
   if (chatCompletions !== undefined) directRoutes.set(CHAT_COMPLETIONS_PATH, chatCompletions);
   if (responses !== undefined) directRoutes.set(RESPONSES_PATH, responses);
+  if (embeddings !== undefined) directRoutes.set(EMBEDDINGS_PATH, embeddings);
   if (directRoutes.size === 0) return viaExpress;
   return (request, response) => {
     const url = request.url ?? '';
