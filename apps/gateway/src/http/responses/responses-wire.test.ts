@@ -340,4 +340,56 @@ describe('POST /v1/responses on the wire', () => {
     controller.abort();
     await expect(record?.closed).resolves.toEqual(expect.any(Number));
   });
+
+  it('ends an open stream at the shutdown deadline with response.failed and [DONE]', async () => {
+    const started = await gateway();
+    const answer = await fetch(`${started.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openclaw/slow', input: 'hi', stream: true }),
+    });
+    const reader = answer.body!.getReader();
+    let received = '';
+    while (!received.includes('response.output_text.delta')) {
+      const { value } = await reader.read();
+      received += new TextDecoder().decode(value);
+    }
+    const shutdown = started.gateway.shutdown({ deadlineMs: 0 });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      received += new TextDecoder().decode(chunk.value);
+    }
+    await shutdown;
+    const { events, done } = parseEvents(received);
+    expect(done).toBe(true);
+    expect(events.at(-1)?.[1]).toMatchObject({
+      type: 'response.failed',
+      response: { status: 'failed', error: { code: 'service_unavailable', message: 'gateway is shutting down' } },
+    });
+  });
+
+  it('keeps one session per user, apart from the chat completions session of the same user', async () => {
+    const { url } = await gateway();
+    const first = upstream.requests.length;
+    await post(url, { model: 'openclaw', input: 'one', user: 'Ada' });
+    await post(url, { model: 'openclaw', input: 'two', user: 'ada' });
+    const messages = upstream.requests[first + 1]?.body.messages;
+    expect(messages).toEqual([
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: 'plain words' },
+      { role: 'user', content: 'two' },
+    ]);
+  });
+
+  it('lets x-openclaw-session-key win over previous_response_id', async () => {
+    const { url } = await gateway();
+    const first = JSON.parse((await post(url, { model: 'openclaw', input: 'in session A' })).text) as { id: string };
+    const calls = upstream.requests.length;
+    const answer = await post(
+      url,
+      { model: 'openclaw', input: 'in session B', previous_response_id: first.id },
+      { 'x-openclaw-session-key': 'session-b' },
+    );
+    expect(answer.status).toBe(200);
+    expect(upstream.requests[calls]?.body.messages).toEqual([{ role: 'user', content: 'in session B' }]);
+  });
 });
