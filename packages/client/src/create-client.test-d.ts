@@ -1,8 +1,19 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ChatCompletion, ChatCompletionChunk, Model, ModelList } from '@clawgate/openai-schemas';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  Model,
+  ModelList,
+  ResponsesObject,
+  ResponsesStreamEvent,
+} from '@clawgate/openai-schemas';
 import type { ChatCompletionStream, ChatCompletionStreamMessage } from './chat-completion-stream.js';
 import { ClawgateError, type InternalServerError, RateLimitError, TimeoutError } from './clawgate-error.js';
 import { createClient, type ChatCompletionCreateParams } from './create-client.js';
+import type { EmbeddingsResult } from './embeddings.js';
+import type { ResponsesResult } from './response-output-text.js';
+import type { ResponseStream } from './response-stream.js';
+import type { ResponseCreateParams } from './responses.js';
 import type { FetchFunction } from './send-request.js';
 
 const client = createClient({ baseURL: 'http://127.0.0.1:18789', token: 'secret' });
@@ -53,6 +64,83 @@ describe('ChatCompletionStream', () => {
     expectTypeOf<Stream['finalMessage']>().returns.toEqualTypeOf<Promise<ChatCompletionStreamMessage>>();
     expectTypeOf<Stream['finalChatCompletion']>().returns.toEqualTypeOf<Promise<ChatCompletion>>();
     expectTypeOf<ChatCompletionStreamMessage['content']>().toEqualTypeOf<string | null>();
+  });
+});
+
+describe('responses.create overloads', () => {
+  it('returns a ResponseStream for stream: true', () => {
+    expectTypeOf(client.responses.create({ model: 'openclaw', input: 'hi', stream: true })).toEqualTypeOf<
+      Promise<ResponseStream>
+    >();
+  });
+
+  it('returns the response with output_text when stream is absent, false or null', () => {
+    expectTypeOf(client.responses.create({ model: 'openclaw', input: 'hi' })).toEqualTypeOf<Promise<ResponsesResult>>();
+    expectTypeOf(client.responses.create({ model: 'openclaw', stream: false })).toEqualTypeOf<
+      Promise<ResponsesResult>
+    >();
+    expectTypeOf(client.responses.create({ model: 'openclaw', stream: null })).toEqualTypeOf<
+      Promise<ResponsesResult>
+    >();
+    expectTypeOf<ResponsesResult>().toExtend<ResponsesObject>();
+    expectTypeOf<ResponsesResult['output_text']>().toEqualTypeOf<string>();
+  });
+
+  it('returns the union when stream is only known at run time', () => {
+    const body: ResponseCreateParams = { model: 'openclaw', input: 'hi', stream: Math.random() > 0.5 };
+    expectTypeOf(client.responses.create(body)).toEqualTypeOf<Promise<ResponseStream | ResponsesResult>>();
+  });
+
+  it('types the request from ResponsesRequestInput and accepts the routing options', () => {
+    void client.responses.create({
+      model: 'openclaw',
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: 'hi' }] },
+        { type: 'function_call_output', call_id: 'call_1', output: '{"ok":true}' },
+      ],
+      tools: [{ type: 'function', name: 'get_time', parameters: { type: 'object' } }],
+      previous_response_id: 'resp_1',
+    });
+    void client.responses.create(
+      { model: 'openclaw', input: 'hi' },
+      { agent: 'beta', sessionKey: 'k', model: 'local/qwen3', messageChannel: 'slack' },
+    );
+    // @ts-expect-error model is required
+    void client.responses.create({ input: 'hi' });
+    // @ts-expect-error messages belongs to chat completions
+    void client.responses.create({ model: 'openclaw', messages: [] });
+    // @ts-expect-error stream must be a boolean
+    void client.responses.create({ model: 'openclaw', stream: 'yes' });
+    // @ts-expect-error agentId is not an option (it is `agent`)
+    void client.responses.create({ model: 'openclaw' }, { agentId: 'beta' });
+  });
+});
+
+describe('ResponseStream', () => {
+  it('iterates typed events and resolves the final response', () => {
+    expectTypeOf<ResponseStream>().toExtend<AsyncIterable<ResponsesStreamEvent>>();
+    expectTypeOf<ResponseStream['finalResponse']>().returns.toEqualTypeOf<Promise<ResponsesResult>>();
+    expectTypeOf<ResponseStream['toText']>().returns.toEqualTypeOf<Promise<string>>();
+    const event = {} as ResponsesStreamEvent;
+    if (event.type === 'response.output_text.delta') expectTypeOf(event.delta).toEqualTypeOf<string>();
+    if (event.type === 'response.completed') expectTypeOf(event.response).toExtend<ResponsesObject>();
+  });
+});
+
+describe('embeddings.create', () => {
+  it('always resolves to float vectors', () => {
+    expectTypeOf(client.embeddings.create({ model: 'openclaw', input: ['a', 'b'] })).toEqualTypeOf<
+      Promise<EmbeddingsResult>
+    >();
+    expectTypeOf<EmbeddingsResult['data'][number]['embedding']>().toEqualTypeOf<number[]>();
+    void client.embeddings.create({ model: 'm', input: [[1, 2], [3]], encoding_format: 'base64', dimensions: 8 });
+    void client.embeddings.create({ model: 'm', input: [1, 2, 3] }, { agent: 'search' });
+    // @ts-expect-error input is required
+    void client.embeddings.create({ model: 'openclaw' });
+    // @ts-expect-error only float and base64 exist
+    void client.embeddings.create({ model: 'openclaw', input: 'a', encoding_format: 'int8' });
+    // @ts-expect-error sessionKey means nothing to an embedding
+    void client.embeddings.create({ model: 'openclaw', input: 'a' }, { sessionKey: 'k' });
   });
 });
 

@@ -8,9 +8,12 @@ import {
   type ModelList,
 } from '@clawgate/openai-schemas';
 import { ChatCompletionStream } from './chat-completion-stream.js';
-import { ClawgateError } from './clawgate-error.js';
 import { toChatCompletion } from './normalize-chat-completion.js';
+import { createEmbeddings, type Embeddings } from './embeddings.js';
+import type { PostJson } from './post-json.js';
+import { assertEventStream, parseBody, readJson } from './read-response-body.js';
 import { MAX_TIMEOUT_MS } from './request-attempt.js';
+import { createResponses, type Responses } from './responses.js';
 import { sendRequest, type FetchFunction, type SentRequest } from './send-request.js';
 
 /** Ten minutes: an agent run with tools can be slow, and streams re-arm the timer on every byte. */
@@ -155,6 +158,10 @@ export interface ClawgateClient {
   readonly chat: { readonly completions: ChatCompletions };
   /** Models. */
   readonly models: Models;
+  /** OpenAI's Responses API (`POST /v1/responses`). */
+  readonly responses: Responses;
+  /** Embeddings (`POST /v1/embeddings`). */
+  readonly embeddings: Embeddings;
 }
 
 // Header values must be one line; checking here gives a clear TypeError that never echoes the value
@@ -214,47 +221,6 @@ function normalizeBaseURL(baseURL: unknown): string {
   }
   const path = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
   return `${url.origin}${path}`;
-}
-
-/** Reads a 2xx JSON body under the attempt's timer and signal. */
-async function readJson(sent: SentRequest): Promise<unknown> {
-  let text: string;
-  try {
-    text = await sent.response.text();
-  } catch (error) {
-    throw sent.attempt.toError(error, sent.requestId);
-  } finally {
-    sent.attempt.finish();
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ClawgateError('The server answered with a body that is not JSON', {
-      status: sent.response.status,
-      type: 'invalid_response',
-      requestId: sent.requestId,
-      cause: error,
-    });
-  }
-}
-
-/** Validates a 2xx body; a mismatch means the server is not an OpenAI-compatible gateway. */
-function parseBody<T>(
-  sent: SentRequest,
-  value: unknown,
-  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown } },
-  what: string,
-): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new ClawgateError(`The server answered with an unexpected ${what} body`, {
-      status: sent.response.status,
-      type: 'invalid_response',
-      requestId: sent.requestId,
-      cause: result.error,
-    });
-  }
-  return result.data;
 }
 
 /**
@@ -323,7 +289,7 @@ export function createClient(options: ClientOptions): ClawgateClient {
     method: 'GET' | 'POST',
     headers: Headers,
     requestOptions: RequestOptions | undefined,
-    body?: string,
+    settings: { body?: string; idempotent: boolean },
   ): Promise<SentRequest> {
     assertTimeout('options.timeoutMs', requestOptions?.timeoutMs);
     assertRetries('options.maxRetries', requestOptions?.maxRetries);
@@ -332,24 +298,16 @@ export function createClient(options: ClientOptions): ClawgateClient {
       url: `${baseURL}${path}`,
       method,
       headers,
-      ...(body === undefined ? {} : { body }),
+      ...(settings.body === undefined ? {} : { body: settings.body }),
       signal: requestOptions?.signal,
       timeoutMs: requestOptions?.timeoutMs ?? timeoutMs,
       maxRetries: requestOptions?.maxRetries ?? maxRetries,
-      // Only GET is safe to repeat after the server may have acted on it (see retry-policy.ts).
-      idempotent: method === 'GET',
+      idempotent: settings.idempotent,
     });
   }
 
-  async function createChatCompletion(
-    body: ChatCompletionCreateParams,
-    createOptions?: ChatCompletionCreateOptions,
-  ): Promise<ChatCompletionStream | ChatCompletion> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new TypeError('chat.completions.create expects a request object with messages');
-    }
-    const streaming = body.stream === true;
-    const headers = buildHeaders(createOptions, streaming ? 'text/event-stream' : 'application/json');
+  const postJson: PostJson = (path, body, createOptions, settings) => {
+    const headers = buildHeaders(createOptions, settings.stream ? 'text/event-stream' : 'application/json');
     headers.set('content-type', 'application/json');
     const routing: Array<[string, string, string | undefined]> = [
       ['agent', 'x-openclaw-agent-id', createOptions?.agent],
@@ -362,19 +320,24 @@ export function createClient(options: ClientOptions): ClawgateClient {
       if (value !== undefined) headers.set(headerName, value);
     }
     const payload = body.user === undefined && user !== undefined ? { ...body, user } : body;
-    const sent = await send('/v1/chat/completions', 'POST', headers, createOptions, JSON.stringify(payload));
+    return send(path, 'POST', headers, createOptions, {
+      body: JSON.stringify(payload),
+      idempotent: settings.idempotent,
+    });
+  };
+
+  async function createChatCompletion(
+    body: ChatCompletionCreateParams,
+    createOptions?: ChatCompletionCreateOptions,
+  ): Promise<ChatCompletionStream | ChatCompletion> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new TypeError('chat.completions.create expects a request object with messages');
+    }
+    const streaming = body.stream === true;
+    // Not idempotent: the gateway appends the turn to the session and may have paid for upstream tokens.
+    const sent = await postJson('/v1/chat/completions', body, createOptions, { stream: streaming, idempotent: false });
     if (streaming) {
-      // A server that ignores `stream` answers with JSON; decoding that as SSE would yield nothing
-      // and end in a misleading "stream ended early" error. A missing header is given the benefit of the doubt.
-      const contentType = sent.response.headers.get('content-type');
-      if (contentType !== null && !contentType.toLowerCase().includes('text/event-stream')) {
-        sent.attempt.cancel();
-        throw new ClawgateError(`Expected an event stream but the server answered with ${contentType}`, {
-          status: sent.response.status,
-          type: 'invalid_response',
-          requestId: sent.requestId,
-        });
-      }
+      assertEventStream(sent);
       return new ChatCompletionStream(sent);
     }
     const completion = parseBody(sent, await readJson(sent), upstreamChatCompletionSchema, 'chat completion');
@@ -385,7 +348,8 @@ export function createClient(options: ClientOptions): ClawgateClient {
 
   const models: Models = {
     async list(requestOptions) {
-      const sent = await send('/v1/models', 'GET', buildHeaders(requestOptions, 'application/json'), requestOptions);
+      const headers = buildHeaders(requestOptions, 'application/json');
+      const sent = await send('/v1/models', 'GET', headers, requestOptions, { idempotent: true });
       return parseBody(sent, await readJson(sent), modelListSchema, 'model list');
     },
     async retrieve(id, requestOptions) {
@@ -393,10 +357,17 @@ export function createClient(options: ClientOptions): ClawgateClient {
         throw new TypeError('models.retrieve expects a non-empty model id');
       }
       const path = `/v1/models/${encodeURIComponent(id)}`;
-      const sent = await send(path, 'GET', buildHeaders(requestOptions, 'application/json'), requestOptions);
+      const headers = buildHeaders(requestOptions, 'application/json');
+      const sent = await send(path, 'GET', headers, requestOptions, { idempotent: true });
       return parseBody(sent, await readJson(sent), modelSchema, 'model');
     },
   };
 
-  return { baseURL, chat: { completions }, models };
+  return {
+    baseURL,
+    chat: { completions },
+    models,
+    responses: createResponses(postJson),
+    embeddings: createEmbeddings(postJson),
+  };
 }

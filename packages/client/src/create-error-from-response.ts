@@ -133,3 +133,31 @@ export function createErrorFromStreamPayload(payload: unknown, requestId: string
     ? new ClawgateError(detail.message, options)
     : new ErrorClass(detail.message, options);
 }
+
+/**
+ * Builds the typed error for a Responses stream that failed after it began: a `response.failed`
+ * event's `response.error` (`{ code, message }`), or an `error` event (`{ message, code }`).
+ * The class follows `code` like an error frame's `type` (the gateway's `api_error` gives
+ * {@link InternalServerError}); an unknown or missing code also gives {@link InternalServerError},
+ * because a response that failed once running is a server-side failure. `status` stays `undefined`
+ * (the HTTP status was already 200) and `code` keeps the server's value.
+ *
+ * @param error - The `{ code?, message? }` the server reported, if any.
+ * @param requestId - The stream response's `x-request-id`, if any.
+ * @returns The error to throw from the iterator.
+ */
+export function createErrorFromFailedResponse(
+  error: { code?: string | null | undefined; message?: string | null | undefined } | null | undefined,
+  requestId: string | undefined,
+): ClawgateError {
+  const message =
+    typeof error?.message === 'string' && error.message !== ''
+      ? error.message
+      : 'The response failed without a message';
+  const options: ClawgateErrorOptions = {};
+  const code = error?.code;
+  if (typeof code === 'string' && code !== '') options.code = code;
+  if (requestId !== undefined) options.requestId = requestId;
+  const ErrorClass = (options.code === undefined ? undefined : CLASS_BY_TYPE.get(options.code)) ?? InternalServerError;
+  return new ErrorClass(message, options);
+}

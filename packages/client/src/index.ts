@@ -19,6 +19,23 @@ export type {
 } from './create-client.js';
 export { ChatCompletionStream } from './chat-completion-stream.js';
 export type { ChatCompletionStreamMessage } from './chat-completion-stream.js';
+export type {
+  ResponseCreateOptions,
+  ResponseCreateParams,
+  ResponseCreateParamsBase,
+  ResponseCreateParamsNonStreaming,
+  ResponseCreateParamsStreaming,
+  Responses,
+} from './responses.js';
+export type { ResponsesResult } from './response-output-text.js';
+export { ResponseStream } from './response-stream.js';
+export type {
+  EmbeddingCreateOptions,
+  EmbeddingCreateParams,
+  Embeddings,
+  EmbeddingsResult,
+  EmbeddingVector,
+} from './embeddings.js';
 export {
   AbortError,
   AuthenticationError,
@@ -43,7 +60,18 @@ export type {
   ChatCompletionMessageToolCall,
   ChatCompletionToolCallDelta,
   ChatCompletionUsage,
+  EmbeddingInput,
+  EmbeddingUsage,
   FinishReason,
   Model,
   ModelList,
+  ResponsesFunctionCall,
+  ResponsesInputItem,
+  ResponsesObject,
+  ResponsesOutputItem,
+  ResponsesOutputMessage,
+  ResponsesRequestInput,
+  ResponsesStreamEvent,
+  ResponsesStreamEventType,
+  ResponsesUsage,
 } from '@clawgate/openai-schemas';

@@ -101,3 +101,20 @@ export function completion(content: string): Record<string, unknown> {
     usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
   };
 }
+
+/** Answers with a JSON body. */
+export function sendJson(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+/** Starts an event stream response (status 200, headers flushed so the client's call resolves). */
+export function startEventStream(response: http.ServerResponse, headers: Record<string, string> = {}): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req-sse', ...headers });
+  response.flushHeaders();
+}
