@@ -107,9 +107,8 @@ describe('POST /v1/responses on the wire', () => {
     expect(done).toBe(true);
     for (const [name, data] of events) expect(data.type).toBe(name);
     expect(events.map(([, data]) => data.sequence_number)).toEqual(events.map((_, index) => index));
-    const [created] = events;
-    const responseId = (created?.[1].response as { id: string }).id;
-    const itemId = (events[2]?.[1].item as { id: string }).id;
+    const responseId = (events[0]![1].response as { id: string }).id;
+    const itemId = (events[2]![1].item as { id: string }).id;
     expect(events.slice(4, 8).map(([, data]) => data)).toEqual([
       {
         type: 'response.output_text.delta',
