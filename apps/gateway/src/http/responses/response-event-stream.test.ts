@@ -115,7 +115,7 @@ describe('createResponseEventStream', () => {
       output_index: 1,
       arguments: '{"x":1}',
     });
-    expect((data.at(-1)?.response as { output: unknown[] }).output).toEqual([
+    expect((data.at(-1)!.response as { output: unknown[] }).output).toEqual([
       expect.objectContaining({ type: 'message', id: 'msg_1' }),
       {
         type: 'function_call',
@@ -143,7 +143,7 @@ describe('createResponseEventStream', () => {
     });
     const completed = parse(events.finish('tool_calls', usage)).at(-1);
     expect(
-      (completed?.response as { output: Array<{ arguments: string }> }).output.map((item) => item.arguments),
+      (completed!.response as { output: Array<{ arguments: string }> }).output.map((item) => item.arguments),
     ).toEqual(['{}', '']);
   });
 
