@@ -197,6 +197,7 @@ describe('examples/', () => {
     expect(config.gateway.auth.token).toBeUndefined();
     expect(config.agents.defaults.model).toBe('offline/clawgate-offline');
     expect(config.sessions.store).toBe('file');
+    expect(config.gateway.http.endpoints.responses.enabled).toBe(true);
   });
 
   it('openai.json5: per-agent allow-lists decide which x-openclaw-model overrides pass', () => {
@@ -358,6 +359,20 @@ describe('examples/ boot with startGateway', () => {
       expect(beta.body.choices?.[0]?.message.content).toBe('[clawgate offline model] Turn 1. You said: "hi"');
       const refused = await chat(gateway.url, 'wrong', { messages: [{ role: 'user', content: 'hi' }] });
       expect(refused).toEqual({ status: 401, body: { error: { message: 'Unauthorized', type: 'unauthorized' } } });
+      // The Responses API on the same agents, continuing its stored session.
+      const respond = async (body: Record<string, unknown>) => {
+        const response = await fetch(`${gateway.url}/v1/responses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as { id: string; output: Array<{ content: Array<{ text: string }> }> };
+      };
+      const opening = await respond({ model: 'openclaw', input: 'hello responses' });
+      expect(opening.output[0]?.content[0]?.text).toBe('[clawgate offline model] Turn 1. You said: "hello responses"');
+      const next = await respond({ model: 'openclaw', input: 'and again', previous_response_id: opening.id });
+      expect(next.output[0]?.content[0]?.text).toBe('[clawgate offline model] Turn 2. You said: "and again"');
     } finally {
       await gateway.close();
     }
