@@ -56,3 +56,27 @@ export const gatewayRequests = {
     }),
   wrongToken: build('openclaw', 'wrong-token-for-the-failure-path'),
 };
+
+/**
+ * The same turns over `POST /v1/responses` (docs/responses-api.md#request): the chat rows' user
+ * message as one input item, the reply's text and usage as the response object or its events. With
+ * `store: false`, like the chat rows' stateless requests, the turn is neither stored nor its id
+ * remembered (docs/responses-api.md#sessions); without it every request would create a session.
+ */
+const responsesInput = messages.map((message) => ({ type: 'message', ...message }));
+
+function buildResponses(model: string, extra: Record<string, unknown> = {}): BenchRequest {
+  return {
+    path: '/v1/responses',
+    headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, input: responsesInput, store: false, ...extra }),
+  };
+}
+
+/** Requests to the Responses door; the model id picks the agent, as in {@link gatewayRequests}. */
+export const responsesRequests = {
+  /** The non-streaming turn of `gatewayRequests.complete` (agent `main`, the mock's instant answer). */
+  complete: buildResponses('openclaw'),
+  /** The streamed turn of `gatewayRequests.streamed` (agent `stream20`); usage is always in `response.completed`. */
+  streamed: buildResponses(`openclaw/stream${STREAMED_DELTA_COUNT}`, { stream: true }),
+};

@@ -29,6 +29,23 @@ export interface AnswerCheck {
 /** A content delta with at least one character; the role, finish and usage chunks have none. */
 const contentFramePattern = /"content":"[^"]/;
 
+/** The whole answer to one request, or why there is none. */
+export type ReadAnswer = { ok: true; status: number; text: string } | { ok: false; problem: string };
+
+/** Sends the request once and reads the whole answer; never throws. */
+export async function readAnswer(origin: string, request: BenchRequest): Promise<ReadAnswer> {
+  try {
+    const response = await fetch(`${origin}${request.path}`, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+    });
+    return { ok: true, status: response.status, text: await response.text() };
+  } catch (error) {
+    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /**
  * Sends the request once and checks the answer.
  * @returns the verdict; never throws for a wrong answer, only reports it
@@ -38,19 +55,9 @@ export async function checkAnswer(
   request: BenchRequest,
   expected: ExpectedAnswer,
 ): Promise<AnswerCheck> {
-  let status: number;
-  let text: string;
-  try {
-    const response = await fetch(`${origin}${request.path}`, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-    });
-    status = response.status;
-    text = await response.text();
-  } catch (error) {
-    return { ok: false, frames: 0, bytes: 0, problem: error instanceof Error ? error.message : String(error) };
-  }
+  const answer = await readAnswer(origin, request);
+  if (!answer.ok) return { ok: false, frames: 0, bytes: 0, problem: answer.problem };
+  const { status, text } = answer;
   const bytes = Buffer.byteLength(text);
   if (status !== 200) return { ok: false, frames: 0, bytes, problem: `status ${status}: ${text.slice(0, 200)}` };
   if (expected.kind === 'json') {

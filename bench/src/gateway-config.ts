@@ -20,6 +20,12 @@ export interface GatewayConfigOptions {
   /** Failure-limiter settings; `undefined` keeps the gateway's defaults (on, loopback exempt). */
   rateLimit?: { maxAttempts: number; windowMs: number; lockoutMs: number; exemptLoopback: boolean };
   logLevel: string;
+  /**
+   * Mount `POST /v1/responses` (docs/responses-api.md#enablement-and-routing), which also mounts
+   * `POST /v1/embeddings`. Off unless the `responses` section asks, so every other row measures the
+   * gateway it always measured. @defaultValue false
+   */
+  responses?: boolean;
 }
 
 /**
@@ -38,7 +44,12 @@ export function createGatewayConfig(options: GatewayConfigOptions): Record<strin
         token: BENCH_TOKEN,
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
       },
-      http: { endpoints: { chatCompletions: { enabled: true } } },
+      http: {
+        endpoints: {
+          chatCompletions: { enabled: true },
+          ...(options.responses === true ? { responses: { enabled: true } } : {}),
+        },
+      },
     },
     models: {
       providers: { mock: { api: 'openai-completions', baseUrl: options.upstreamBaseUrl, apiKey: 'mock-key' } },

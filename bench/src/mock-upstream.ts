@@ -49,6 +49,21 @@ const sseHeaders = {
 const tokens = (deltaCount: number): string[] => Array.from({ length: deltaCount }, (_, index) => `tok${index} `);
 
 /**
+ * The whole text of an answer of `deltaCount` deltas (`instant` and `paced`: {@link MOCK_DELTA_COUNT};
+ * `stream-<n>`: n), for answer checks that compare the text a server passed on.
+ */
+export const mockReplyText = (deltaCount: number): string => tokens(deltaCount).join('');
+
+/** The usage every answer of `deltaCount` deltas reports, in the Chat Completions API's words. */
+export const mockUsage = (
+  deltaCount: number,
+): { prompt_tokens: number; completion_tokens: number; total_tokens: number } => ({
+  prompt_tokens: 12,
+  completion_tokens: deltaCount,
+  total_tokens: 12 + deltaCount,
+});
+
+/**
  * The text of the `stream-<of>` answer cut into `deltaCount` pieces of (nearly) equal length: the
  * same reply, hence the same stored transcript, in more deltas.
  */
@@ -63,7 +78,7 @@ function splitText(of: number, deltaCount: number): string[] {
 function serialiseAnswers(pieces: string[]): SerialisedAnswers {
   const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'mock' };
   const deltaCount = pieces.length;
-  const usage = { prompt_tokens: 12, completion_tokens: deltaCount, total_tokens: 12 + deltaCount };
+  const usage = mockUsage(deltaCount);
   const frame = (value: unknown): Buffer => Buffer.from(`data: ${JSON.stringify(value)}\n\n`);
   const frames = [
     frame({ ...base, choices: [{ index: 0, delta: { role: 'assistant' }, finish_reason: null }] }),
