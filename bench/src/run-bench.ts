@@ -4,7 +4,7 @@
  *
  * Flags: `--smoke` (tiny counts, < 60 s; what CI runs), `--profile` (gateways under `--cpu-prof`,
  * figures then not comparable), `--only=<section,...>` (cpu, latency, throughput, streams, ws,
- * memory, failure), `--log-level=<level>` (gateway logging, default `info` as shipped),
+ * responses, memory, failure), `--log-level=<level>` (gateway logging, default `info` as shipped),
  * `--gateway=<path to cli.js>`. A literal `--` (pnpm and turbo pass it through) is ignored.
  *
  * Exit status: 1 when the run could not be made (a child did not start, an unknown flag, Redis
@@ -17,8 +17,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { directRequests, gatewayRequests, SPLIT_DELTA_COUNT, STREAMED_DELTA_COUNT } from './bench-requests.js';
+import {
+  directRequests,
+  gatewayRequests,
+  responsesRequests,
+  SPLIT_DELTA_COUNT,
+  STREAMED_DELTA_COUNT,
+} from './bench-requests.js';
 import { checkAnswer, type AnswerCheck } from './check-answer.js';
+import { checkResponsesAnswer } from './check-responses-answer.js';
 import {
   canPin,
   findFreePort,
@@ -58,7 +65,7 @@ import {
   type WsTurnCheck,
   type WsTurnSpec,
 } from './measure-ws.js';
-import { MOCK_DELTA_COUNT } from './mock-upstream.js';
+import { MOCK_DELTA_COUNT, mockReplyText, mockUsage } from './mock-upstream.js';
 import { clockTickMs } from './process-cpu.js';
 import { checkRedis, deleteRedisKeys, REDIS_URL, redisSessionKeysOfUser } from './redis-sessions.js';
 import {
@@ -80,19 +87,22 @@ import { TARGETS } from './targets.js';
 
 const benchDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** In the order they run; `cpu` first, on a machine not yet warmed by the other sections' children. */
-const sections = ['cpu', 'latency', 'throughput', 'streams', 'ws', 'memory', 'failure'] as const;
+const sections = ['cpu', 'latency', 'throughput', 'streams', 'ws', 'responses', 'memory', 'failure'] as const;
 type Section = (typeof sections)[number];
+
+/** Counts of a section measured in CPU rounds of non-streaming and streamed requests. */
+interface CpuRoundSettings {
+  concurrency: number;
+  rounds: number;
+  firstWarmupPerWorker: number;
+  roundWarmupPerWorker: number;
+  nonStreamingPerWorker: number;
+  streamedPerWorker: number;
+}
 
 interface Settings {
   mode: 'full' | 'smoke';
-  cpu: {
-    concurrency: number;
-    rounds: number;
-    firstWarmupPerWorker: number;
-    roundWarmupPerWorker: number;
-    nonStreamingPerWorker: number;
-    streamedPerWorker: number;
-  };
+  cpu: CpuRoundSettings;
   latency: { warmup: number; rounds: number; perRound: number };
   throughput: { concurrencies: number[]; durationMs: number; warmupMs: number };
   streams: { steps: number[]; maxGapMs: number };
@@ -106,6 +116,8 @@ interface Settings {
     handshakesPerWorker: number;
     steps: number[];
   };
+  /** The Responses door: the `cpu` section's counts, for its six subjects. */
+  responses: CpuRoundSettings;
   failure: { concurrency: number; perWorker: number; warmupPerWorker: number };
   memoryIdleWaitMs: number;
   profile: boolean;
@@ -128,29 +140,30 @@ function parseSettings(rawArgv: readonly string[]): Settings {
   const known = ['--smoke', '--profile'];
   const stray = argv.filter((argument) => !known.includes(argument) && !/^--(only|log-level|gateway)=/.test(argument));
   if (stray.length > 0) throw new Error(`unknown argument(s): ${stray.join(' ')}`);
+  // Full: 2,000 warm-up requests (125 turns per stored session: 250 messages, past the default bound
+  // of 200), then 3 rounds of ~5,000 non-streaming / ~2,500 streamed requests per subject: ~15,000
+  // and ~7,500 in all, so even the relay's figure (~130 µs a request on a 2-core EPYC) rests on some
+  // 200 clock ticks of 10 ms, seconds of CPU; three rounds also spread the machine's drift.
+  const cpuRounds: CpuRoundSettings = smoke
+    ? {
+        concurrency: 16,
+        rounds: 1,
+        firstWarmupPerWorker: 4,
+        roundWarmupPerWorker: 2,
+        nonStreamingPerWorker: 8,
+        streamedPerWorker: 4,
+      }
+    : {
+        concurrency: 16,
+        rounds: 3,
+        firstWarmupPerWorker: 125,
+        roundWarmupPerWorker: 16,
+        nonStreamingPerWorker: 313,
+        streamedPerWorker: 157,
+      };
   return {
     mode: smoke ? 'smoke' : 'full',
-    // Full: 2,000 warm-up requests (125 turns per stored session: 250 messages, past the default bound
-    // of 200), then 3 rounds of ~5,000 non-streaming / ~2,500 streamed requests per subject: ~15,000
-    // and ~7,500 in all, so even the relay's figure (~130 µs a request on a 2-core EPYC) rests on some
-    // 200 clock ticks of 10 ms, seconds of CPU; three rounds also spread the machine's drift.
-    cpu: smoke
-      ? {
-          concurrency: 16,
-          rounds: 1,
-          firstWarmupPerWorker: 4,
-          roundWarmupPerWorker: 2,
-          nonStreamingPerWorker: 8,
-          streamedPerWorker: 4,
-        }
-      : {
-          concurrency: 16,
-          rounds: 3,
-          firstWarmupPerWorker: 125,
-          roundWarmupPerWorker: 16,
-          nonStreamingPerWorker: 313,
-          streamedPerWorker: 157,
-        },
+    cpu: cpuRounds,
     latency: smoke ? { warmup: 20, rounds: 2, perRound: 20 } : { warmup: 1_000, rounds: 7, perRound: 200 },
     throughput: smoke
       ? { concurrencies: [16, 64], durationMs: 500, warmupMs: 150 }
@@ -180,6 +193,7 @@ function parseSettings(rawArgv: readonly string[]): Settings {
           handshakesPerWorker: 157,
           steps: [64, 128, 256, 512, 1024, 2048],
         },
+    responses: { ...cpuRounds },
     failure: smoke
       ? { concurrency: 16, perWorker: 20, warmupPerWorker: 10 }
       : { concurrency: 16, perWorker: 1_000, warmupPerWorker: 250 },
@@ -227,6 +241,21 @@ const redactUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, '//***@');
 /** A note of what went wrong in a closed-loop or CPU figure, when something did. */
 const errorNote = (result: { errors: number; firstError?: string }): { note: string } | object =>
   result.errors > 0 ? { note: `${result.errors} errors, first: ${result.firstError}` } : {};
+
+/** What a Responses answer of `deltaCount` mock pieces must hold: the mock's text and its usage. */
+const mockResponse = (
+  deltaCount: number,
+): { text: string; usage: { input_tokens: number; output_tokens: number; total_tokens: number } } => {
+  const usage = mockUsage(deltaCount);
+  return {
+    text: mockReplyText(deltaCount),
+    usage: {
+      input_tokens: usage.prompt_tokens,
+      output_tokens: usage.completion_tokens,
+      total_tokens: usage.total_tokens,
+    },
+  };
+};
 
 /** A started gateway. */
 interface RunningGateway {
@@ -1300,6 +1329,151 @@ async function main(): Promise<void> {
       };
     }
 
+    if (wants('responses')) {
+      const rs = settings.responses;
+      const c = rs.concurrency;
+      // Two gateways of one config (the Responses door on), one per door, so that a `--profile` of
+      // the Responses gateway holds its door alone; the relay beside them on the same core.
+      const [relay, chat, responses] = await Promise.all([
+        startRelay(mock.origin),
+        startGateway(
+          'responses-chat',
+          { upstreamBaseUrl: mock.baseUrl, responses: true },
+          { profile: settings.profile },
+        ),
+        startGateway('responses', { upstreamBaseUrl: mock.baseUrl, responses: true }, { profile: settings.profile }),
+      ]);
+      const streamExpectation = { kind: 'stream', contentFrames: STREAMED_DELTA_COUNT, usage: true } as const;
+      const checks: Record<string, AnswerCheck> = {
+        relayNonStreaming: await checkAnswer(relay.origin, directRequests.complete, { kind: 'json' }),
+        relayStreamed: await checkAnswer(relay.origin, directRequests.streamed, streamExpectation),
+        chatNonStreaming: await checkAnswer(chat.origin, gatewayRequests.complete, { kind: 'json' }),
+        chatStreamed: await checkAnswer(chat.origin, gatewayRequests.streamed, streamExpectation),
+        responsesNonStreaming: await checkResponsesAnswer(responses.origin, responsesRequests.complete, {
+          kind: 'json',
+          ...mockResponse(MOCK_DELTA_COUNT),
+        }),
+        responsesStreamed: await checkResponsesAnswer(responses.origin, responsesRequests.streamed, {
+          kind: 'stream',
+          deltas: STREAMED_DELTA_COUNT,
+          ...mockResponse(STREAMED_DELTA_COUNT),
+        }),
+      };
+      for (const [name, check] of Object.entries(checks))
+        if (!check.ok) log(`answer check responses ${name} FAILED: ${check.problem}`);
+      const done = 'data: [DONE]\n\n';
+      const subjects: CpuSubject[] = [
+        httpSubject('relay-non-streaming', relay, () => directRequests.complete, rs.nonStreamingPerWorker),
+        httpSubject('chat-non-streaming', chat, () => gatewayRequests.complete, rs.nonStreamingPerWorker),
+        httpSubject('responses-non-streaming', responses, () => responsesRequests.complete, rs.nonStreamingPerWorker),
+        httpSubject('relay-streamed', relay, () => directRequests.streamed, rs.streamedPerWorker, {
+          expectBodySuffix: done,
+        }),
+        httpSubject('chat-streamed', chat, () => gatewayRequests.streamed, rs.streamedPerWorker, {
+          expectBodySuffix: done,
+        }),
+        httpSubject('responses-streamed', responses, () => responsesRequests.streamed, rs.streamedPerWorker, {
+          expectBodySuffix: done,
+        }),
+      ];
+      let results: Map<string, CpuResult>;
+      try {
+        results = await measureCpuPerRequest({
+          subjects,
+          concurrency: c,
+          rounds: rs.rounds,
+          firstWarmupPerWorker: rs.firstWarmupPerWorker,
+          roundWarmupPerWorker: rs.roundWarmupPerWorker,
+          loadCorePids: [mock.child.pid],
+          onWindow: (key, index, window) =>
+            log(
+              `responses ${key} round ${index + 1}: ${formatMicroseconds(window.cpuMs / window.requests)}/request (${window.ticks} ticks over ${window.requests} requests in ${(window.wallMs / 1000).toFixed(1)} s, ${window.errors} errors; server busy ${formatPercent(window.cpuMs / window.wallMs)}, load core ${formatPercent(window.loadCoreCpuMs / window.wallMs)})`,
+            ),
+        });
+      } finally {
+        await Promise.all([stopChild(relay.child), stopChild(chat.child), stopChild(responses.child)]);
+      }
+      const figure = (key: string): CpuResult => {
+        const result = results.get(key);
+        if (result === undefined) throw new Error(`responses: subject ${key} was not measured`);
+        return result;
+      };
+      const problemsOf = (figures: CpuResult[], checkNames: string[]): { errors: number; note?: string } => {
+        const problems = [
+          ...checkNames.flatMap((name) =>
+            checks[name]?.ok === false ? [`answer check ${name}: ${checks[name]?.problem}`] : [],
+          ),
+          ...figures.flatMap((result) =>
+            result.errors > 0 ? [`${result.key}: ${result.errors} errors, first: ${result.firstError}`] : [],
+          ),
+        ];
+        return problems.length === 0 ? { errors: 0 } : { errors: problems.length, note: problems.join('; ') };
+      };
+      const frames = {
+        relay: checks.relayStreamed?.frames ?? 0,
+        chat: checks.chatStreamed?.frames ?? 0,
+        responses: checks.responsesStreamed?.frames ?? 0,
+      };
+      const perFrame = (result: CpuResult, count: number): string =>
+        count > 0 ? `, ${formatMicroseconds(result.cpuPerRequestMs / count)}/frame` : '';
+      const ratios: Record<string, number> = {};
+      for (const kind of ['non-streaming', 'streamed'] as const) {
+        const streamed = kind === 'streamed';
+        const relayFigure = figure(`relay-${kind}`);
+        const chatFigure = figure(`chat-${kind}`);
+        const door = figure(`responses-${kind}`);
+        const suffix = streamed ? 'Streamed' : 'NonStreaming';
+        const [relayCheck, chatCheck, doorCheck] = [`relay${suffix}`, `chat${suffix}`, `responses${suffix}`];
+        const relayRatio = door.cpuPerRequestMs / relayFigure.cpuPerRequestMs;
+        const chatRatio = door.cpuPerRequestMs / chatFigure.cpuPerRequestMs;
+        ratios[`${streamed ? 'streamed' : 'nonStreaming'}VsRelay`] = round(relayRatio, 3);
+        ratios[`${streamed ? 'streamed' : 'nonStreaming'}VsChat`] = round(chatRatio, 3);
+        ratios[`chat${suffix}VsRelay`] = round(chatFigure.cpuPerRequestMs / relayFigure.cpuPerRequestMs, 3);
+        // The stateless chat rows' targets hold for a request through any door, as for the WebSocket turn.
+        const target = streamed ? TARGETS.cpuStreamedVsRelay : TARGETS.cpuStatelessVsRelay;
+        const what = streamed
+          ? `streamed Responses request (${STREAMED_DELTA_COUNT} deltas + usage; frames relay/chat/responses ${frames.relay}/${frames.chat}/${frames.responses})`
+          : 'Responses request, non-streaming';
+        const relayProblems = problemsOf([relayFigure, door], [relayCheck, doorCheck]);
+        rows.push({
+          measure: `CPU per ${what}, stateless (store: false), c=${c}`,
+          direct: `${formatMicroseconds(relayFigure.cpuPerRequestMs)}${streamed ? perFrame(relayFigure, frames.relay) : ''} (relay)`,
+          gateway: `${formatMicroseconds(door.cpuPerRequestMs)}${streamed ? perFrame(door, frames.responses) : ''}`,
+          delta: `${formatRatio(relayRatio)} relay`,
+          target: `<= ${target.toFixed(1)}x relay`,
+          status: verdict(relayRatio <= target, false, relayProblems.errors),
+          ...(relayProblems.note === undefined ? {} : { note: relayProblems.note }),
+        });
+        const chatProblems = problemsOf([chatFigure, door], [chatCheck, doorCheck]);
+        rows.push({
+          measure: `CPU per ${streamed ? 'streamed ' : ''}Responses request against the same turn over chat completions${streamed ? '' : ', non-streaming'}, c=${c}`,
+          direct: `${formatMicroseconds(chatFigure.cpuPerRequestMs)}${streamed ? perFrame(chatFigure, frames.chat) : ''} (chat turn)`,
+          gateway: `${formatMicroseconds(door.cpuPerRequestMs)}${streamed ? perFrame(door, frames.responses) : ''}`,
+          delta: `${formatRatio(chatRatio)} chat`,
+          target: '-',
+          status: chatProblems.errors > 0 ? 'ERRORS' : 'INFO',
+          ...(chatProblems.note === undefined ? {} : { note: chatProblems.note }),
+        });
+      }
+      record.responses = {
+        clockTickMs: clockTickMs(),
+        concurrency: c,
+        answerChecks: checks,
+        results: Object.fromEntries(
+          [...results].map(([key, result]) => [
+            key,
+            {
+              ...result,
+              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
+              requestsPerSecond: round(result.requestsPerSecond, 1),
+            },
+          ]),
+        ),
+        ratios,
+        framesPerAnswer: frames,
+      };
+    }
+
     if (wants('failure')) {
       const concurrency = settings.failure.concurrency;
       // 401 path: the limiter must count (not exempt loopback) but never lock within the run.
@@ -1440,6 +1614,7 @@ async function main(): Promise<void> {
           throughput: settings.throughput,
           streams: settings.streams,
           ws: settings.ws,
+          responses: settings.responses,
           failure: settings.failure,
           memoryIdleWaitMs: settings.memoryIdleWaitMs,
           gatewayLogLevel: settings.logLevel,
