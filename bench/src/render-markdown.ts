@@ -25,7 +25,8 @@ interface ResultsFile {
   /** Absent in files written before the CPU rows. */
   repository?: { commit: string | null; dirty: boolean | null };
   settings?: { gatewayLogLevel?: string };
-  results?: { cpu?: { clockTickMs?: number } };
+  /** Each CPU section records the clock tick; a `--only` run may have any one of them. */
+  results?: Partial<Record<'cpu' | 'ws' | 'responses', { clockTickMs?: number }>>;
   rows: ResultRow[];
 }
 
@@ -36,6 +37,8 @@ if (file === undefined) {
 }
 const results = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile;
 const machine = results.machine;
+const clockTick =
+  results.results?.cpu?.clockTickMs ?? results.results?.ws?.clockTickMs ?? results.results?.responses?.clockTickMs;
 const lines = [
   `Run of ${results.date} (${results.mode}${results.profiled ? ', profiled' : ''}, ${results.durationSeconds} s), \`bench/results/${file.split('/').pop()}\`.`,
   `Machine: ${machine.cpuModel}${machine.cpuMhz ? ` at ${machine.cpuMhz} MHz` : ''}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 1e9).toFixed(0)} GB RAM, Linux ${machine.kernel}, Node ${machine.node.replace(/^v/, '')}; ` +
@@ -45,7 +48,7 @@ const lines = [
     ? []
     : [
         `Code: commit \`${results.repository.commit ?? 'unknown'}\`${results.repository.dirty ? ' with uncommitted changes (the figures belong to no commit)' : ''}; ` +
-          `gateway logging \`${results.settings?.gatewayLogLevel ?? 'unknown'}\`${results.results?.cpu?.clockTickMs === undefined ? '' : `; CPU clock tick ${results.results.cpu.clockTickMs} ms`}.`,
+          `gateway logging \`${results.settings?.gatewayLogLevel ?? 'unknown'}\`${clockTick === undefined ? '' : `; CPU clock tick ${clockTick} ms`}.`,
       ]),
   '',
   // Files before the CPU rows had only the mock in this column; both headers fit them.
