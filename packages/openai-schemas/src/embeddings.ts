@@ -21,11 +21,25 @@ function isTokenId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+/** What each wrong-type message names, and the zod type it stands for in the issue's `expected`. */
+const EXPECTED = {
+  'string or array': 'array',
+  string: 'string',
+  array: 'array',
+  'non-negative integer': 'int',
+  'string, integer or array': 'array',
+} as const;
+
 /** A value of the wrong type, worded like zod's own `invalid_type` issues. */
-function wrongType(context: z.RefinementCtx, path: (string | number)[], expected: string, value: unknown): void {
+function wrongType(
+  context: z.RefinementCtx,
+  path: (string | number)[],
+  expected: keyof typeof EXPECTED,
+  value: unknown,
+): void {
   context.addIssue({
     code: 'invalid_type',
-    expected: 'string',
+    expected: EXPECTED[expected],
     input: value,
     path,
     message: `Invalid input: expected ${expected}, received ${describeReceived(value)}`,
