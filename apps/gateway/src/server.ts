@@ -170,6 +170,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     requestLogger,
     // Response ids live beside the transcripts they lead to (file, memory or Redis).
     responseIds: runtime.sessionStore,
+    // Embeddings use the runtime's registry: its upstream pools are shared and closed at shutdown.
+    providers: runtime.providers,
     isReady: () => state === 'serving' && runtime.isReady(),
     storesAvailable: () => runtime.isReady(),
     draining: () => state === 'draining',

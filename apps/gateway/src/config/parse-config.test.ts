@@ -44,6 +44,11 @@ describe('parseConfig defaults', () => {
               },
               limits: { maxMessages: 2048, maxContentParts: 4096, maxTools: 128, maxToolCalls: 4096 },
             },
+            responses: {
+              enabled: false,
+              previousResponseTtlMs: 30 * 24 * 3600 * 1000,
+              limits: { maxInputItems: 2048, maxContentParts: 4096, maxTools: 128 },
+            },
           },
           sseHeartbeatMs: 15000,
           maxBodyBytes: 20 * MEGABYTE,

@@ -65,13 +65,12 @@ describe('responsesInputToMessages', () => {
   });
 
   it('refuses parts it cannot pass on with a 400', () => {
-    const refusal = (() => {
-      try {
-        responsesInputToMessages({ input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] });
-      } catch (error) {
-        return error;
-      }
-    })();
+    let refusal: unknown;
+    try {
+      responsesInputToMessages({ input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] });
+    } catch (error) {
+      refusal = error;
+    }
     expect(GatewayError.isInstance(refusal) && refusal.status).toBe(400);
   });
 });

@@ -335,7 +335,7 @@ describe('POST /v1/responses on the wire', () => {
       const { value } = await reader.read();
       received += new TextDecoder().decode(value);
     }
-    const record = upstream.requests.findLast((request) => request.body.model === 'slow');
+    const record = upstream.requests.filter((request) => request.body.model === 'slow').at(-1);
     controller.abort();
     await expect(record?.closed).resolves.toEqual(expect.any(Number));
   });
