@@ -123,6 +123,40 @@ describe('the request log', () => {
     expect(raw).not.toContain('offline model');
   });
 
+  it('logs the agent, session and stream of a Responses turn, and the agent of an embeddings request', async () => {
+    const { app, lines, records } = buildApp({
+      config: {
+        gateway: {
+          auth: { mode: 'token', token: TOKEN },
+          http: { endpoints: { responses: { enabled: true } } },
+        },
+        agents: { defaults: { embeddingModel: 'offline/embed' }, list: [{ id: 'main' }, { id: 'beta' }] },
+      },
+    });
+    await request(app)
+      .post('/v1/responses')
+      .set(AUTH)
+      .send({ model: 'openclaw/beta', input: 'private words', user: 'bob' })
+      .expect(200);
+    await request(app)
+      .post('/v1/embeddings')
+      .set(AUTH)
+      .send({ model: 'openclaw/beta', input: 'private words' })
+      .expect(200);
+    await waitForLines(lines, 2);
+    const [responses, embeddings] = records();
+    expect(responses).toMatchObject({
+      path: '/v1/responses',
+      status: 200,
+      agentId: 'beta',
+      sessionKeyHash: hashSessionKey('agent:beta:openresponses-user:bob'),
+      stream: false,
+    });
+    expect(embeddings).toMatchObject({ path: '/v1/embeddings', status: 200, agentId: 'beta' });
+    expect(embeddings).not.toHaveProperty('sessionKeyHash');
+    expect(lines.join('\n')).not.toContain('private words');
+  });
+
   it('marks streamed requests and names the error type of a refusal, never the secret that was tried', async () => {
     const { app, lines, records } = buildApp();
     await request(app)

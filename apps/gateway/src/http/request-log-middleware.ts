@@ -5,7 +5,8 @@
 import { requestPath, type RouteStep } from './route-step.js';
 import { hashSessionKey } from '../logging/hash-session-key.js';
 import type { HttpLogger } from './http-logger.js';
-import { requestLocals } from './request-state.js';
+import { embeddingsLocals } from './embeddings-request-state.js';
+import { requestLocals, responsesLocals } from './request-state.js';
 
 /** The `msg` of the per-request line. */
 export const REQUEST_LOG_MESSAGE = 'request completed';
@@ -42,8 +43,13 @@ export function createRequestLogMiddleware(options: { logger: HttpLogger }): Rou
       if (input !== undefined) {
         line.agentId = input.agentId;
         line.sessionKeyHash = hashSessionKey(input.sessionKey);
+      } else {
+        // Embeddings run no turn: no session, but an agent all the same.
+        const target = embeddingsLocals(response.locals).embeddingTarget;
+        if (target !== undefined) line.agentId = target.agentId;
       }
-      if (locals.chatRequest !== undefined) line.stream = locals.chatRequest.stream === true;
+      const validated = locals.chatRequest ?? responsesLocals(response.locals).responsesRequest;
+      if (validated !== undefined) line.stream = validated.stream === true;
       if (locals.errorType !== undefined) line.errorType = locals.errorType;
       if (!response.writableFinished) line.aborted = true;
       if (status >= 500) logger.warn(line, REQUEST_LOG_MESSAGE);
