@@ -11,6 +11,7 @@ import {
 } from '@clawgate/session-key';
 import type { AgentRunner, PreparedRun } from '../../agent/agent-runner.js';
 import { MISSING_USER_MESSAGE } from '../../agent/build-prompt.js';
+import { INVALID_IMAGE_MESSAGE } from '../../agent/extract-images.js';
 import { buildRunInput } from '../../agent/build-run-input.js';
 import { GatewayError, invalidRequest } from '../../errors.js';
 import type { SessionStore } from '../../sessions/session-store.js';
@@ -27,6 +28,9 @@ export type ResponseIdStore = Pick<SessionStore, 'rememberResponse' | 'recallRes
 
 /** The namespaces of this door's derived session keys, apart from Chat Completions' own. */
 const RESPONSES_NAMESPACES = { user: RESPONSES_USER_SESSION_NAMESPACE, ephemeral: RESPONSES_SESSION_NAMESPACE };
+
+/** The 400 of an image the run refuses (not a data URI or allowed URL, too large, too many). */
+export const INVALID_INPUT_IMAGE_MESSAGE = 'Invalid input_image content in `input`.';
 
 /** OpenAI's 400 for a `previous_response_id` it does not know (or no longer keeps). */
 export function previousResponseNotFound(id: string): GatewayError {
@@ -84,7 +88,13 @@ export function createResolveResponsesRunMiddleware(options: {
   };
 }
 
-/** {@link prepareTurn}, with the missing-message refusal naming `input` as this door's field. */
+/** The run's refusals that name chat's `messages`, in this door's words. */
+const REWORDED: ReadonlyMap<string, string> = new Map([
+  [MISSING_USER_MESSAGE, MISSING_INPUT_MESSAGE],
+  [INVALID_IMAGE_MESSAGE, INVALID_INPUT_IMAGE_MESSAGE],
+]);
+
+/** {@link prepareTurn}, with the refusals that name a field naming `input`, this door's. */
 async function prepareWordedForInput(
   runner: AgentRunner,
   input: Parameters<typeof prepareTurn>[1],
@@ -93,9 +103,7 @@ async function prepareWordedForInput(
   try {
     return await prepareTurn(runner, input, storesAvailable);
   } catch (error) {
-    if (GatewayError.isInstance(error) && error.message === MISSING_USER_MESSAGE) {
-      throw invalidRequest(MISSING_INPUT_MESSAGE);
-    }
-    throw error;
+    const reworded = GatewayError.isInstance(error) ? REWORDED.get(error.message) : undefined;
+    throw reworded === undefined ? error : invalidRequest(reworded);
   }
 }

@@ -11,9 +11,11 @@ import type {
 } from '@clawgate/openai-schemas';
 import { invalidRequest } from '../../errors.js';
 
-/** The 400 of an `input_image` given by `file_id` (no file store here). */
-export const IMAGE_FILE_ID_UNSUPPORTED =
-  '`input_image` by `file_id` is not supported; send `image_url` (a URL or a data: URI).';
+/** The 400 of an `input_image` without `image_url` (by `file_id`: there is no file store here). */
+export const IMAGE_URL_REQUIRED =
+  '`input_image` needs an `image_url` (a URL or a data: URI); `file_id` is not supported.';
+/** The 400 of an image in a tool result, which the run passes on as text only. */
+export const IMAGE_IN_TOOL_OUTPUT = 'Images in `function_call_output` are not supported; send them in a user message.';
 /** The 400 of an `input_file` part. */
 export const INPUT_FILE_UNSUPPORTED = "`input_file` is not supported; send the file's text as `input_text`.";
 
@@ -24,7 +26,8 @@ export const INPUT_FILE_UNSUPPORTED = "`input_file` is not supported; send the f
  * tool result; `reasoning` and `item_reference` items are dropped (a stored session already holds
  * what they point at).
  *
- * @throws GatewayError 400 for parts the gateway cannot pass on (`input_file`, an image by `file_id`).
+ * @throws GatewayError 400 for parts the gateway cannot pass on (`input_file`, an image without
+ *   `image_url`, an image in a tool result): refused rather than lost.
  * @example
  * responsesInputToMessages({ model: 'openclaw', input: 'hi', instructions: 'Be brief.' });
  * // [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }]
@@ -51,6 +54,9 @@ export function responsesInputToMessages(request: Pick<ResponsesRequest, 'input'
         });
         break;
       case 'function_call_output':
+        if (typeof item.output !== 'string' && item.output.some((part) => part.type === 'input_image')) {
+          throw invalidRequest(IMAGE_IN_TOOL_OUTPUT);
+        }
         messages.push({ role: 'tool', tool_call_id: item.call_id, content: toChatContent(item.output) });
         break;
       case 'reasoning':
@@ -77,7 +83,7 @@ function toChatContent(content: string | ResponsesInputContentPart[]): string | 
         parts.push({ type: 'input_text', text: part.refusal });
         break;
       case 'input_image': {
-        if (typeof part.image_url !== 'string') throw invalidRequest(IMAGE_FILE_ID_UNSUPPORTED);
+        if (typeof part.image_url !== 'string') throw invalidRequest(IMAGE_URL_REQUIRED);
         const detail = part.detail ?? undefined;
         parts.push({ type: 'image_url', image_url: { url: part.image_url, ...(detail ? { detail } : {}) } });
         break;

@@ -150,6 +150,33 @@ describe('the openai SDK on /v1/responses', () => {
     ]);
   });
 
+  it('passes an input_image data URI to the upstream as an image part', async () => {
+    const { openai } = await client();
+    const png =
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    await openai.responses.create({
+      model: 'openclaw',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'what is this?' },
+            { type: 'input_image', image_url: png, detail: 'low' },
+          ],
+        },
+      ],
+    });
+    expect(upstreamMessages(upstream.requests[0])).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'what is this?' },
+          { type: 'image_url', image_url: { url: png } },
+        ],
+      },
+    ]);
+  });
+
   it('round-trips a function call: function_call item, then function_call_output with previous_response_id', async () => {
     const { openai } = await client();
     const tools = [

@@ -236,7 +236,39 @@ describe('POST /v1/responses on the wire', () => {
       'an image by file_id',
       { model: 'openclaw', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] },
       {},
-      '`input_image` by `file_id` is not supported; send `image_url` (a URL or a data: URI).',
+      '`input_image` needs an `image_url` (a URL or a data: URI); `file_id` is not supported.',
+    ],
+    [
+      'a remote image while only data URIs are allowed',
+      {
+        model: 'openclaw',
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'look' },
+              { type: 'input_image', image_url: 'https://example.com/a.png' },
+            ],
+          },
+        ],
+      },
+      {},
+      'Invalid input_image content in `input`.',
+    ],
+    [
+      'an image in a tool result',
+      {
+        model: 'openclaw',
+        input: [
+          {
+            type: 'function_call_output',
+            call_id: 'c1',
+            output: [{ type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' }],
+          },
+        ],
+      },
+      {},
+      'Images in `function_call_output` are not supported; send them in a user message.',
     ],
     [
       'an input_file part',
