@@ -166,17 +166,21 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
         };
       })()
     : undefined;
+  // The steps every POST route that calls a model starts with: method, auth, scope, body.
+  const writeRouteFront: RouteStep[] = [
+    ...everyRequest,
+    createMethodMiddleware({ allow: 'POST' }),
+    createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
+    createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
+    createBodyMiddleware({
+      maxBytes: http.maxBodyBytes,
+      timeoutMs: http.bodyTimeoutMs,
+      jsonShape: { maxDepth: http.maxJsonDepth, maxValues: http.maxJsonValues },
+    }),
+  ];
   if (http.endpoints.chatCompletions.enabled) {
     chatCompletions = runStepsInOrder([
-      ...everyRequest,
-      createMethodMiddleware({ allow: 'POST' }),
-      createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
-      createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
-      createBodyMiddleware({
-        maxBytes: http.maxBodyBytes,
-        timeoutMs: http.bodyTimeoutMs,
-        jsonShape: { maxDepth: http.maxJsonDepth, maxValues: http.maxJsonValues },
-      }),
+      ...writeRouteFront,
       createValidationMiddleware({ limits: http.endpoints.chatCompletions.limits }),
       createResolveRunMiddleware({
         runner,
@@ -203,15 +207,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
     const responsesConfig = http.endpoints.responses;
     const responseIds = deps.responseIds ?? createMemorySessionStore();
     responses = runStepsInOrder([
-      ...everyRequest,
-      createMethodMiddleware({ allow: 'POST' }),
-      createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
-      createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
-      createBodyMiddleware({
-        maxBytes: http.maxBodyBytes,
-        timeoutMs: http.bodyTimeoutMs,
-        jsonShape: { maxDepth: http.maxJsonDepth, maxValues: http.maxJsonValues },
-      }),
+      ...writeRouteFront,
       createResponsesValidationMiddleware({ limits: responsesConfig.limits }),
       createResolveResponsesRunMiddleware({
         runner,
@@ -239,15 +235,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
   let embeddings: RouteStep | undefined;
   if (http.endpoints.chatCompletions.enabled || http.endpoints.responses.enabled) {
     embeddings = runStepsInOrder([
-      ...everyRequest,
-      createMethodMiddleware({ allow: 'POST' }),
-      createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
-      createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
-      createBodyMiddleware({
-        maxBytes: http.maxBodyBytes,
-        timeoutMs: http.bodyTimeoutMs,
-        jsonShape: { maxDepth: http.maxJsonDepth, maxValues: http.maxJsonValues },
-      }),
+      ...writeRouteFront,
       createEmbeddingsValidationMiddleware(),
       createEmbeddingsResolveMiddleware({ config, providers: deps.providers ?? createProviderRegistry({ config }) }),
       trackRuns(

@@ -1,27 +1,12 @@
 import { z } from 'zod';
 import { arrayUntilFirstError } from './array-until-first-error.js';
+import { boundedNumber, nullAsAbsent, withoutUndefinedKeys } from './optional-fields.js';
 import { chatMessageSchema } from './chat-message.js';
 import {
   INVALID_TOOLS_PREFIX,
   chatCompletionToolChoiceSchema,
   chatCompletionToolSchema,
 } from './chat-completion-tool.js';
-
-/**
- * OpenAI documents these fields as nullable, so `null` means "use the default": it is accepted and
- * the key is dropped from the parsed request (the output type never contains `null`).
- */
-function nullAsAbsent<Schema extends z.ZodType>(schema: Schema) {
-  return schema
-    .nullish()
-    .transform((value) => value ?? undefined)
-    .optional();
-}
-
-/** A number inside `[minimum, maximum]`, with the contract's exact range sentence on failure. */
-function boundedNumber(minimum: number, maximum: number, message: string) {
-  return z.number().refine((value) => value >= minimum && value <= maximum, { message });
-}
 
 /** `max_tokens` / `max_completion_tokens`: positive integers, zod's own wording on failure. */
 const positiveIntegerSchema = z.number().int().positive();
@@ -137,10 +122,7 @@ export const chatCompletionRequestSchema = z
   })
   // `nullAsAbsent` leaves `key: undefined` behind; drop those keys so `'temperature' in request`
   // and `Object.keys` see only what the client really set.
-  .transform(
-    (request) =>
-      Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as typeof request,
-  );
+  .transform(withoutUndefinedKeys);
 
 /** A validated Chat Completions request (output of {@link chatCompletionRequestSchema}). */
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

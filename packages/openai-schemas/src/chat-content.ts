@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { arrayUntilFirstError } from './array-until-first-error.js';
-import { describeReceived } from './describe-received.js';
+import { stringOrPartList } from './string-or-part-list.js';
 
 /**
  * A text content part. OpenAI sends `text`; the Responses-style `input_text` is accepted too because
@@ -30,35 +29,12 @@ export const chatContentPartSchema = z.discriminatedUnion('type', [
   chatContentImagePartSchema,
 ]);
 
-const contentPartListSchema = arrayUntilFirstError(chatContentPartSchema);
-
 /**
  * Message `content`: a string, an array of parts, or `null`/absent (assistant turns that only carry
  * tool calls). Emptiness is not checked here: the gateway answers ``Missing user message in `messages`.``
- * once it has looked at every message. Parts are parsed once (unknown keys stripped), stopping at
- * the first invalid one.
+ * once it has looked at every message.
  */
-export const chatMessageContentSchema = z
-  .custom<string | z.input<typeof chatContentPartSchema>[]>()
-  .transform((value, context): string | ChatContentPart[] => {
-    if (typeof value === 'string') return value;
-    if (!Array.isArray(value)) {
-      // A plain z.union would say only "Invalid input"; name what was expected instead.
-      context.addIssue({
-        code: 'invalid_type',
-        expected: 'array',
-        input: value,
-        message: `Invalid input: expected string or array, received ${describeReceived(value)}`,
-      });
-      return z.NEVER;
-    }
-    const result = contentPartListSchema.safeParse(value);
-    if (result.success) return result.data;
-    // Re-raise the part issues so their paths (`content[1].text`) reach the message.
-    for (const issue of result.error.issues) context.addIssue({ ...issue } as never);
-    return z.NEVER;
-  })
-  .nullish();
+export const chatMessageContentSchema = stringOrPartList(chatContentPartSchema).nullish();
 
 /** A text part (`text` or `input_text`). */
 export type ChatContentTextPart = z.infer<typeof chatContentTextPartSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { arrayUntilFirstError } from './array-until-first-error.js';
 import { describeReceived } from './describe-received.js';
+import { stringOrPartList } from './string-or-part-list.js';
 
 /**
  * The `input` of a Responses API request: its items and their content parts
@@ -48,27 +49,8 @@ export const responsesInputContentPartSchema = z.discriminatedUnion('type', [
   responsesRefusalPartSchema,
 ]);
 
-const contentPartListSchema = arrayUntilFirstError(responsesInputContentPartSchema);
-
 /** Message `content`: a string or a list of parts; the parts' own paths reach the 400 message. */
-const messageContentSchema = z
-  .custom<string | z.input<typeof responsesInputContentPartSchema>[]>()
-  .transform((value, context): string | ResponsesInputContentPart[] => {
-    if (typeof value === 'string') return value;
-    if (!Array.isArray(value)) {
-      context.addIssue({
-        code: 'invalid_type',
-        expected: 'array',
-        input: value,
-        message: `Invalid input: expected string or array, received ${describeReceived(value)}`,
-      });
-      return z.NEVER;
-    }
-    const result = contentPartListSchema.safeParse(value);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) context.addIssue({ ...issue } as never);
-    return z.NEVER;
-  });
+const messageContentSchema = stringOrPartList(responsesInputContentPartSchema);
 
 /** A message item; `type` may be left out (the "easy input message" form). */
 export const responsesInputMessageSchema = z.object({

@@ -1,22 +1,10 @@
 import { z } from 'zod';
 import { arrayUntilFirstError } from './array-until-first-error.js';
+import { boundedNumber, nullAsAbsent, withoutUndefinedKeys } from './optional-fields.js';
 import { responsesInputSchema } from './responses-input.js';
 
 /** The 400 message of `tool_choice: "required"` without tools, as OpenClaw words it. */
 export const INVALID_TOOL_CONFIGURATION = 'invalid tool configuration';
-
-/** OpenAI documents most optional fields as nullable: `null` means "not set" and the key is dropped. */
-function nullAsAbsent<Schema extends z.ZodType>(schema: Schema) {
-  return schema
-    .nullish()
-    .transform((value) => value ?? undefined)
-    .optional();
-}
-
-/** A number inside `[minimum, maximum]`, with a one-sentence message on failure. */
-function boundedNumber(minimum: number, maximum: number, message: string) {
-  return z.number().refine((value) => value >= minimum && value <= maximum, { message });
-}
 
 /** A function the model may call; `parameters` is a JSON Schema passed on untouched. */
 export const responsesFunctionToolSchema = z.object({
@@ -121,10 +109,7 @@ export const responsesRequestSchema = z
     }
   })
   // Drop the keys `nullAsAbsent` left as `undefined`, so only what the client set remains.
-  .transform(
-    (request) =>
-      Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as typeof request,
-  );
+  .transform(withoutUndefinedKeys);
 
 /** A validated Responses API request. */
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
