@@ -124,16 +124,25 @@ export const responsesInputItemSchema = z.custom<unknown>().transform((value, co
 
 type ItemType = keyof typeof ITEM_SCHEMAS;
 
-/** `input`: a string (one user message) or a list of items. */
-export const responsesInputSchema = z.union([z.string(), z.array(z.unknown())]).pipe(
-  z.custom<string | unknown[]>().transform((value, context): string | ResponsesInputItem[] => {
+const itemListSchema = arrayUntilFirstError(responsesInputItemSchema);
+
+/**
+ * `input`: a string (one user message) or a list of items. Anything else reads `input: Invalid input`,
+ * as OpenClaw words it.
+ */
+export const responsesInputSchema = z
+  .custom<string | unknown[]>()
+  .transform((value, context): string | ResponsesInputItem[] => {
     if (typeof value === 'string') return value;
-    const result = arrayUntilFirstError(responsesInputItemSchema).safeParse(value);
+    if (!Array.isArray(value)) {
+      context.addIssue({ code: 'invalid_type', expected: 'array', input: value, message: 'Invalid input' });
+      return z.NEVER;
+    }
+    const result = itemListSchema.safeParse(value);
     if (result.success) return result.data;
     for (const issue of result.error.issues) context.addIssue({ ...issue } as never);
     return z.NEVER;
-  }),
-);
+  });
 
 /** One content part of an input message. */
 export type ResponsesInputContentPart = z.infer<typeof responsesInputContentPartSchema>;

@@ -6,27 +6,24 @@
  */
 import type { ChatCompletionUsage } from '@clawgate/openai-schemas';
 import type { FinishReason } from '../../agent/agent-runner.js';
-import {
-  functionCallItem,
-  messageItem,
-  type OutputItem,
-  type ResponseError,
-  type ResponseIdentity,
-  responseObject,
-} from './response-object.js';
+import { type ResponseError, type ResponseIdentity, toResponseUsage } from './response-object.js';
 
-/** The item open for deltas. */
+/** The item open for deltas, with the JSON of its id serialised once. */
 type OpenItem =
-  | { kind: 'message'; id: string; outputIndex: number; text: string; deltaHead: string }
+  | { kind: 'message'; idJson: string; outputIndex: number; text: string; deltaHead: string }
   | {
       kind: 'call';
       id: string;
+      idJson: string;
       outputIndex: number;
       callId: string;
       name: string;
       arguments: string;
       deltaHead: string;
+      status?: 'completed' | 'incomplete';
     };
+
+type CallItem = Extract<OpenItem, { kind: 'call' }>;
 
 /** Builds the frames of one stream; each method returns every frame it produced as one string. */
 export interface ResponseEventStream {
@@ -45,7 +42,9 @@ export interface ResponseEventStream {
 }
 
 /**
- * Starts the event builder of one response.
+ * Starts the event builder of one response. Frames are built as strings, with keys in the order
+ * `JSON.stringify` of the response object gives (docs/responses-api.md#the-response-object); each
+ * text and each argument string is serialised once however many events repeat it.
  *
  * @param identity - The response's id, creation time and model.
  * @param newItemId - Makes an item id from its prefix (`msg`, `fc`).
@@ -59,69 +58,84 @@ export function createResponseEventStream(
 ): ResponseEventStream {
   let sequence = 0;
   let open: OpenItem | undefined;
-  const items: OutputItem[] = [];
+  /** The JSON of each closed item, in output order; `undefined` for a call a late piece changed. */
+  const itemJsons: Array<string | undefined> = [];
   /** Calls by the run's index, so a late argument piece still finds its item. */
-  const calls: Array<Extract<OpenItem, { kind: 'call' }> | undefined> = [];
+  const calls: Array<CallItem | undefined> = [];
 
-  /** One event with the next sequence number; `body` is the JSON after `sequence_number`, without braces. */
-  const event = (type: string, body: Record<string, unknown>): string => {
-    const json = JSON.stringify({ type, sequence_number: sequence++, ...body });
-    return `event: ${type}\ndata: ${json}\n\n`;
-  };
+  const responseHead = `{"id":${JSON.stringify(identity.id)},"object":"response","created_at":${JSON.stringify(identity.createdAt)},"status":`;
+  const modelJson = `,"model":${JSON.stringify(identity.model)}`;
+  /** The response object with `status` and what follows `model` (`,"output":[…]…`). */
+  const responseJson = (status: string, rest: string): string => `${responseHead}"${status}"${modelJson}${rest}}`;
+
+  /** One event with the next sequence number; `body` is the JSON that follows `sequence_number`, from its comma. */
+  const frame = (type: string, body: string): string =>
+    `event: ${type}\ndata: {"type":"${type}","sequence_number":${sequence++}${body}}\n\n`;
+
+  const callJson = (call: CallItem, status: 'in_progress' | 'completed' | 'incomplete', argumentsJson: string) =>
+    `{"type":"function_call","id":${call.idJson},"call_id":${JSON.stringify(call.callId)},"name":${JSON.stringify(call.name)},"arguments":${argumentsJson},"status":"${status}"}`;
 
   /** Opens a message item; call with no item open. */
   const openMessage = (): string => {
-    const outputIndex = items.length;
-    const id = newItemId('msg');
-    const deltaHead = `,"item_id":${JSON.stringify(id)},"output_index":${outputIndex},"content_index":0,"delta":`;
-    open = { kind: 'message', id, outputIndex, text: '', deltaHead };
+    const outputIndex = itemJsons.length;
+    const idJson = JSON.stringify(newItemId('msg'));
+    const where = `,"item_id":${idJson},"output_index":${outputIndex},"content_index":0`;
+    open = { kind: 'message', idJson, outputIndex, text: '', deltaHead: `${where},"delta":` };
     return (
-      event('response.output_item.added', {
-        output_index: outputIndex,
-        item: { ...messageItem(id, '', 'in_progress'), content: [] },
-      }) +
-      event('response.content_part.added', {
-        item_id: id,
-        output_index: outputIndex,
-        content_index: 0,
-        part: { type: 'output_text', text: '', annotations: [] },
-      })
+      frame(
+        'response.output_item.added',
+        `,"output_index":${outputIndex},"item":{"type":"message","id":${idJson},"role":"assistant","status":"in_progress","content":[]}`,
+      ) + frame('response.content_part.added', `${where},"part":{"type":"output_text","text":"","annotations":[]}`)
     );
   };
 
-  /** Closes the open item with `status` and keeps it for the final response object. */
+  /** Closes the open item with `status` and keeps its JSON for the final response object. */
   const closeOpen = (status: 'completed' | 'incomplete'): string => {
     const item = open;
     if (item === undefined) return '';
     open = undefined;
     if (item.kind === 'message') {
-      const done = messageItem(item.id, item.text, status);
-      items.push(done);
-      const where = { item_id: item.id, output_index: item.outputIndex, content_index: 0 };
+      const textJson = JSON.stringify(item.text);
+      const partJson = `{"type":"output_text","text":${textJson},"annotations":[]}`;
+      const itemJson = `{"type":"message","id":${item.idJson},"role":"assistant","status":"${status}","content":[${partJson}]}`;
+      itemJsons.push(itemJson);
+      const where = `,"item_id":${item.idJson},"output_index":${item.outputIndex},"content_index":0`;
       return (
-        event('response.output_text.done', { ...where, text: item.text }) +
-        event('response.content_part.done', { ...where, part: done.content[0] }) +
-        event('response.output_item.done', { output_index: item.outputIndex, item: done })
+        frame('response.output_text.done', `${where},"text":${textJson}`) +
+        frame('response.content_part.done', `${where},"part":${partJson}`) +
+        frame('response.output_item.done', `,"output_index":${item.outputIndex},"item":${itemJson}`)
       );
     }
-    const done = functionCallItem(item.id, { id: item.callId, name: item.name, arguments: item.arguments }, status);
-    items.push(done);
+    item.status = status;
+    const argumentsJson = JSON.stringify(item.arguments);
+    const itemJson = callJson(item, status, argumentsJson);
+    itemJsons.push(itemJson);
     return (
-      event('response.function_call_arguments.done', {
-        item_id: item.id,
-        output_index: item.outputIndex,
-        arguments: item.arguments,
-      }) + event('response.output_item.done', { output_index: item.outputIndex, item: done })
+      frame(
+        'response.function_call_arguments.done',
+        `,"item_id":${item.idJson},"output_index":${item.outputIndex},"arguments":${argumentsJson}`,
+      ) + frame('response.output_item.done', `,"output_index":${item.outputIndex},"item":${itemJson}`)
     );
+  };
+
+  /** `,"output":[…]`: the closed items, a call changed by a late piece serialised again. */
+  const outputJson = (): string => {
+    const jsons = itemJsons.map((json, outputIndex) => {
+      if (json !== undefined) return json;
+      const call = calls.find((candidate) => candidate?.outputIndex === outputIndex) as CallItem;
+      return callJson(call, call.status ?? 'completed', JSON.stringify(call.arguments));
+    });
+    return `,"output":[${jsons.join(',')}]`;
   };
 
   const deltaFrame = (type: string, deltaHead: string, piece: string): string =>
     `event: ${type}\ndata: {"type":"${type}","sequence_number":${sequence++}${deltaHead}${JSON.stringify(piece)}}\n\n`;
 
   return {
-    start: () =>
-      event('response.created', { response: responseObject(identity, { status: 'in_progress' }) }) +
-      event('response.in_progress', { response: responseObject(identity, { status: 'in_progress' }) }),
+    start() {
+      const inProgress = `,"response":${responseJson('in_progress', ',"output":[]')}`;
+      return frame('response.created', inProgress) + frame('response.in_progress', inProgress);
+    },
 
     text(piece) {
       let frames = '';
@@ -133,18 +147,19 @@ export function createResponseEventStream(
 
     toolCallStart(index, callId, name) {
       const frames = closeOpen('completed');
-      const outputIndex = items.length;
+      const outputIndex = itemJsons.length;
       const id = newItemId('fc');
-      const deltaHead = `,"item_id":${JSON.stringify(id)},"output_index":${outputIndex},"delta":`;
-      const call = { kind: 'call' as const, id, outputIndex, callId, name, arguments: '', deltaHead };
+      const idJson = JSON.stringify(id);
+      const deltaHead = `,"item_id":${idJson},"output_index":${outputIndex},"delta":`;
+      const call: CallItem = { kind: 'call', id, idJson, outputIndex, callId, name, arguments: '', deltaHead };
       open = call;
       calls[index] = call;
       return (
         frames +
-        event('response.output_item.added', {
-          output_index: outputIndex,
-          item: functionCallItem(id, { id: callId, name, arguments: '' }, 'in_progress'),
-        })
+        frame(
+          'response.output_item.added',
+          `,"output_index":${outputIndex},"item":${callJson(call, 'in_progress', '""')}`,
+        )
       );
     },
 
@@ -154,21 +169,25 @@ export function createResponseEventStream(
       call.arguments += piece;
       // A piece for a call already closed (an upstream that interleaves calls) still reaches the
       // client, under its own item; the final response object holds the whole arguments.
-      const closed = items.find((item) => item.id === call.id);
-      if (closed?.type === 'function_call') closed.arguments = call.arguments;
+      if (call !== open && call.status !== undefined) itemJsons[call.outputIndex] = undefined;
       return deltaFrame('response.function_call_arguments.delta', call.deltaHead, piece);
     },
 
     finish(finishReason, usage) {
       const status = finishReason === 'length' ? 'incomplete' : 'completed';
       const frames = closeOpen(status);
+      const details = status === 'incomplete' ? ',"incomplete_details":{"reason":"max_output_tokens"}' : '';
+      const usageJson = `,"usage":${JSON.stringify(toResponseUsage(usage))}`;
       const type = status === 'incomplete' ? 'response.incomplete' : 'response.completed';
-      return frames + event(type, { response: responseObject(identity, { status, output: items, usage }) });
+      return frames + frame(type, `,"response":${responseJson(status, `${outputJson()}${details}${usageJson}`)}`);
     },
 
     fail(error) {
       const frames = closeOpen('incomplete');
-      return frames + event('response.failed', { response: responseObject(identity, { status: 'failed', error }) });
+      const errorJson = JSON.stringify({ code: error.code, message: error.message });
+      return (
+        frames + frame('response.failed', `,"response":${responseJson('failed', `,"output":[],"error":${errorJson}`)}`)
+      );
     },
   };
 }
