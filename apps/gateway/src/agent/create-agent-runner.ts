@@ -109,8 +109,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
       const state = stateOf(prepared);
       if (!state.verified) await verify(prepared);
       const { input } = prepared;
-      const persist =
-        input.sessionKind !== 'ephemeral' || input.storeTurn === true || config.sessions.persistEphemeral;
+      const persist = input.sessionKind !== 'ephemeral' || input.storeTurn === true || config.sessions.persistEphemeral;
       // Only a stored session can be raced by another turn; a fresh per-request one has no history,
       // so it skips both the lock and a pointless read.
       let transcript: TranscriptMessage[] = [];
