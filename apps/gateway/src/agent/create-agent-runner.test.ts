@@ -226,6 +226,14 @@ describe('agent runner: run', () => {
     expect(await persisting.store.load(ephemeral.sessionKey, { maxMessages: 10 })).toHaveLength(4);
   });
 
+  it('stores an ephemeral session when the input asks for it (a Responses turn with store not false)', async () => {
+    const ephemeral = input({ sessionKey: 'agent:main:openresponses:7', sessionKind: 'ephemeral', storeTurn: true });
+    const { runner, store } = setup();
+    await runOnce(runner, ephemeral);
+    expect(endOf(await runOnce(runner, ephemeral)).text).toContain('Turn 2.');
+    expect(await store.load(ephemeral.sessionKey, { maxMessages: 10 })).toHaveLength(4);
+  });
+
   it('emits tool calls and stores them with the turn', async () => {
     const { runner, store } = setup();
     const events = await runOnce(
