@@ -11,7 +11,7 @@ import { createGatewayAuthorizer, resolveAuthConfig } from '@clawgate/auth';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_TOKEN, testConfig } from './__fixtures__/build-test-app.js';
-import { useEmbeddingsGateways } from './__fixtures__/embeddings-gateway.js';
+import { useInProcessGateways } from './__fixtures__/in-process-gateway.js';
 import { createRecordingRunner } from './__fixtures__/recording-runner.js';
 import { createApp } from './app.js';
 import { GatewayError } from './errors.js';
@@ -20,7 +20,7 @@ import type { ModelProvider } from './providers/model-provider.js';
 import type { ProviderRegistry } from './providers/provider-registry.js';
 import { startUpstreamServer, type UpstreamServer } from './providers/__fixtures__/start-upstream-server.js';
 
-const startGateway = useEmbeddingsGateways();
+const startGateway = useInProcessGateways();
 const OFFLINE = { agents: { defaults: { embeddingModel: 'offline/clawgate-offline-embed' } } };
 
 let upstream: UpstreamServer | undefined;

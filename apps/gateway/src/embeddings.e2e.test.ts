@@ -5,11 +5,11 @@
  */
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMBEDDINGS_TEST_TOKEN, useEmbeddingsGateways } from './__fixtures__/embeddings-gateway.js';
+import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from './__fixtures__/in-process-gateway.js';
 import { startUpstreamServer, type UpstreamServer } from './providers/__fixtures__/start-upstream-server.js';
 import { offlineEmbedding } from './providers/offline-embedding.js';
 
-const startGateway = useEmbeddingsGateways();
+const startGateway = useInProcessGateways();
 const UPSTREAM_KEY = 'sk-upstream-embeddings-key-0123456789';
 
 let upstream: UpstreamServer | undefined;
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 function client(url: string): OpenAI {
-  return new OpenAI({ apiKey: EMBEDDINGS_TEST_TOKEN, baseURL: `${url}/v1`, maxRetries: 0 });
+  return new OpenAI({ apiKey: IN_PROCESS_GATEWAY_TOKEN, baseURL: `${url}/v1`, maxRetries: 0 });
 }
 
 /** What a float vector becomes after a float32 round trip. */

@@ -7,14 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFakeUpstream, upstreamChunk, writeUpstreamStream } from '../__fixtures__/fake-upstream.js';
 import { connectClient, openSocket, wsUrl } from './__fixtures__/protocol-client.js';
-import { TEST_TOKEN, useWsGateways } from './__fixtures__/ws-gateway.js';
+import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from '../__fixtures__/in-process-gateway.js';
 
-const start = useWsGateways();
+const start = useInProcessGateways();
 
 describe('requests after hello-ok', () => {
   it('ignores text that is not JSON and stays usable', async () => {
     const gateway = await start();
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     client.send('not json {');
     expect((await client.request('health')).ok).toBe(true);
     client.close();
@@ -22,7 +22,7 @@ describe('requests after hello-ok', () => {
 
   it('answers a req without id on id "invalid", with the validator wording', async () => {
     const gateway = await start();
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     client.send({ type: 'req', method: 'health' });
     expect(await client.waitFor((frame) => frame.id === 'invalid')).toEqual({
       type: 'res',
@@ -35,7 +35,7 @@ describe('requests after hello-ok', () => {
 
   it('refuses an unknown method, bad params and a missing scope with the exact errors', async () => {
     const gateway = await start();
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN, { scopes: ['operator.read'] });
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN, { scopes: ['operator.read'] });
     expect((await client.request('config.apply', {})).error).toEqual({
       code: 'INVALID_REQUEST',
       message: 'unknown method: config.apply',
@@ -59,13 +59,13 @@ describe('requests after hello-ok', () => {
 
   it('needs operator.admin for a second connect, which changes nothing', async () => {
     const gateway = await start();
-    const plain = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const plain = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     expect((await plain.request('connect', {})).error).toMatchObject({
       code: 'FORBIDDEN',
       message: 'missing scope: operator.admin',
     });
     plain.close();
-    const admin = await connectClient(wsUrl(gateway.url), TEST_TOKEN, { scopes: ['operator.admin'] });
+    const admin = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN, { scopes: ['operator.admin'] });
     const again = await admin.request('connect', {});
     expect(again.payload).toMatchObject({ type: 'hello-ok', server: { connId: admin.hello.server.connId } });
     expect((await admin.request('agent.wait', { runId: 'none', timeoutMs: 0 })).payload).toEqual({
@@ -77,7 +77,7 @@ describe('requests after hello-ok', () => {
 
   it('numbers every event of a connection 1, 2, 3… across runs and ticks', async () => {
     const gateway = await start({ gateway: { ws: { tickIntervalMs: 20 } } });
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     await client.request('agent', { message: 'one', idempotencyKey: 'seq-1' });
     await client.runEvents('seq-1');
     await client.waitFor((frame) => frame.event === 'tick');
@@ -100,7 +100,7 @@ describe('limits', () => {
 
   it('after the handshake takes frames up to gateway.ws.maxPayload, and closes 1009 above it', async () => {
     const gateway = await start({ gateway: { ws: { maxPayload: 200_000 } } });
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     expect(client.hello.policy.maxPayload).toBe(200_000);
     // 150 KB: above the handshake limit, below the configured one: answered.
     const big = await client.request('chat.history', { sessionKey: 'k', limit: 1, pad: 'x'.repeat(150_000) });
@@ -123,12 +123,12 @@ describe('limits', () => {
       agents: { defaults: { model: 'up/model' } },
     });
     try {
-      const watcher = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+      const watcher = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
       await watcher.request('chat.history', { sessionKey: 'slow' });
       // The watcher stops reading: its socket's receive buffer fills, then the gateway's send buffer.
       const watcherSocket = (watcher.ws as unknown as { _socket: import('node:net').Socket })._socket;
       watcherSocket.pause();
-      const starter = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+      const starter = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
       await starter.request('agent', { message: 'go', idempotencyKey: 'slow-1', sessionKey: 'slow' });
       const events = await starter.runEvents('slow-1');
       expect(events.at(-1)?.payload).toMatchObject({
@@ -147,10 +147,10 @@ describe('limits', () => {
 describe('keepalive', () => {
   it('pings, keeps a client that answers, terminates one that does not, and sends tick {ts}', async () => {
     const gateway = await start({ gateway: { ws: { pingIntervalMs: 50, tickIntervalMs: 50 } } });
-    const answering = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const answering = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     let pings = 0;
     answering.ws.on('ping', () => (pings += 1));
-    const silent = await connectClient(wsUrl(gateway.url), TEST_TOKEN, {}, { autoPong: false });
+    const silent = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN, {}, { autoPong: false });
     expect((await silent.closed).code).toBe(1006);
     const tick = await answering.waitFor((frame) => frame.event === 'tick');
     expect(tick.payload).toEqual({ ts: expect.any(Number) });
@@ -163,7 +163,7 @@ describe('keepalive', () => {
 describe('shutdown', () => {
   it('sends shutdown, lets a running turn finish, then closes 1012; new turns are refused', async () => {
     const gateway = await start({ models: { providers: { offline: { api: 'offline', delayMs: 40 } } } });
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     const accepted = await client.request('agent', { message: 'a b c d', idempotencyKey: 'drain-1' });
     expect(accepted.payload.status).toBe('accepted');
     await client.waitFor((frame) => frame.event === 'chat' && frame.payload.state === 'delta');
@@ -180,7 +180,7 @@ describe('shutdown', () => {
 
   it('at the deadline ends open runs with the shutdown error and closes 1012', async () => {
     const gateway = await start({ models: { providers: { offline: { api: 'offline', delayMs: 5_000 } } } });
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
     const accepted = await client.request('agent', { message: 'a b c', idempotencyKey: 'cut-1' });
     await client.waitFor((frame) => frame.event === 'agent' && frame.payload.stream === 'assistant');
     const result = await gateway.gateway.shutdown({ deadlineMs: 50 });

@@ -9,15 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, ensureBuiltCli, runCliProcess } from '../cli/__fixtures__/built-cli.js';
 import { agentTurn, historyTexts, httpTurn, offlineReply, offlineUsage } from './__fixtures__/door-turns.js';
 import { connectClient, type Frame, type ProtocolClient, wsUrl } from './__fixtures__/protocol-client.js';
-import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
+import {
+  startInProcessGateway,
+  IN_PROCESS_GATEWAY_TOKEN,
+  type InProcessGateway,
+} from '../__fixtures__/in-process-gateway.js';
 
-let gateway: WsTestGateway;
+let gateway: InProcessGateway;
 const clients: ProtocolClient[] = [];
 
 beforeAll(async () => {
   // The CLI test runs the built bin; a build (when src/ is newer than dist/) takes a while.
   ensureBuiltCli();
-  gateway = await startWsGateway({ sessions: { store: 'file' } });
+  gateway = await startInProcessGateway({ sessions: { store: 'file' } });
 }, 120_000);
 
 afterAll(async () => {
@@ -27,7 +31,7 @@ afterAll(async () => {
 });
 
 async function connect(): Promise<ProtocolClient> {
-  const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN);
+  const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN);
   clients.push(client);
   return client;
 }
@@ -69,7 +73,7 @@ describe('one conversation across the doors', () => {
       okResult('cross-http-1', ['over the socket'], offlineReply(1, 'over the socket')),
     );
 
-    const second = await httpTurn(gateway.url, TEST_TOKEN, sessionKey, 'over http');
+    const second = await httpTurn(gateway.url, IN_PROCESS_GATEWAY_TOKEN, sessionKey, 'over http');
     expect([second.status, second.content]).toEqual([200, offlineReply(2, 'over http')]);
 
     const history = await client.request('chat.history', { sessionKey });

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { openRawSocket } from '../__fixtures__/raw-socket.js';
 import { connectClient, connectParams, openSocket, requestId, wsUrl } from './__fixtures__/protocol-client.js';
 import { ADVERTISED_METHODS, TOKEN_MISMATCH_ERROR } from './__fixtures__/protocol-expectations.js';
-import { TEST_TOKEN, useWsGateways } from './__fixtures__/ws-gateway.js';
+import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from '../__fixtures__/in-process-gateway.js';
 
-const start = useWsGateways();
+const start = useInProcessGateways();
 
 /** A client's text frame (https://www.rfc-editor.org/rfc/rfc6455#section-5.2: masked, payload under 64 KiB), to write several in one TCP write. */
 function maskedTextFrame(text: string): Buffer {
@@ -48,7 +48,7 @@ describe('WebSocket handshake', () => {
 
   it('answers hello-ok with exactly its seven keys, protocol 4 and the requested scopes', async () => {
     const gateway = await start();
-    const client = await connectClient(wsUrl(gateway.url), TEST_TOKEN, { scopes: ['operator.read'] });
+    const client = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN, { scopes: ['operator.read'] });
     expect(Object.keys(client.hello).sort()).toEqual(
       ['auth', 'features', 'policy', 'protocol', 'server', 'snapshot', 'type'].sort(),
     );
@@ -78,7 +78,7 @@ describe('WebSocket handshake', () => {
   it('accepts the secret as auth.password too, and grants only operator scopes it knows', async () => {
     const gateway = await start();
     const client = await connectClient(wsUrl(gateway.url), undefined, {
-      auth: { password: TEST_TOKEN },
+      auth: { password: IN_PROCESS_GATEWAY_TOKEN },
       scopes: ['operator.write', 'operator.pairing', 'something.else'],
     });
     expect(client.hello.auth.scopes).toEqual(['operator.write']);
@@ -89,7 +89,7 @@ describe('WebSocket handshake', () => {
     const gateway = await start();
     const { response, close } = await connectWith(
       gateway.url,
-      connectParams({ minProtocol: 1, maxProtocol: 3, auth: { token: TEST_TOKEN } }),
+      connectParams({ minProtocol: 1, maxProtocol: 3, auth: { token: IN_PROCESS_GATEWAY_TOKEN } }),
     );
     expect(response.error).toEqual({
       code: 'INVALID_REQUEST',
@@ -119,10 +119,16 @@ describe('WebSocket handshake', () => {
 
   it('refuses role node (no pairing) as NOT_PAIRED and an unknown role as invalid', async () => {
     const gateway = await start();
-    const node = await connectWith(gateway.url, connectParams({ role: 'node', auth: { token: TEST_TOKEN } }));
+    const node = await connectWith(
+      gateway.url,
+      connectParams({ role: 'node', auth: { token: IN_PROCESS_GATEWAY_TOKEN } }),
+    );
     expect(node.response.error?.code).toBe('NOT_PAIRED');
     expect(node.close.code).toBe(1008);
-    const admin = await connectWith(gateway.url, connectParams({ role: 'admin', auth: { token: TEST_TOKEN } }));
+    const admin = await connectWith(
+      gateway.url,
+      connectParams({ role: 'admin', auth: { token: IN_PROCESS_GATEWAY_TOKEN } }),
+    );
     expect(admin.response.error).toEqual({ code: 'INVALID_REQUEST', message: 'invalid role' });
     expect(admin.close).toEqual({ code: 1008, reason: 'invalid role' });
   });
@@ -130,18 +136,21 @@ describe('WebSocket handshake', () => {
   it.each([
     [
       'an unknown key',
-      connectParams({ auth: { token: TEST_TOKEN }, extra: 1 }),
+      connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN }, extra: 1 }),
       "must NOT have additional property 'extra'",
     ],
     [
       'an unknown client id',
-      connectParams({ auth: { token: TEST_TOKEN }, client: { id: 'curl', version: '1', platform: 'x', mode: 'cli' } }),
+      connectParams({
+        auth: { token: IN_PROCESS_GATEWAY_TOKEN },
+        client: { id: 'curl', version: '1', platform: 'x', mode: 'cli' },
+      }),
       '/client/id must be equal to one of the allowed values',
     ],
     ['no params', undefined, "must have required property 'params'"],
     [
       'a missing client',
-      { minProtocol: 4, maxProtocol: 4, auth: { token: TEST_TOKEN } },
+      { minProtocol: 4, maxProtocol: 4, auth: { token: IN_PROCESS_GATEWAY_TOKEN } },
       "must have required property 'client'",
     ],
   ])('refuses connect with %s: invalid connect params, close 1008', async (_name, params, problem) => {
@@ -184,7 +193,12 @@ describe('WebSocket handshake', () => {
     // One TCP write holding connect and 16 more frames, so they all arrive while connect is checked.
     const frame = (value: unknown) => maskedTextFrame(JSON.stringify(value));
     const buffers = [
-      frame({ type: 'req', id: 'c', method: 'connect', params: connectParams({ auth: { token: TEST_TOKEN } }) }),
+      frame({
+        type: 'req',
+        id: 'c',
+        method: 'connect',
+        params: connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } }),
+      }),
     ];
     for (let index = 0; index < 16; index += 1) buffers.push(frame({ type: 'req', id: `h${index}`, method: 'health' }));
     (client.ws as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.concat(buffers));
@@ -194,7 +208,12 @@ describe('WebSocket handshake', () => {
   it('answers frames queued behind connect once hello-ok is out, in order', async () => {
     const gateway = await start();
     const client = await openSocket(wsUrl(gateway.url));
-    client.send({ type: 'req', id: 'c', method: 'connect', params: connectParams({ auth: { token: TEST_TOKEN } }) });
+    client.send({
+      type: 'req',
+      id: 'c',
+      method: 'connect',
+      params: connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } }),
+    });
     client.send({ type: 'req', id: 'h1', method: 'health' });
     const health = await client.waitFor((frame) => frame.id === 'h1');
     expect(health.ok).toBe(true);
@@ -204,7 +223,7 @@ describe('WebSocket handshake', () => {
 
   it('refuses a page from another origin (1008) and admits its own origin and allowedOrigins', async () => {
     const gateway = await start({ gateway: { ws: { allowedOrigins: ['https://app.example.com'] } } });
-    const evil = await connectWith(gateway.url, connectParams({ auth: { token: TEST_TOKEN } }), {
+    const evil = await connectWith(gateway.url, connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } }), {
       origin: 'https://evil.example.com',
     });
     expect(evil.response.error).toEqual({
@@ -213,10 +232,15 @@ describe('WebSocket handshake', () => {
       details: { code: 'CONTROL_UI_ORIGIN_NOT_ALLOWED' },
     });
     expect(evil.close).toEqual({ code: 1008, reason: 'origin not allowed' });
-    const own = await connectClient(wsUrl(gateway.url), TEST_TOKEN, {}, { origin: gateway.url });
+    const own = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN, {}, { origin: gateway.url });
     expect(own.hello.type).toBe('hello-ok');
     own.close();
-    const allowed = await connectClient(wsUrl(gateway.url), TEST_TOKEN, {}, { origin: 'https://app.example.com' });
+    const allowed = await connectClient(
+      wsUrl(gateway.url),
+      IN_PROCESS_GATEWAY_TOKEN,
+      {},
+      { origin: 'https://app.example.com' },
+    );
     expect(allowed.hello.type).toBe('hello-ok');
     allowed.close();
   });
@@ -229,7 +253,17 @@ describe('WebSocket handshake', () => {
     const scopes = ['operator.read'];
     const deviceFor = (nonce: string, signedNonce = nonce) => {
       const signedAt = Date.now();
-      const payload = ['v2', deviceId, 'test', 'test', 'operator', scopes.join(','), signedAt, TEST_TOKEN, signedNonce];
+      const payload = [
+        'v2',
+        deviceId,
+        'test',
+        'test',
+        'operator',
+        scopes.join(','),
+        signedAt,
+        IN_PROCESS_GATEWAY_TOKEN,
+        signedNonce,
+      ];
       return {
         id: deviceId,
         publicKey: raw.toString('base64url'),
@@ -241,7 +275,7 @@ describe('WebSocket handshake', () => {
     const good = await openSocket(wsUrl(gateway.url));
     const hello = await good.request(
       'connect',
-      connectParams({ scopes, auth: { token: TEST_TOKEN }, device: deviceFor(good.challenge.nonce) }),
+      connectParams({ scopes, auth: { token: IN_PROCESS_GATEWAY_TOKEN }, device: deviceFor(good.challenge.nonce) }),
     );
     expect(hello.payload?.type).toBe('hello-ok');
     good.close();
@@ -249,7 +283,11 @@ describe('WebSocket handshake', () => {
     const bad = await openSocket(wsUrl(gateway.url));
     const refused = await bad.request(
       'connect',
-      connectParams({ scopes, auth: { token: TEST_TOKEN }, device: deviceFor(bad.challenge.nonce, 'other-nonce') }),
+      connectParams({
+        scopes,
+        auth: { token: IN_PROCESS_GATEWAY_TOKEN },
+        device: deviceFor(bad.challenge.nonce, 'other-nonce'),
+      }),
     );
     expect(refused.error).toEqual({
       code: 'INVALID_REQUEST',
@@ -290,7 +328,7 @@ describe('WebSocket auth shares the HTTP failure rate limiter', () => {
     expect(second.response.error).toEqual(TOKEN_MISMATCH_ERROR);
     expect(await http('wrong-3')).toBe(401);
     // Locked now: even the right secret is refused, on both doors.
-    const locked = await connectWith(gateway.url, connectParams({ auth: { token: TEST_TOKEN } }));
+    const locked = await connectWith(gateway.url, connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } }));
     expect(locked.response.error).toEqual({
       ...TOKEN_MISMATCH_ERROR,
       retryable: true,
@@ -298,6 +336,6 @@ describe('WebSocket auth shares the HTTP failure rate limiter', () => {
     });
     expect(locked.response.error?.retryAfterMs).toBeGreaterThan(0);
     expect(locked.close.code).toBe(1008);
-    expect(await http(TEST_TOKEN)).toBe(429);
+    expect(await http(IN_PROCESS_GATEWAY_TOKEN)).toBe(429);
   });
 });

@@ -12,15 +12,19 @@ import {
   writeUpstreamStream,
 } from '../__fixtures__/fake-upstream.js';
 import { connectClient, type Frame, wsUrl } from './__fixtures__/protocol-client.js';
-import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
+import {
+  startInProcessGateway,
+  IN_PROCESS_GATEWAY_TOKEN,
+  type InProcessGateway,
+} from '../__fixtures__/in-process-gateway.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(overrides: Record<string, unknown> = {}): Promise<WsTestGateway> {
-  const gateway = await startWsGateway(overrides);
+async function start(overrides: Record<string, unknown> = {}): Promise<InProcessGateway> {
+  const gateway = await startInProcessGateway(overrides);
   cleanups.push(() => gateway.stop());
   return gateway;
 }
@@ -31,8 +35,8 @@ async function upstream(handler: Parameters<typeof startFakeUpstream>[0]): Promi
   return server;
 }
 
-async function client(gateway: WsTestGateway, overrides: Record<string, unknown> = {}) {
-  const connected = await connectClient(wsUrl(gateway.url), TEST_TOKEN, overrides);
+async function client(gateway: InProcessGateway, overrides: Record<string, unknown> = {}) {
+  const connected = await connectClient(wsUrl(gateway.url), IN_PROCESS_GATEWAY_TOKEN, overrides);
   cleanups.push(async () => connected.close());
   return connected;
 }

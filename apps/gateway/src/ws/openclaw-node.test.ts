@@ -13,7 +13,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFakeUpstream, upstreamChunk, type UpstreamRequestRecord } from '../__fixtures__/fake-upstream.js';
 import { ADVERTISED_METHODS, TOKEN_MISMATCH_ERROR } from './__fixtures__/protocol-expectations.js';
-import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
+import {
+  startInProcessGateway,
+  IN_PROCESS_GATEWAY_TOKEN,
+  type InProcessGateway,
+} from '../__fixtures__/in-process-gateway.js';
 
 // openclaw-node uses the global WebSocket (Node 22+); Node 20 has none, so `ws` stands in.
 beforeAll(() => {
@@ -30,8 +34,8 @@ const reply = (turn: number, said: string) => `[clawgate offline model] Turn ${t
 /** The offline model streams word by word, each word keeping its trailing space. */
 const words = (text: string) => text.match(/\S+\s*/g) ?? [];
 
-async function gatewayWith(overrides: Record<string, unknown> = {}): Promise<WsTestGateway> {
-  const gateway = await startWsGateway(overrides);
+async function gatewayWith(overrides: Record<string, unknown> = {}): Promise<InProcessGateway> {
+  const gateway = await startInProcessGateway(overrides);
   cleanups.push(() => gateway.stop());
   return gateway;
 }
@@ -64,7 +68,11 @@ function quietly<T>(create: () => T): T {
 }
 
 /** A client with its own device identity file in a temp dir; disconnected after the test. */
-async function newClient(gateway: WsTestGateway, token = TEST_TOKEN, storedIdentity?: Record<string, unknown>) {
+async function newClient(
+  gateway: InProcessGateway,
+  token = IN_PROCESS_GATEWAY_TOKEN,
+  storedIdentity?: Record<string, unknown>,
+) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-openclaw-node-'));
   const deviceIdentityPath = path.join(dir, 'device-identity.json');
   if (storedIdentity !== undefined) await writeFile(deviceIdentityPath, JSON.stringify(storedIdentity));
@@ -425,7 +433,7 @@ describe('openclaw-node against the WebSocket door', () => {
     const { client: genuine, deviceIdentityPath } = await newClient(gateway);
     const stored = JSON.parse(await readFile(deviceIdentityPath, 'utf8')) as Record<string, unknown>;
     const otherKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const { client } = await newClient(gateway, TEST_TOKEN, { ...stored, privateKeyPem: otherKey });
+    const { client } = await newClient(gateway, IN_PROCESS_GATEWAY_TOKEN, { ...stored, privateKeyPem: otherKey });
     const refused = await refusedConnect(client);
 
     expect(refused.closed).toEqual({ code: 1008, reason: 'device signature does not verify' });

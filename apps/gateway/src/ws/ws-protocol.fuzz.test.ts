@@ -19,7 +19,11 @@ import {
   wsUrl,
 } from './__fixtures__/protocol-client.js';
 import { ADVERTISED_METHODS } from './__fixtures__/protocol-expectations.js';
-import { startWsGateway, TEST_TOKEN, type WsTestGateway } from './__fixtures__/ws-gateway.js';
+import {
+  startInProcessGateway,
+  IN_PROCESS_GATEWAY_TOKEN,
+  type InProcessGateway,
+} from '../__fixtures__/in-process-gateway.js';
 
 const SEED = 0x5eed_f022;
 const MAX_PAYLOAD = 100_000;
@@ -40,7 +44,7 @@ const PROTOTYPE_NAMES = [
   'isPrototypeOf',
 ] as const;
 
-let gateway: WsTestGateway;
+let gateway: InProcessGateway;
 let url: string;
 const processErrors: Array<{ kind: string; error: unknown }> = [];
 const onRejection = (error: unknown) => processErrors.push({ kind: 'unhandledRejection', error });
@@ -51,7 +55,7 @@ let heapBefore = 0;
 beforeAll(async () => {
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
-  gateway = await startWsGateway({ gateway: { ws: { maxPayload: MAX_PAYLOAD, handshakeTimeoutMs: 6_000 } } });
+  gateway = await startInProcessGateway({ gateway: { ws: { maxPayload: MAX_PAYLOAD, handshakeTimeoutMs: 6_000 } } });
   url = wsUrl(gateway.url);
   collectGarbage?.();
   heapBefore = process.memoryUsage().heapUsed;
@@ -139,7 +143,7 @@ async function expectGatewayServes(): Promise<void> {
   const response = await fetch(`${gateway.url}/readyz`);
   expect(response.status).toBe(200);
   await response.body?.cancel();
-  const client = await connectClient(url, TEST_TOKEN);
+  const client = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN);
   const health = await client.request('health', {});
   expect(health.ok).toBe(true);
   client.close();
@@ -264,7 +268,10 @@ const CONNECT_KEYS: Record<string, readonly string[]> = {
 
 const connectValue = fc.oneof(
   { weight: 4, arbitrary: hostileValue },
-  { weight: 1, arbitrary: fc.constantFrom('test', 'cli', 'webchat', 'operator', 'node', 'admin', TEST_TOKEN) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('test', 'cli', 'webchat', 'operator', 'node', 'admin', IN_PROCESS_GATEWAY_TOKEN),
+  },
   { weight: 1, arbitrary: fc.constantFrom(['operator.read'], ['operator.admin', 'operator.write'], ['root']) },
   { weight: 1, arbitrary: fc.constantFrom(3, 4, 5) },
 );
@@ -328,7 +335,7 @@ const benignConnectMutation: fc.Arbitrary<ConnectMutation> = fc.oneof(
   fc.record({
     kind: fc.constant('set' as const),
     path: fc.constant(['auth', 'password']),
-    value: fc.constant(TEST_TOKEN),
+    value: fc.constant(IN_PROCESS_GATEWAY_TOKEN),
   }),
 );
 const connectMutation: fc.Arbitrary<ConnectMutation> = fc.oneof(
@@ -379,7 +386,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Applies the mutations to a fresh valid params object; returns it and whether an unknown key landed in a strict object. */
 function mutateConnect(mutations: readonly ConnectMutation[]): { params: unknown; unknownKey: boolean } {
-  let root: unknown = connectParams({ auth: { token: TEST_TOKEN } });
+  let root: unknown = connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } });
   let unknownKey = false;
   const parentOf = (path: readonly string[]): Record<string, unknown> | undefined => {
     let node = root;
@@ -494,7 +501,7 @@ const GOOD_PARAMS: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
     { requiredKeys: ['sessionKey', 'message', 'idempotencyKey'] },
   ),
   'chat.abort': fc.record({ sessionKey: goodSession, runId: runKey }, { requiredKeys: ['sessionKey'] }),
-  connect: fc.constant(connectParams({ auth: { token: TEST_TOKEN } })),
+  connect: fc.constant(connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } })),
 };
 
 /**
@@ -718,7 +725,7 @@ describe('WebSocket protocol fuzz', () => {
             type: 'req',
             id: 'hello',
             method: 'connect',
-            params: connectParams({ auth: { token: TEST_TOKEN } }),
+            params: connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } }),
           });
           kinds.forEach((kind, index) => {
             if (kind === 'not json') client.send('not json {');
@@ -766,10 +773,10 @@ describe('WebSocket protocol fuzz', () => {
   });
 
   it('after hello, answers each random request exactly once (agent: accepted, then its end) and stays usable', async () => {
-    const full = await connectClient(url, TEST_TOKEN, {
+    const full = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN, {
       scopes: ['operator.read', 'operator.write', 'operator.admin'],
     });
-    const reader = await connectClient(url, TEST_TOKEN, { scopes: ['operator.read'] });
+    const reader = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN, { scopes: ['operator.read'] });
     const expected = new Map<ProtocolClient, Map<string, number>>([
       [full, new Map()],
       [reader, new Map()],
@@ -828,7 +835,7 @@ describe('WebSocket protocol fuzz', () => {
   });
 
   it('after hello, answers random malformed frames on their id (or "invalid") and ignores non-JSON', async () => {
-    const client = await connectClient(url, TEST_TOKEN);
+    const client = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN);
     await fc.assert(
       fc.asyncProperty(firstFrameText, async (sent) => {
         const wire = onTheWire(sent);
@@ -867,7 +874,7 @@ describe('WebSocket protocol fuzz', () => {
   });
 
   it('treats binary frames like text (JSON answered, anything else ignored) and stays usable', async () => {
-    const client = await connectClient(url, TEST_TOKEN);
+    const client = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN);
     let counter = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -909,7 +916,7 @@ describe('WebSocket protocol fuzz', () => {
       Buffer.from([0x7b, 0xc3, 0x28, 0x7d]),
       Buffer.from('{"type":"req","id":"\xed\xa0\x80"}', 'latin1'),
     ];
-    const client = await connectClient(url, TEST_TOKEN);
+    const client = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN);
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) {
       client.ws.send(invalid[i % invalid.length] as Buffer, { binary: true });
@@ -952,7 +959,7 @@ describe('WebSocket protocol fuzz', () => {
   });
 
   it('reassembles a fragmented request and answers it', async () => {
-    const client = await connectClient(url, TEST_TOKEN);
+    const client = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN);
     const answer = client.waitFor((frame) => frame.id === 'frag');
     client.ws.send('{"type":"req",', { fin: false });
     client.ws.send('"id":"frag",', { fin: false });
@@ -967,7 +974,7 @@ describe('WebSocket protocol fuzz', () => {
     early.send(`"${'x'.repeat(HANDSHAKE_LIMIT)}"`);
     expect((await within(early.closed, ANSWER_MS, 'close of an oversized first frame')).code).toBe(1009);
 
-    const client = await connectClient(url, TEST_TOKEN);
+    const client = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN);
     // Just under the limit: answered (params refused), the connection stays.
     const under = JSON.stringify({
       type: 'req',
@@ -991,7 +998,7 @@ describe('WebSocket protocol fuzz', () => {
   });
 
   it('answers a burst of 1,000 frames: one res per JSON frame, known codes only, then still usable', async () => {
-    const client = await connectClient(url, TEST_TOKEN, { scopes: ['operator.read'] });
+    const client = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN, { scopes: ['operator.read'] });
     let answered = 0;
     let allAnswered: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (allAnswered = resolve));
@@ -1071,7 +1078,7 @@ describe('WebSocket protocol fuzz', () => {
               type: 'req',
               id: 'c',
               method: 'connect',
-              params: connectParams({ auth: { token: TEST_TOKEN } }),
+              params: connectParams({ auth: { token: IN_PROCESS_GATEWAY_TOKEN } }),
             });
           }
           if (stage === 'after-requests' || stage === 'mid-run') {
@@ -1109,7 +1116,7 @@ describe('WebSocket protocol fuzz', () => {
       { seed: SEED, numRuns: 40, endOnFailure: true },
     );
     // A run whose frame arrived has ended (ok); one whose frame was lost with the socket is unknown.
-    const observer = await connectClient(url, TEST_TOKEN);
+    const observer = await connectClient(url, IN_PROCESS_GATEWAY_TOKEN);
     const waits = await within(
       Promise.all(runIds.map((runId) => observer.request('agent.wait', { runId, timeoutMs: 3_000 }))),
       ANSWER_MS,

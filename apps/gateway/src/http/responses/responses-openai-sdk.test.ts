@@ -9,14 +9,14 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FakeUpstream } from '../../__fixtures__/fake-upstream.js';
 import { startGateway } from '../../server.js';
-import { TEST_TOKEN, useWsGateways } from '../../ws/__fixtures__/ws-gateway.js';
+import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from '../../__fixtures__/in-process-gateway.js';
 import { silentLogger } from '../http-logger.js';
 import { startChatUpstream, UPSTREAM_USAGE, upstreamMessages } from './__fixtures__/chat-upstream.js';
 
 // The first request loads the gateway's HTTP client: headroom on a busy 2-core machine.
 vi.setConfig({ testTimeout: 20_000 });
 
-const start = useWsGateways();
+const start = useInProcessGateways();
 let upstream: FakeUpstream;
 
 /** The scripted model: a tool result is acknowledged, "weather" with tools calls `get_weather`, else it counts. */
@@ -49,7 +49,10 @@ function gatewayConfig(overrides: Record<string, unknown> = {}) {
 
 async function client(overrides: Record<string, unknown> = {}) {
   const gateway = await start(gatewayConfig(overrides));
-  return { gateway, openai: new OpenAI({ apiKey: TEST_TOKEN, baseURL: `${gateway.url}/v1`, maxRetries: 0 }) };
+  return {
+    gateway,
+    openai: new OpenAI({ apiKey: IN_PROCESS_GATEWAY_TOKEN, baseURL: `${gateway.url}/v1`, maxRetries: 0 }),
+  };
 }
 
 describe('the openai SDK on /v1/responses', () => {
@@ -277,7 +280,7 @@ describe('the openai SDK on /v1/responses', () => {
       JSON.stringify({
         ...gatewayConfig(),
         gateway: {
-          auth: { mode: 'token', token: TEST_TOKEN },
+          auth: { mode: 'token', token: IN_PROCESS_GATEWAY_TOKEN },
           http: { endpoints: { responses: { enabled: true } } },
         },
         sessions: { store: 'file' },
@@ -287,13 +290,13 @@ describe('the openai SDK on /v1/responses', () => {
       startGateway({ configPath, stateDir, port: 0, env: {}, print: () => undefined, logger: silentLogger });
     try {
       const before = await startOnce();
-      const openaiBefore = new OpenAI({ apiKey: TEST_TOKEN, baseURL: `${before.url}/v1`, maxRetries: 0 });
+      const openaiBefore = new OpenAI({ apiKey: IN_PROCESS_GATEWAY_TOKEN, baseURL: `${before.url}/v1`, maxRetries: 0 });
       const first = await openaiBefore.responses.create({ model: 'openclaw', input: 'remember the number 7' });
       await before.close();
 
       const after = await startOnce();
       try {
-        const openaiAfter = new OpenAI({ apiKey: TEST_TOKEN, baseURL: `${after.url}/v1`, maxRetries: 0 });
+        const openaiAfter = new OpenAI({ apiKey: IN_PROCESS_GATEWAY_TOKEN, baseURL: `${after.url}/v1`, maxRetries: 0 });
         const second = await openaiAfter.responses.create({
           model: 'openclaw',
           input: 'which number?',

@@ -5,15 +5,15 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, streamText, tool } from 'ai';
 import { describe, expect, it, vi } from 'vitest';
-import { TEST_TOKEN, useWsGateways } from '../../ws/__fixtures__/ws-gateway.js';
+import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from '../../__fixtures__/in-process-gateway.js';
 
 vi.setConfig({ testTimeout: 20_000 });
 
-const start = useWsGateways();
+const start = useInProcessGateways();
 
 async function provider() {
   const gateway = await start({ gateway: { http: { endpoints: { responses: { enabled: true } } } } });
-  return createOpenAI({ apiKey: TEST_TOKEN, baseURL: `${gateway.url}/v1` });
+  return createOpenAI({ apiKey: IN_PROCESS_GATEWAY_TOKEN, baseURL: `${gateway.url}/v1` });
 }
 
 describe('the Vercel AI SDK in Responses mode', () => {

@@ -5,11 +5,11 @@
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FakeUpstream, startFakeUpstream, upstreamChunk } from '../../__fixtures__/fake-upstream.js';
-import { TEST_TOKEN, useWsGateways } from '../../ws/__fixtures__/ws-gateway.js';
+import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from '../../__fixtures__/in-process-gateway.js';
 
 vi.setConfig({ testTimeout: 20_000 });
 
-const start = useWsGateways();
+const start = useInProcessGateways();
 let upstream: FakeUpstream;
 /** Streams held open by the `slow` model, released by the test. */
 const held: http.ServerResponse[] = [];
@@ -77,7 +77,7 @@ async function gateway(responsesEnabled = true) {
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${url}/v1/responses`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers },
+    headers: { authorization: `Bearer ${IN_PROCESS_GATEWAY_TOKEN}`, 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
@@ -159,7 +159,7 @@ describe('POST /v1/responses on the wire', () => {
   });
 
   it.each([
-    ['with a token', { authorization: `Bearer ${TEST_TOKEN}` }],
+    ['with a token', { authorization: `Bearer ${IN_PROCESS_GATEWAY_TOKEN}` }],
     ['without one', { authorization: '' }],
   ])('answers 404 text/plain when disabled, %s', async (_label, headers) => {
     const { url } = await gateway(false);
@@ -357,7 +357,7 @@ describe('POST /v1/responses on the wire', () => {
     const controller = new AbortController();
     const answer = await fetch(`${url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${IN_PROCESS_GATEWAY_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'openclaw/slow', input: 'hi', stream: true }),
       signal: controller.signal,
     });
@@ -376,7 +376,7 @@ describe('POST /v1/responses on the wire', () => {
     const started = await gateway();
     const answer = await fetch(`${started.url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${IN_PROCESS_GATEWAY_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'openclaw/slow', input: 'hi', stream: true }),
     });
     const reader = answer.body!.getReader();
