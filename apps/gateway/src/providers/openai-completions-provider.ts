@@ -18,6 +18,7 @@ import {
 } from '@clawgate/openai-schemas';
 import { createSseDecoder, SseDecodeError } from '@clawgate/sse';
 import { Pool } from 'undici';
+import type { z } from 'zod';
 import type { FinishReason } from '../agent/agent-runner.js';
 import type { OpenAICompletionsProviderConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors.js';
@@ -260,26 +261,14 @@ function readEmbeddingAnswer(
   input: ProviderEmbeddingRequest['input'],
   secrets: readonly string[],
 ): ProviderEmbeddingResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', cause: error });
-  }
-  if (value !== null && typeof value === 'object' && 'error' in value) throw upstreamPayloadError(text, secrets);
-  const parsed = upstreamEmbeddingListSchema.safeParse(value);
-  if (!parsed.success) throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
+  const list = parseUpstreamAnswer(text, upstreamEmbeddingListSchema, secrets);
   const embeddings = new Array<number[] | undefined>(input.length);
-  for (const entry of parsed.data.data) {
-    if (entry.index >= input.length || embeddings[entry.index] !== undefined) {
-      throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
-    }
+  for (const entry of list.data) {
+    if (entry.index >= input.length || embeddings[entry.index] !== undefined) throw malformedUpstreamAnswer();
     embeddings[entry.index] = entry.embedding;
   }
-  if (parsed.data.data.length !== input.length) {
-    throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
-  }
-  const usage = parsed.data.usage;
+  if (list.data.length !== input.length) throw malformedUpstreamAnswer();
+  const usage = list.usage;
   return {
     embeddings: embeddings as number[][],
     usage:
@@ -409,17 +398,30 @@ function upstreamPayloadError(text: string, secrets: readonly string[]): Gateway
 
 /** A plain JSON completion (asked for, or from a server that ignores `stream: true`), validated. */
 async function readWholeCompletion(body: Readable, secrets: readonly string[]): Promise<UpstreamChatCompletion> {
-  const text = await readBodyText(body, MAX_JSON_BODY_BYTES);
+  return parseUpstreamAnswer(await readBodyText(body, MAX_JSON_BODY_BYTES), upstreamChatCompletionSchema, secrets);
+}
+
+/**
+ * A whole JSON answer (a completion, an embedding list) checked against `schema`: a body that is not
+ * JSON or not that shape is a 502 (`upstream provider error`); an `{error}` body is a 502 with its
+ * scrubbed message.
+ */
+function parseUpstreamAnswer<T>(text: string, schema: z.ZodType<T>, secrets: readonly string[]): T {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', cause: error });
+    throw malformedUpstreamAnswer(error);
   }
   if (value !== null && typeof value === 'object' && 'error' in value) throw upstreamPayloadError(text, secrets);
-  const parsed = upstreamChatCompletionSchema.safeParse(value);
-  if (!parsed.success) throw new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error' });
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw malformedUpstreamAnswer();
   return parsed.data;
+}
+
+/** The 502 of an upstream answer that is not what the API promises; the client never sees the body. */
+function malformedUpstreamAnswer(cause?: unknown): GatewayError {
+  return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', cause });
 }
 
 /**
