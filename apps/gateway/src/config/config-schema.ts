@@ -50,7 +50,9 @@ const MEGABYTE = 1024 * 1024;
  *   `maxReplyChars` (4 Mi), `systemPrompt`, `allowedModels`, `embeddingModel` (none)
  * - `agents.list[]`: `id` (normalised), `default`, `name`†, `model`, `systemPrompt`,
  *   `maxHistoryMessages`†, `maxReplyChars`†, `allowedModels`†, `embeddingModel` (none: one agent `main`)
- * - `sessions.store` ("file" | "memory" | `{ redis: url }`), `sessions.persistEphemeral` (false)
+ * - `sessions.store` ("file" | "memory" | `{ redis: url }`), `sessions.persistEphemeral` (false),
+ *   `sessions.maxQueuedTurns`† (32), `sessions.queueTimeoutMs`† (60000)
+ * - `gateway.http.cors`†: `allowedOrigins` ([]), `maxAgeSeconds` (600)
  * - `logging.level`† ("info"), `logging.includeContent`† (false)
  * - `$schema` (ignored)
  *
@@ -154,6 +156,17 @@ export function createGatewayConfigSchema() {
     limits: responsesLimitsSchema.prefault({}),
   });
 
+  /**
+   * `gateway.http.cors` (docs/http-contract.md#cross-origin-requests): browser pages of other origins
+   * that may call the HTTP API. Off (no origin) by default.
+   */
+  const corsSchema = z.strictObject({
+    /** Exact origins (`https://app.example.com`), or `["*"]` for any origin (then never with credentials). */
+    allowedOrigins: z.array(z.string().trim().min(1)).default([]),
+    /** How long a browser may cache a preflight answer, in seconds (`Access-Control-Max-Age`). */
+    maxAgeSeconds: nonNegativeInt.max(86_400).default(600),
+  });
+
   /** `gateway.http`. */
   const httpSchema = z
     .strictObject({
@@ -163,6 +176,7 @@ export function createGatewayConfigSchema() {
           responses: responsesSchema.prefault({}),
         })
         .prefault({}),
+      cors: corsSchema.prefault({}),
       /** `: ping` comment interval while a streamed model is silent. */
       sseHeartbeatMs: positiveInt.default(15_000),
       /** Extension: request body limit in bytes (413 above it). */
@@ -368,6 +382,13 @@ export function createGatewayConfigSchema() {
     store: z.union([z.literal('file'), z.literal('memory'), redisStoreSchema]).default('file'),
     /** Also keep transcripts of per-request (stateless) sessions. */
     persistEphemeral: z.boolean().default(false),
+    /**
+     * Turns of one session run one at a time; this many may wait behind the running one. One more is
+     * refused with 429 `session_busy` (docs/http-contract.md#busy-sessions).
+     */
+    maxQueuedTurns: nonNegativeInt.default(32),
+    /** A turn that has waited this long for its session's earlier turns is refused with 429 `session_busy` (ms). */
+    queueTimeoutMs: positiveInt.default(60_000),
   });
 
   /** `logging` (extension). */

@@ -50,6 +50,7 @@ describe('parseConfig defaults', () => {
               limits: { maxInputItems: 2048, maxContentParts: 4096, maxTools: 128 },
             },
           },
+          cors: { allowedOrigins: [], maxAgeSeconds: 600 },
           sseHeartbeatMs: 15000,
           maxBodyBytes: 20 * MEGABYTE,
           bodyTimeoutMs: 30000,
@@ -74,7 +75,7 @@ describe('parseConfig defaults', () => {
         defaults: { model: 'offline/clawgate-offline', maxHistoryMessages: 200, maxReplyChars: 4 * MEGABYTE },
         list: [{ id: 'main', default: true }],
       },
-      sessions: { store: 'file', persistEphemeral: false },
+      sessions: { store: 'file', persistEphemeral: false, maxQueuedTurns: 32, queueTimeoutMs: 60000 },
       logging: { level: 'info', includeContent: false },
     });
   });
