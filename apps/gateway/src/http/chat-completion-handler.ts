@@ -8,11 +8,13 @@ import type { AgentRunner, PreparedRun } from '../agent/agent-runner.js';
 import { buildChatCompletionBody, type CompletionIdentity } from '../agent/build-chat-completion-body.js';
 import { DISCARDING_REPLY_SINK, type ReplySink } from '../agent/reply-sink.js';
 import { GatewayError, internalError } from '../errors.js';
+import { abortWhenClientLeaves } from './abort-when-client-leaves.js';
 import { createChatCompletionFrames } from './chat-completion-frames.js';
 import { createShutdownCut, type ShutdownCut } from './shutdown-cut.js';
 import { silentLogger, type HttpLogger } from './http-logger.js';
 import { chatLocals, requestLocals } from './request-state.js';
 import { requestPath, type RouteStep, type StepResponse } from './route-step.js';
+import { sendJson } from './send-response.js';
 
 /** The model echoed in responses when the request had none (docs/http-contract.md#6-responses). */
 const DEFAULT_RESPONSE_MODEL = 'openclaw';
@@ -103,15 +105,7 @@ async function respondWithCompletion(options: {
   shutdown: ShutdownCut | undefined;
 }): Promise<void> {
   const { runner, prepared, response, identity, shutdown } = options;
-  const controller = new AbortController();
-  // `res` closes both when we finish and when the client leaves; only the latter aborts the run.
-  const onClose = () => {
-    if (!response.writableFinished) {
-      controller.abort();
-    }
-  };
-  response.on('close', onClose);
-  shutdown?.track(controller);
+  const { controller, release } = abortWhenClientLeaves(response, shutdown);
   try {
     // The answer is one body: the pieces are not needed as they arrive, only the whole result.
     const outcome = await runner.run(prepared, DISCARDING_REPLY_SINK, { signal: controller.signal });
@@ -125,17 +119,11 @@ async function respondWithCompletion(options: {
       throw shutdownError ?? outcome.error;
     }
     options.logContent(outcome.text);
-    // One writeHead + end instead of res.json(): Express's json path (etag, charset negotiation)
+    // sendJson's one writeHead + end instead of res.json(): Express's json path (etag, charset negotiation)
     // was ~15% of a non-streaming request's CPU in the profile.
-    const payload = JSON.stringify(buildChatCompletionBody(identity, outcome));
-    response.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(payload),
-    });
-    response.end(payload);
+    sendJson(response, 200, buildChatCompletionBody(identity, outcome));
   } finally {
-    response.off('close', onClose);
-    shutdown?.untrack(controller);
+    release();
   }
 }
 

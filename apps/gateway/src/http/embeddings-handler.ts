@@ -5,9 +5,11 @@
  * are often whole documents, so `logging.includeContent` does not apply here.
  */
 import { embeddingInputList, type EmbeddingList } from '@clawgate/openai-schemas';
+import { abortWhenClientLeaves } from './abort-when-client-leaves.js';
 import { embeddingsLocals } from './embeddings-request-state.js';
 import { encodeFloat32Base64 } from './embeddings-encoding.js';
 import type { RouteStep } from './route-step.js';
+import { sendJson } from './send-response.js';
 import type { ShutdownCut } from './shutdown-cut.js';
 
 /** Options of {@link createEmbeddingsHandler}. */
@@ -34,14 +36,9 @@ export function createEmbeddingsHandler(options: EmbeddingsHandlerOptions = {}):
     if (body === undefined || target === undefined) throw new Error('embeddings handler ran before resolution');
     const input = embeddingInputList(body.input);
 
-    const controller = new AbortController();
-    // `res` closes both when we finish and when the client leaves; only the latter aborts the upstream.
-    const onClose = (): void => {
-      if (!response.writableFinished) controller.abort();
-    };
-    response.on('close', onClose);
+    const { controller, release } = abortWhenClientLeaves(response, shutdown);
+    // A client that left while the request was being resolved has closed already: no upstream call for it.
     if (response.destroyed) controller.abort();
-    shutdown?.track(controller);
     try {
       let result: Awaited<ReturnType<typeof target.embed>>;
       try {
@@ -69,15 +66,9 @@ export function createEmbeddingsHandler(options: EmbeddingsHandlerOptions = {}):
         model: body.model,
         usage: { prompt_tokens: result.usage.prompt_tokens, total_tokens: result.usage.total_tokens },
       };
-      const payload = JSON.stringify(answer);
-      response.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(payload),
-      });
-      response.end(payload);
+      sendJson(response, 200, answer);
     } finally {
-      response.off('close', onClose);
-      shutdown?.untrack(controller);
+      release();
     }
   };
 }

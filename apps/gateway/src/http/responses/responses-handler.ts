@@ -7,9 +7,11 @@ import { createSseResponseWriter } from '@clawgate/sse';
 import type { AgentRunner, PreparedRun, RunResult } from '../../agent/agent-runner.js';
 import { DISCARDING_REPLY_SINK, type ReplySink } from '../../agent/reply-sink.js';
 import { GatewayError, internalError } from '../../errors.js';
+import { abortWhenClientLeaves } from '../abort-when-client-leaves.js';
 import { silentLogger, type HttpLogger } from '../http-logger.js';
 import { requestLocals, responsesLocals } from '../request-state.js';
 import { requestPath, type RouteStep, type StepResponse } from '../route-step.js';
+import { sendJson } from '../send-response.js';
 import type { ShutdownCut } from '../shutdown-cut.js';
 import { createResponseEventStream } from './response-event-stream.js';
 import { outputItemsOf, responseObject, type ResponseError, type ResponseIdentity } from './response-object.js';
@@ -122,13 +124,7 @@ function missedRequiredTool(turn: Turn, result: RunResult): boolean {
 
 async function respondWithResponse(turn: Turn): Promise<void> {
   const { options, response } = turn;
-  const controller = new AbortController();
-  // `res` closes both when we finish and when the client leaves; only the latter aborts the run.
-  const onClose = () => {
-    if (!response.writableFinished) controller.abort();
-  };
-  response.on('close', onClose);
-  options.shutdown?.track(controller);
+  const { controller, release } = abortWhenClientLeaves(response, options.shutdown);
   try {
     const outcome = await options.runner.run(turn.prepared, DISCARDING_REPLY_SINK, { signal: controller.signal });
     const shutdownError = options.shutdown?.errorOf(controller);
@@ -138,26 +134,16 @@ async function respondWithResponse(turn: Turn): Promise<void> {
     turn.logContent(outcome.text);
     if (missedRequiredTool(turn, outcome)) {
       requestLocals(response.locals).errorType = REQUIRED_TOOL_NOT_CALLED.code;
-      sendBody(response, 502, responseObject(turn.identity, { status: 'failed', error: REQUIRED_TOOL_NOT_CALLED }));
+      sendJson(response, 502, responseObject(turn.identity, { status: 'failed', error: REQUIRED_TOOL_NOT_CALLED }));
       return;
     }
     await rememberResponse(turn);
     const status = outcome.finishReason === 'length' ? 'incomplete' : 'completed';
     const output = outputItemsOf(outcome, itemIds(options.randomUUID));
-    sendBody(response, 200, responseObject(turn.identity, { status, output, usage: outcome.usage }));
+    sendJson(response, 200, responseObject(turn.identity, { status, output, usage: outcome.usage }));
   } finally {
-    response.off('close', onClose);
-    options.shutdown?.untrack(controller);
+    release();
   }
-}
-
-function sendBody(response: StepResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-  });
-  response.end(payload);
 }
 
 async function streamResponse(turn: Turn, onUnexpectedError: (error: unknown) => void): Promise<void> {
