@@ -8,12 +8,22 @@ import { createErrorBody, type OpenAIErrorBody } from '@clawgate/openai-schemas'
 
 const marker = Symbol.for('@clawgate/gateway.GatewayError');
 
+/**
+ * How an upstream call failed, for the run's fallbacks (docs/http-contract.md#model-fallbacks):
+ * `connect` (no connection: refused, DNS, unreachable, connect timeout; the request never left),
+ * `reset` (the connection broke before an answer), `timeout` (no answer in time), `server` (5xx),
+ * `rate-limit` (429), `auth` (401/403).
+ */
+export type UpstreamFailure = 'connect' | 'reset' | 'timeout' | 'server' | 'rate-limit' | 'auth';
+
 export interface GatewayErrorOptions {
   status: number;
   type: string;
   code?: string;
   /** The request field at fault (`previous_response_id`), as OpenAI names it. */
   param?: string;
+  /** Set on an upstream failure another model may answer instead (never sent to clients). */
+  upstreamFailure?: UpstreamFailure;
   /** Seconds for a `Retry-After` header (429 from the limiter or passed on from an upstream). */
   retryAfterSeconds?: number;
   cause?: unknown;
@@ -25,6 +35,7 @@ export class GatewayError extends Error {
   readonly type: string;
   readonly code: string | undefined;
   readonly param: string | undefined;
+  readonly upstreamFailure: UpstreamFailure | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(message: string, options: GatewayErrorOptions) {
@@ -34,6 +45,7 @@ export class GatewayError extends Error {
     this.type = options.type;
     this.code = options.code;
     this.param = options.param;
+    this.upstreamFailure = options.upstreamFailure;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 

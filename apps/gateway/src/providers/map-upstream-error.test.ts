@@ -57,3 +57,37 @@ describe('mapUpstreamStatus edge statuses', () => {
     expect([error.status, error.message]).toEqual([mapped, message]);
   });
 });
+
+describe('the kind of upstream failure a fallback model may answer instead', () => {
+  const socketError = (code: string) => Object.assign(new Error(code), { code });
+  it.each([
+    ['ECONNREFUSED', 502, 'connect'],
+    ['ENOTFOUND', 502, 'connect'],
+    ['EHOSTUNREACH', 502, 'connect'],
+    ['UND_ERR_CONNECT_TIMEOUT', 504, 'connect'],
+    ['UND_ERR_HEADERS_TIMEOUT', 504, 'timeout'],
+    ['UND_ERR_BODY_TIMEOUT', 504, 'timeout'],
+    ['ECONNRESET', 502, 'reset'],
+    ['UND_ERR_SOCKET', 502, 'reset'],
+  ])('a transport error %s is %i, %s', (code, status, kind) => {
+    const error = mapTransportError(new Error('wrapped', { cause: socketError(code) }));
+    expect([error.status, error.upstreamFailure]).toEqual([status, kind]);
+    expect(error.toJSON()).toEqual({ error: { message: error.message, type: 'api_error' } });
+  });
+
+  it.each([
+    [401, 'auth'],
+    [403, 'auth'],
+    [429, 'rate-limit'],
+    [500, 'server'],
+    [502, 'server'],
+    [503, 'server'],
+    [504, 'timeout'],
+    [400, undefined],
+    [402, undefined],
+    [404, undefined],
+    [422, undefined],
+  ])('an upstream %i is %s', (status, kind) => {
+    expect(mapUpstreamStatus(status, {}).upstreamFailure).toBe(kind);
+  });
+});

@@ -4,7 +4,7 @@
  * API key) and anything shaped like an API key is masked: upstream 401 bodies often quote the key
  * back.
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError, type UpstreamFailure } from '../errors.js';
 
 /** The contract's fixed messages. */
 export const UPSTREAM_ERROR_MESSAGE = 'upstream provider error';
@@ -70,10 +70,10 @@ export function mapUpstreamStatus(
   details: UpstreamErrorDetails,
   retryAfterSeconds?: number,
 ): GatewayError {
-  const make = (fallback: string, mappedStatus: number, type: string) =>
-    new GatewayError(details.message ?? fallback, { status: mappedStatus, type, code: details.code });
+  const make = (fallback: string, mappedStatus: number, type: string, upstreamFailure?: UpstreamFailure) =>
+    new GatewayError(details.message ?? fallback, { status: mappedStatus, type, code: details.code, upstreamFailure });
   if (status === 401 || status === 403)
-    return make('upstream provider authentication failed', 401, 'authentication_error');
+    return make('upstream provider authentication failed', 401, 'authentication_error', 'auth');
   if (status === 402) return make('upstream provider quota exceeded', 402, 'insufficient_quota');
   // 413/422 are how vLLM and llama.cpp reject an oversized or malformed request.
   if (status === 400 || status === 413 || status === 422)
@@ -85,15 +85,28 @@ export function mapUpstreamStatus(
       type: 'rate_limit_error',
       code: details.code,
       retryAfterSeconds,
+      upstreamFailure: 'rate-limit',
     });
   }
   // 529 is Anthropic-style "overloaded", seen behind OpenAI-compatible proxies.
-  if (status === 503 || status === 529) return make('upstream provider overloaded', 503, 'api_error');
-  if (status === 504 || status === 408)
-    return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', code: details.code });
+  if (status === 503 || status === 529) return make('upstream provider overloaded', 503, 'api_error', 'server');
+  if (status === 504 || status === 408) {
+    return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, {
+      status: 504,
+      type: 'api_error',
+      code: details.code,
+      upstreamFailure: 'timeout',
+    });
+  }
   // Other 5xx: the contract's fixed message; the upstream text may leak internals of someone else's stack.
-  if (status >= 500)
-    return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', code: details.code });
+  if (status >= 500) {
+    return new GatewayError(UPSTREAM_ERROR_MESSAGE, {
+      status: 502,
+      type: 'api_error',
+      code: details.code,
+      upstreamFailure: 'server',
+    });
+  }
   return new GatewayError('internal error', { status: 500, type: 'api_error' });
 }
 
@@ -106,16 +119,36 @@ export function mapUpstreamStatus(
 export function mapTransportError(error: unknown): GatewayError {
   if (GatewayError.isInstance(error)) return error;
   const code = findErrorCode(error);
-  if (
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ETIMEDOUT'
-  ) {
-    return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', cause: error });
+  if (code !== undefined && CONNECT_FAILURES.has(code)) {
+    const status = code === 'UND_ERR_CONNECT_TIMEOUT' ? 504 : 502;
+    const message = status === 504 ? UPSTREAM_TIMEOUT_MESSAGE : UPSTREAM_ERROR_MESSAGE;
+    return new GatewayError(message, { status, type: 'api_error', cause: error, upstreamFailure: 'connect' });
   }
-  return new GatewayError(UPSTREAM_ERROR_MESSAGE, { status: 502, type: 'api_error', cause: error });
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') {
+    return new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, {
+      status: 504,
+      type: 'api_error',
+      cause: error,
+      upstreamFailure: 'timeout',
+    });
+  }
+  return new GatewayError(UPSTREAM_ERROR_MESSAGE, {
+    status: 502,
+    type: 'api_error',
+    cause: error,
+    upstreamFailure: 'reset',
+  });
 }
+
+/** Socket errors that mean no connection was made, so the request never reached the upstream. */
+const CONNECT_FAILURES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** The first `code` along the `cause` chain (undici wraps socket errors). */
 function findErrorCode(error: unknown): string | undefined {
