@@ -1,9 +1,11 @@
 /**
- * The abort of work behind a one-body answer (a whole completion, a response object, embeddings):
- * a client that leaves before the answer is finished stops the run and so the upstream request
- * (docs/http-contract.md#6-responses), and the shutdown deadline cuts it like any open run.
+ * The abort of a run behind an HTTP answer: a client that leaves before the answer is finished
+ * stops the run and so the upstream request, and the shutdown deadline cuts it like any open run
+ * (docs/http-contract.md#6-responses). One form for a one-body answer (a whole completion, a
+ * response object, embeddings), one for a stream, whose writer already knows when its client left.
  */
 import type { ServerResponse } from 'node:http';
+import type { GatewayError } from '../errors.js';
 import type { ShutdownCut } from './shutdown-cut.js';
 
 /** What {@link abortWhenClientLeaves} hands the handler. */
@@ -32,5 +34,36 @@ export function abortWhenClientLeaves(response: ServerResponse, shutdown: Shutdo
       response.off('close', onClose);
       shutdown?.untrack(controller);
     },
+  };
+}
+
+/** What {@link abortStreamWhenClientLeaves} hands the handler. */
+export interface StreamLeaveAbort {
+  /** The run's signal: aborted when the client leaves, or with the shutdown's reason at its deadline. */
+  signal: AbortSignal;
+  /** The shutdown's error when it is what ended the run. */
+  shutdownError(): GatewayError | undefined;
+  /** Stops tracking the run in the shutdown; call once the stream is over. */
+  release(): void;
+}
+
+/**
+ * The run signal of a stream whose writer aborts `clientGone` when its client leaves. Without a
+ * shutdown that signal is the run's own: no controller per request.
+ */
+export function abortStreamWhenClientLeaves(
+  clientGone: AbortSignal,
+  shutdown: ShutdownCut | undefined,
+): StreamLeaveAbort {
+  if (shutdown === undefined) {
+    return { signal: clientGone, shutdownError: () => undefined, release: () => undefined };
+  }
+  const controller = new AbortController();
+  clientGone.addEventListener('abort', () => controller.abort(clientGone.reason), { once: true });
+  shutdown.track(controller);
+  return {
+    signal: controller.signal,
+    shutdownError: () => shutdown.errorOf(controller),
+    release: () => shutdown.untrack(controller),
   };
 }

@@ -8,7 +8,7 @@ import type { AgentRunner, PreparedRun } from '../agent/agent-runner.js';
 import { buildChatCompletionBody, type CompletionIdentity } from '../agent/build-chat-completion-body.js';
 import { DISCARDING_REPLY_SINK, type ReplySink } from '../agent/reply-sink.js';
 import { GatewayError, internalError } from '../errors.js';
-import { abortWhenClientLeaves } from './abort-when-client-leaves.js';
+import { abortStreamWhenClientLeaves, abortWhenClientLeaves } from './abort-when-client-leaves.js';
 import { createChatCompletionFrames } from './chat-completion-frames.js';
 import { createShutdownCut, type ShutdownCut } from './shutdown-cut.js';
 import { silentLogger, type HttpLogger } from './http-logger.js';
@@ -141,15 +141,7 @@ async function streamCompletion(options: {
   const { runner, prepared, response, identity, heartbeatMs, includeUsage, shutdown, onUnexpectedError } = options;
   const writer = createSseResponseWriter(response, { heartbeatMs });
   const frames = createChatCompletionFrames(identity);
-  // The run stops when the client leaves (the writer's signal) or, with a shutdown, at its deadline.
-  let run: AbortController | undefined;
-  if (shutdown !== undefined) {
-    const controller = new AbortController();
-    const clientGone = writer.signal;
-    clientGone.addEventListener('abort', () => controller.abort(clientGone.reason), { once: true });
-    shutdown.track(controller);
-    run = controller;
-  }
+  const run = abortStreamWhenClientLeaves(writer.signal, shutdown);
 
   // Headers and the role chunk go out before the model says anything
   // (docs/http-contract.md#streaming-response).
@@ -166,7 +158,7 @@ async function streamCompletion(options: {
   };
 
   try {
-    const outcome = await runner.run(prepared, sink, { signal: run?.signal ?? writer.signal });
+    const outcome = await runner.run(prepared, sink, { signal: run.signal });
     if (writer.closed) {
       // The client is gone (the run was aborted with it): nobody to tell.
     } else if (outcome.ok) {
@@ -177,7 +169,7 @@ async function streamCompletion(options: {
       }
     } else {
       // Cut by the shutdown: say so, whatever the provider made of the abort.
-      const error = (run === undefined ? undefined : shutdown?.errorOf(run)) ?? outcome.error;
+      const error = run.shutdownError() ?? outcome.error;
       requestLocals(response.locals).errorType = error.type;
       writer.writeFrame(encodeSseJson(error.toJSON()));
     }
@@ -192,7 +184,7 @@ async function streamCompletion(options: {
       writer.writeFrame(encodeSseJson(reported.toJSON()));
     }
   } finally {
-    if (run !== undefined) shutdown?.untrack(run);
+    run.release();
   }
   await writer.writeDone();
 }

@@ -7,7 +7,7 @@ import { createSseResponseWriter } from '@clawgate/sse';
 import type { AgentRunner, PreparedRun, RunResult } from '../../agent/agent-runner.js';
 import { DISCARDING_REPLY_SINK, type ReplySink } from '../../agent/reply-sink.js';
 import { GatewayError, internalError } from '../../errors.js';
-import { abortWhenClientLeaves } from '../abort-when-client-leaves.js';
+import { abortStreamWhenClientLeaves, abortWhenClientLeaves } from '../abort-when-client-leaves.js';
 import { silentLogger, type HttpLogger } from '../http-logger.js';
 import { requestLocals, responsesLocals } from '../request-state.js';
 import { requestPath, type RouteStep, type StepResponse } from '../route-step.js';
@@ -150,15 +150,7 @@ async function streamResponse(turn: Turn, onUnexpectedError: (error: unknown) =>
   const { options, response } = turn;
   const writer = createSseResponseWriter(response, { heartbeatMs: options.heartbeatMs });
   const events = createResponseEventStream(turn.identity, itemIds(options.randomUUID));
-  // The run stops when the client leaves (the writer's signal) or at the shutdown deadline.
-  let run: AbortController | undefined;
-  if (options.shutdown !== undefined) {
-    const controller = new AbortController();
-    const clientGone = writer.signal;
-    clientGone.addEventListener('abort', () => controller.abort(clientGone.reason), { once: true });
-    options.shutdown.track(controller);
-    run = controller;
-  }
+  const run = abortStreamWhenClientLeaves(writer.signal, options.shutdown);
   writer.start();
   writer.writeFrame(events.start());
 
@@ -175,11 +167,11 @@ async function streamResponse(turn: Turn, onUnexpectedError: (error: unknown) =>
   };
 
   try {
-    const outcome = await options.runner.run(turn.prepared, sink, { signal: run?.signal ?? writer.signal });
+    const outcome = await options.runner.run(turn.prepared, sink, { signal: run.signal });
     if (writer.closed) {
       // The client is gone (the run was aborted with it): nobody to tell.
     } else if (!outcome.ok) {
-      fail((run === undefined ? undefined : options.shutdown?.errorOf(run)) ?? outcome.error);
+      fail(run.shutdownError() ?? outcome.error);
     } else if (missedRequiredTool(turn, outcome)) {
       requestLocals(response.locals).errorType = REQUIRED_TOOL_NOT_CALLED.code;
       writer.writeFrame(events.fail(REQUIRED_TOOL_NOT_CALLED));
@@ -193,7 +185,7 @@ async function streamResponse(turn: Turn, onUnexpectedError: (error: unknown) =>
     if (!GatewayError.isInstance(error) || error.status >= 500) onUnexpectedError(error);
     if (!writer.closed) fail(GatewayError.isInstance(error) ? error : internalError(error));
   } finally {
-    if (run !== undefined) options.shutdown?.untrack(run);
+    run.release();
   }
   await writer.writeDone();
 }
