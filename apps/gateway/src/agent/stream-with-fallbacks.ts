@@ -1,0 +1,86 @@
+/**
+ * One turn's provider call with the agent's fallback models (docs/http-contract.md#model-fallbacks):
+ * a model that fails before anything of the reply was passed on hands the turn to the next one; a
+ * connection that could not be made is tried once more on the same model first. Nothing already sent
+ * downstream can be taken back, so after the first piece a failure is the turn's.
+ */
+import { GatewayError, type UpstreamFailure } from '../errors.js';
+import type { ProviderRequest, ProviderResult } from '../providers/model-provider.js';
+import type { ResolvedModel } from '../providers/provider-registry.js';
+import { sleep } from '../providers/sleep.js';
+import type { ReplySink } from './reply-sink.js';
+
+/** A model the turn may be answered by: its `<provider>/<model id>` and the provider that serves it. */
+export interface ModelCandidate {
+  reference: string;
+  model: ResolvedModel;
+}
+
+/** One failed attempt, as reported to {@link StreamWithFallbacksOptions.onAttemptFailed}. */
+export interface FailedAttempt {
+  /** `<provider>/<model id>` that failed. */
+  model: string;
+  reason: UpstreamFailure;
+  /** The status the failure maps to (502, 504, 429, …). */
+  status: number;
+  /** What is tried next: the same model again (a connect failure), the next model, or nothing. */
+  next: { model: string; sameModel: boolean } | undefined;
+}
+
+/** Options of {@link streamWithFallbacks}. */
+export interface StreamWithFallbacksOptions {
+  /** The models in order: the agent's model, then its fallbacks. */
+  candidates: readonly ModelCandidate[];
+  /** The request, without `model` (each candidate sends its own id). */
+  request: Omit<ProviderRequest, 'model'>;
+  /** Where the reply goes; `outputStarted()` says whether it has received anything yet. */
+  sink: ReplySink;
+  outputStarted: () => boolean;
+  signal: AbortSignal;
+  /** Pause before trying a model again after a connect failure, in ms. */
+  retryDelayMs: () => number;
+  /** Called for every failed attempt (for logs and metrics). */
+  onAttemptFailed?: (attempt: FailedAttempt) => void;
+}
+
+/**
+ * Calls the candidates in order until one answers.
+ *
+ * @returns The answer and the reference of the model that gave it.
+ * @throws The last failure (a `GatewayError`), or any failure after output started, an abort, or an
+ *   error that no other model would fix (a 400 from the upstream, a reply over the cap).
+ */
+export async function streamWithFallbacks(
+  options: StreamWithFallbacksOptions,
+): Promise<{ result: ProviderResult; model: string }> {
+  const { candidates, request, sink, signal } = options;
+  for (let index = 0; index < candidates.length; index += 1) {
+    const candidate = candidates[index] as ModelCandidate;
+    let retriedConnect = false;
+    for (;;) {
+      try {
+        const result = await candidate.model.provider.stream({ ...request, model: candidate.model.modelId }, sink, {
+          signal,
+        });
+        return { result, model: candidate.reference };
+      } catch (error) {
+        const reason = GatewayError.isInstance(error) ? error.upstreamFailure : undefined;
+        if (reason === undefined || signal.aborted || options.outputStarted()) throw error;
+        const sameModel = reason === 'connect' && !retriedConnect;
+        const nextModel = sameModel ? candidate : candidates[index + 1];
+        options.onAttemptFailed?.({
+          model: candidate.reference,
+          reason,
+          status: (error as GatewayError).status,
+          next: nextModel === undefined ? undefined : { model: nextModel.reference, sameModel },
+        });
+        if (nextModel === undefined) throw error;
+        if (!sameModel) break;
+        retriedConnect = true;
+        await sleep(options.retryDelayMs(), signal);
+      }
+    }
+  }
+  // Unreachable with at least one candidate: the last one's failure was thrown above.
+  throw new Error('no model to run the turn on');
+}
