@@ -19,14 +19,13 @@
  *   is tried again only after another margin of appends.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createExpiringResponseMap, type RememberedResponse } from './expiring-response-map.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import type { StoredResponse } from './session-store.js';
 import { storedResponseOf } from './stored-response.js';
-import { writeWholeSync } from './write-whole-sync.js';
+import { appendTextSync } from './write-whole-sync.js';
 
 /** Name of the log inside the store directory (never a transcript's `<sha256>.jsonl`). */
 export const RESPONSE_ID_LOG_FILE = 'responses.jsonl';
@@ -142,7 +141,7 @@ export function createResponseIdLog(options: ResponseIdLogOptions): ResponseIdLo
         const text = tornTail ? `\n${line}` : line;
         // Until the write is known whole, the file may end in part of this line.
         tornTail = true;
-        appendSync(file, text);
+        appendTextSync(file, text);
         tornTail = false;
         lines += 1;
         // Written through: the map learns the id only once its line is in the file.
@@ -176,14 +175,4 @@ function parseLine(line: string): RememberedResponse | undefined {
   const { id, expiresAt } = value as { id?: unknown; expiresAt?: unknown };
   if (typeof id !== 'string' || typeof expiresAt !== 'number') return undefined;
   return { responseId: id, record, expiresAt };
-}
-
-/** Appends `text` with one O_APPEND write, creating the file (mode 0600) on first use. */
-function appendSync(file: string, text: string): void {
-  const fd = openSync(file, 'a', 0o600);
-  try {
-    writeWholeSync(fd, Buffer.from(text, 'utf8'));
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -19,11 +19,11 @@
  *   An entry two processes added at once is there twice; keys are kept once.
  * - The `file` field is for people reading the directory; the store derives the file from the key.
  */
-import { closeSync, openSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createKeyedMutex } from './keyed-mutex.js';
-import { writeWholeSync } from './write-whole-sync.js';
+import { appendTextSync } from './write-whole-sync.js';
 
 /** Name of the index file inside the store directory (never a transcript's `<sha256>.jsonl`). */
 const SESSION_INDEX_FILE = 'index.jsonl';
@@ -57,16 +57,6 @@ export function createSessionIndex(dir: string, fileOf: (sessionKey: string) => 
   /** The index file's size now (0 when it does not exist yet). */
   function sizeNow(): number {
     return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-  }
-
-  /** Appends `text` with one O_APPEND write, creating the file (mode 0600) on first use. */
-  function appendSync(text: string): void {
-    const fd = openSync(file, 'a', 0o600);
-    try {
-      writeWholeSync(fd, Buffer.from(text, 'utf8'));
-    } finally {
-      closeSync(fd);
-    }
   }
 
   /** Parses the lines appended since the last read; the whole file again if it shrank (replaced). */
@@ -118,7 +108,7 @@ export function createSessionIndex(dir: string, fileOf: (sessionKey: string) => 
         const line = `${JSON.stringify({ key: sessionKey, file: path.basename(fileOf(sessionKey)) })}\n`;
         const text = tornTail ? `\n${line}` : line;
         const before = sizeNow();
-        appendSync(text);
+        appendTextSync(file, text);
         keys.add(sessionKey);
         // Our line alone was added: it need not be read back. Otherwise the next read parses it.
         if (sizeNow() === before + Buffer.byteLength(text)) {
