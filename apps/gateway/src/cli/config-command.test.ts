@@ -64,7 +64,12 @@ describe('clawgate config check', () => {
     expect(printed.gateway.http.endpoints.chatCompletions.enabled).toBe(false);
     expect(printed.gateway.http.sseHeartbeatMs).toBe(15000);
     expect(printed.agents.list).toEqual([{ id: 'main', default: true }]);
-    expect(printed.sessions).toEqual({ store: 'file', persistEphemeral: false });
+    expect(printed.sessions).toEqual({
+      store: 'file',
+      persistEphemeral: false,
+      maxQueuedTurns: 32,
+      queueTimeoutMs: 60000,
+    });
     expect(result.stdout.endsWith('}\n')).toBe(true);
   });
 
