@@ -5,10 +5,10 @@ import {
   type ChatCompletionMessageToolCall,
   type ChatCompletionUsage,
   type FinishReason,
+  type UpstreamChatCompletionChunk,
 } from '@clawgate/openai-schemas';
-import { decodeSseStream } from '@clawgate/sse';
-import { AbortError, ClawgateError, ConnectionError } from './clawgate-error.js';
 import { createErrorFromStreamPayload } from './create-error-from-response.js';
+import { EventStreamReader } from './event-stream-reader.js';
 import { toChatCompletionChunk } from './normalize-chat-completion.js';
 import type { RequestAttempt } from './request-attempt.js';
 
@@ -21,8 +21,6 @@ interface ChoiceState {
   toolCalls: Map<number, ChatCompletionMessageToolCall>;
   finishReason: FinishReason | null;
 }
-
-type StreamStatus = 'pending' | 'completed' | 'cancelled' | 'errored';
 
 /**
  * A streaming chat completion: an async iterable of typed {@link ChatCompletionChunk}s, as sent by
@@ -51,11 +49,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   readonly response: Response;
   /** The response's `x-request-id` header, when present. */
   readonly requestId: string | undefined;
-  readonly #attempt: RequestAttempt;
-  #generator: AsyncGenerator<ChatCompletionChunk, void, undefined> | undefined;
-  #handedOut = false;
-  #status: StreamStatus = 'pending';
-  #error: unknown;
+  readonly #reader: EventStreamReader<UpstreamChatCompletionChunk, ChatCompletionChunk>;
   #id = '';
   #created = 0;
   #model = '';
@@ -69,8 +63,21 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
    */
   constructor(options: { response: Response; attempt: RequestAttempt; requestId: string | undefined }) {
     this.response = options.response;
-    this.#attempt = options.attempt;
     this.requestId = options.requestId;
+    this.#reader = new EventStreamReader({
+      ...options,
+      className: 'ChatCompletionStream',
+      eventName: 'chunk',
+      schema: upstreamChatCompletionChunkSchema,
+      errorFromPayload: (payload) => createErrorFromStreamPayload(payload, this.requestId),
+      toItem: (value) => {
+        const chunk = toChatCompletionChunk(value);
+        this.#accumulate(chunk);
+        return chunk;
+      },
+      // A stream that finished sent a finish_reason for at least one choice.
+      hasFinished: () => [...this.#choices.values()].some((state) => state.finishReason !== null),
+    });
   }
 
   /**
@@ -80,18 +87,12 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
    * @throws TypeError when called a second time (the body can be read once).
    */
   [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
-    if (this.#handedOut) {
-      throw new TypeError('A ChatCompletionStream can be iterated only once');
-    }
-    this.#handedOut = true;
-    return this.#chunks();
+    return this.#reader.iterator();
   }
 
   /** Cancels the stream: the HTTP body is dropped and a pending or later read throws {@link AbortError}. */
   abort(): void {
-    if (this.#status !== 'pending') return;
-    this.#status = 'cancelled';
-    this.#attempt.cancel();
+    this.#reader.abort();
   }
 
   /**
@@ -101,7 +102,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
    * @throws The same errors as iterating; {@link AbortError} if the stream was cancelled before its end.
    */
   async toText(): Promise<string> {
-    await this.#drain();
+    await this.#reader.drain();
     return this.#choices.get(0)?.content ?? '';
   }
 
@@ -112,7 +113,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
    * @throws The same errors as iterating; {@link AbortError} if the stream was cancelled before its end.
    */
   async finalMessage(): Promise<ChatCompletionStreamMessage> {
-    await this.#drain();
+    await this.#reader.drain();
     return this.#message(this.#choices.get(0));
   }
 
@@ -124,7 +125,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
    * @throws The same errors as iterating; {@link AbortError} if the stream was cancelled before its end.
    */
   async finalChatCompletion(): Promise<ChatCompletion> {
-    await this.#drain();
+    await this.#reader.drain();
     const indexes = [...this.#choices.keys()].sort((left, right) => left - right);
     const completion: ChatCompletion = {
       id: this.#id,
@@ -148,26 +149,6 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
         .map(([, call]) => call);
     }
     return message;
-  }
-
-  async #drain(): Promise<void> {
-    // Reuse the single generator so a loop that stopped early (without break) can be finished here;
-    // async generators queue concurrent next() calls, so this is safe even while a loop is suspended.
-    this.#generator ??= this.#iterate();
-    const generator = this.#generator;
-    while (this.#status === 'pending') {
-      const next = await generator.next();
-      if (next.done) break;
-    }
-    if (this.#status === 'errored') throw this.#error;
-    if (this.#status !== 'completed') {
-      throw new AbortError('The stream was cancelled before it finished', { requestId: this.requestId });
-    }
-  }
-
-  #chunks(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    this.#generator ??= this.#iterate();
-    return this.#generator;
   }
 
   #accumulate(chunk: ChatCompletionChunk): void {
@@ -197,80 +178,5 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
       }
       if (choice.finish_reason !== null) state.finishReason = choice.finish_reason;
     }
-  }
-
-  async *#iterate(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    const attempt = this.#attempt;
-    if (this.#status === 'cancelled') {
-      throw new AbortError('The stream was cancelled', { requestId: this.requestId });
-    }
-    if (this.response.body === null) {
-      attempt.cancel();
-      this.#fail(new ConnectionError('The stream response has no body', { requestId: this.requestId }));
-      throw this.#error;
-    }
-    // Every received byte (heartbeat comments included) re-arms the timer, so `timeoutMs` limits
-    // silence rather than the length of a long agent run.
-    const body = this.response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(bytes, controller) {
-          attempt.restartTimer();
-          controller.enqueue(bytes);
-        },
-      }),
-    );
-    let finished = false;
-    try {
-      for await (const result of decodeSseStream(body, {
-        schema: upstreamChatCompletionChunkSchema,
-        signal: attempt.signal,
-      })) {
-        if (!result.success) {
-          if (result.error.type === 'error-payload') {
-            throw createErrorFromStreamPayload(result.error.payload, this.requestId);
-          }
-          throw new ClawgateError(`The stream sent an invalid chunk: ${result.error.message}`, {
-            type: 'invalid_response',
-            requestId: this.requestId,
-            cause: result.error,
-          });
-        }
-        const chunk = toChatCompletionChunk(result.value);
-        this.#accumulate(chunk);
-        yield chunk;
-      }
-      const sawFinish = [...this.#choices.values()].some((state) => state.finishReason !== null);
-      if (!sawFinish) {
-        throw new ConnectionError('The stream ended before the server finished the response', {
-          requestId: this.requestId,
-        });
-      }
-      finished = true;
-      this.#status = 'completed';
-    } catch (error) {
-      // The decoder's RangeError means one event outgrew its buffer: a broken server, not the network.
-      this.#fail(
-        error instanceof RangeError
-          ? new ClawgateError(`The stream sent an invalid chunk: ${error.message}`, {
-              type: 'invalid_response',
-              requestId: this.requestId,
-              cause: error,
-            })
-          : attempt.toError(error, this.requestId),
-      );
-      throw this.#error;
-    } finally {
-      if (!finished) {
-        // Reached by break/return too: drop the connection so the gateway sees the client leave.
-        if (this.#status === 'pending') this.#status = 'cancelled';
-        attempt.cancel();
-      }
-      attempt.finish();
-    }
-  }
-
-  #fail(error: unknown): void {
-    this.#status = 'errored';
-    this.#error = error;
   }
 }

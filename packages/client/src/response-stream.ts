@@ -5,13 +5,11 @@ import {
   type ResponsesStreamEvent,
   type ResponsesStreamEventType,
 } from '@clawgate/openai-schemas';
-import { decodeSseStream } from '@clawgate/sse';
-import { AbortError, ClawgateError, ConnectionError } from './clawgate-error.js';
+import type { ClawgateError } from './clawgate-error.js';
 import { createErrorFromFailedResponse, createErrorFromStreamPayload } from './create-error-from-response.js';
+import { EventStreamReader } from './event-stream-reader.js';
 import type { RequestAttempt } from './request-attempt.js';
 import { type ResponsesResult, withOutputText } from './response-output-text.js';
-
-type StreamStatus = 'pending' | 'completed' | 'cancelled' | 'errored';
 
 // Every type the schema knows, spelled out so the compiler flags a type added to (or removed from)
 // the schema. Events of any other type are skipped: a newer server may send more kinds
@@ -68,11 +66,7 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
   readonly response: Response;
   /** The response's `x-request-id` header, when present. */
   readonly requestId: string | undefined;
-  readonly #attempt: RequestAttempt;
-  #generator: AsyncGenerator<ResponsesStreamEvent, void, undefined> | undefined;
-  #handedOut = false;
-  #status: StreamStatus = 'pending';
-  #error: unknown;
+  readonly #reader: EventStreamReader<unknown, ResponsesStreamEvent>;
   #nextSequenceNumber = 0;
   #final: ResponsesObject | undefined;
 
@@ -83,8 +77,16 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
    */
   constructor(options: { response: Response; attempt: RequestAttempt; requestId: string | undefined }) {
     this.response = options.response;
-    this.#attempt = options.attempt;
     this.requestId = options.requestId;
+    // No schema: the event type decides whether (and how) an event is validated, in #toEvent.
+    this.#reader = new EventStreamReader({
+      ...options,
+      className: 'ResponseStream',
+      eventName: 'event',
+      errorFromPayload: (payload) => this.#errorFromPayload(payload),
+      toItem: (value) => this.#toEvent(value),
+      hasFinished: () => this.#final !== undefined,
+    });
   }
 
   /**
@@ -94,19 +96,12 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
    * @throws TypeError when called a second time (the body can be read once).
    */
   [Symbol.asyncIterator](): AsyncIterator<ResponsesStreamEvent> {
-    if (this.#handedOut) {
-      throw new TypeError('A ResponseStream can be iterated only once');
-    }
-    this.#handedOut = true;
-    this.#generator ??= this.#iterate();
-    return this.#generator;
+    return this.#reader.iterator();
   }
 
   /** Cancels the stream: the HTTP body is dropped and a pending or later read throws {@link AbortError}. */
   abort(): void {
-    if (this.#status !== 'pending') return;
-    this.#status = 'cancelled';
-    this.#attempt.cancel();
+    this.#reader.abort();
   }
 
   /**
@@ -117,8 +112,8 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
    * @throws The same errors as iterating; {@link AbortError} if the stream was cancelled before its end.
    */
   async finalResponse(): Promise<ResponsesResult> {
-    await this.#drain();
-    // #drain only returns once the terminal event set #final.
+    await this.#reader.drain();
+    // drain() only returns once the terminal event set #final.
     return withOutputText(this.#final as ResponsesObject);
   }
 
@@ -132,44 +127,21 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
     return (await this.finalResponse()).output_text;
   }
 
-  async #drain(): Promise<void> {
-    // Reuse the single generator so a loop that stopped early (without break) can be finished here;
-    // async generators queue concurrent next() calls, so this is safe even while a loop is suspended.
-    this.#generator ??= this.#iterate();
-    const generator = this.#generator;
-    while (this.#status === 'pending') {
-      const next = await generator.next();
-      if (next.done) break;
-    }
-    if (this.#status === 'errored') throw this.#error;
-    if (this.#status !== 'completed') {
-      throw new AbortError('The stream was cancelled before it finished', { requestId: this.requestId });
-    }
-  }
-
-  #invalid(message: string, cause?: unknown): ClawgateError {
-    return new ClawgateError(`The stream sent an invalid event: ${message}`, {
-      type: 'invalid_response',
-      requestId: this.requestId,
-      ...(cause === undefined ? {} : { cause }),
-    });
-  }
-
   /** Checks the sequence and the shape; `undefined` for an event of a type this client does not know. */
   #validate(value: unknown): ResponsesStreamEvent | undefined {
     if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
-      throw this.#invalid('expected a JSON object with a string `type`');
+      throw this.#reader.invalid('expected a JSON object with a string `type`');
     }
     const { type, sequence_number: sequenceNumber } = value as { type: string; sequence_number?: unknown };
     if (sequenceNumber !== this.#nextSequenceNumber) {
-      throw this.#invalid(
+      throw this.#reader.invalid(
         `${type} has sequence_number ${JSON.stringify(sequenceNumber) ?? 'undefined'} where ${this.#nextSequenceNumber} was expected`,
       );
     }
     this.#nextSequenceNumber += 1;
     if (!isKnownEventType(type)) return undefined;
     const parsed = responsesStreamEventSchema.safeParse(value);
-    if (!parsed.success) throw this.#invalid(`${type}: ${formatZodError(parsed.error)}`, parsed.error);
+    if (!parsed.success) throw this.#reader.invalid(`${type}: ${formatZodError(parsed.error)}`, parsed.error);
     return parsed.data;
   }
 
@@ -181,68 +153,15 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
     return createErrorFromStreamPayload(payload, this.requestId);
   }
 
-  async *#iterate(): AsyncGenerator<ResponsesStreamEvent, void, undefined> {
-    const attempt = this.#attempt;
-    if (this.#status === 'cancelled') {
-      throw new AbortError('The stream was cancelled', { requestId: this.requestId });
+  /** One decoded event: checked, turned into the stream's error when it reports a failure, remembered when terminal. */
+  #toEvent(value: unknown): ResponsesStreamEvent | undefined {
+    const event = this.#validate(value);
+    if (event === undefined) return undefined;
+    if (event.type === 'response.failed') {
+      throw createErrorFromFailedResponse(event.response.error, this.requestId);
     }
-    if (this.response.body === null) {
-      attempt.cancel();
-      this.#fail(new ConnectionError('The stream response has no body', { requestId: this.requestId }));
-      throw this.#error;
-    }
-    // Every received byte (heartbeat comments included) re-arms the timer, so `timeoutMs` limits
-    // silence rather than the length of a long agent run.
-    const body = this.response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(bytes, controller) {
-          attempt.restartTimer();
-          controller.enqueue(bytes);
-        },
-      }),
-    );
-    let finished = false;
-    try {
-      // No schema here: the event type decides whether (and how) an event is validated, in #validate.
-      for await (const result of decodeSseStream(body, { signal: attempt.signal })) {
-        if (!result.success) {
-          if (result.error.type === 'error-payload') throw this.#errorFromPayload(result.error.payload);
-          throw this.#invalid(result.error.message, result.error);
-        }
-        const event = this.#validate(result.value);
-        if (event === undefined) continue;
-        if (event.type === 'response.failed') {
-          throw createErrorFromFailedResponse(event.response.error, this.requestId);
-        }
-        if (event.type === 'error') throw createErrorFromFailedResponse(event, this.requestId);
-        if (event.type === 'response.completed' || event.type === 'response.incomplete') this.#final = event.response;
-        yield event;
-      }
-      if (this.#final === undefined) {
-        throw new ConnectionError('The stream ended before the server finished the response', {
-          requestId: this.requestId,
-        });
-      }
-      finished = true;
-      this.#status = 'completed';
-    } catch (error) {
-      // The decoder's RangeError means one event outgrew its buffer: a broken server, not the network.
-      this.#fail(
-        error instanceof RangeError ? this.#invalid(error.message, error) : attempt.toError(error, this.requestId),
-      );
-      throw this.#error;
-    } finally {
-      if (!finished) {
-        // Reached by break/return too: drop the connection so the gateway sees the client leave.
-        if (this.#status === 'pending') this.#status = 'cancelled';
-        attempt.cancel();
-      }
-      attempt.finish();
-    }
-  }
-
-  #fail(error: unknown): void {
-    this.#status = 'errored';
-    this.#error = error;
+    if (event.type === 'error') throw createErrorFromFailedResponse(event, this.requestId);
+    if (event.type === 'response.completed' || event.type === 'response.incomplete') this.#final = event.response;
+    return event;
   }
 }
