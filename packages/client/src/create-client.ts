@@ -6,12 +6,14 @@ import {
   type ChatCompletionRequestInput,
   type Model,
   type ModelList,
+  type UpstreamChatCompletion,
 } from '@clawgate/openai-schemas';
 import { ChatCompletionStream } from './chat-completion-stream.js';
 import { toChatCompletion } from './normalize-chat-completion.js';
 import { createEmbeddings, type Embeddings } from './embeddings.js';
 import type { PostJson } from './post-json.js';
-import { assertEventStream, parseBody, readJson } from './read-response-body.js';
+import { type AgentTurnEndpoint, postAgentTurn } from './post-agent-turn.js';
+import { parseBody, readJson } from './read-response-body.js';
 import { MAX_TIMEOUT_MS } from './request-attempt.js';
 import { createResponses, type Responses } from './responses.js';
 import { sendRequest, type FetchFunction, type SentRequest } from './send-request.js';
@@ -326,25 +328,18 @@ export function createClient(options: ClientOptions): ClawgateClient {
     });
   };
 
-  async function createChatCompletion(
-    body: ChatCompletionCreateParams,
-    createOptions?: ChatCompletionCreateOptions,
-  ): Promise<ChatCompletionStream | ChatCompletion> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new TypeError('chat.completions.create expects a request object with messages');
-    }
-    const streaming = body.stream === true;
-    // Not idempotent: the gateway appends the turn to the session and may have paid for upstream tokens.
-    const sent = await postJson('/v1/chat/completions', body, createOptions, { stream: streaming, idempotent: false });
-    if (streaming) {
-      assertEventStream(sent);
-      return new ChatCompletionStream(sent);
-    }
-    const completion = parseBody(sent, await readJson(sent), upstreamChatCompletionSchema, 'chat completion');
-    return toChatCompletion(completion);
-  }
-
-  const completions = { create: createChatCompletion } as ChatCompletions;
+  const chatCompletion: AgentTurnEndpoint<UpstreamChatCompletion, ChatCompletionStream, ChatCompletion> = {
+    path: '/v1/chat/completions',
+    notAnObject: 'chat.completions.create expects a request object with messages',
+    openStream: (sent) => new ChatCompletionStream(sent),
+    schema: upstreamChatCompletionSchema,
+    bodyName: 'chat completion',
+    toResult: toChatCompletion,
+  };
+  const completions = {
+    create: (body: ChatCompletionCreateParams, createOptions?: ChatCompletionCreateOptions) =>
+      postAgentTurn(postJson, chatCompletion, body, createOptions),
+  } as ChatCompletions;
 
   const models: Models = {
     async list(requestOptions) {

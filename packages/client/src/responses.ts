@@ -1,7 +1,7 @@
-import { responsesObjectSchema, type ResponsesRequestInput } from '@clawgate/openai-schemas';
+import { responsesObjectSchema, type ResponsesObject, type ResponsesRequestInput } from '@clawgate/openai-schemas';
 import type { ChatCompletionCreateOptions } from './create-client.js';
+import { type AgentTurnEndpoint, postAgentTurn } from './post-agent-turn.js';
 import type { PostJson } from './post-json.js';
-import { assertEventStream, parseBody, readJson } from './read-response-body.js';
 import { type ResponsesResult, withOutputText } from './response-output-text.js';
 import { ResponseStream } from './response-stream.js';
 
@@ -61,21 +61,16 @@ export interface Responses {
  * @returns The {@link Responses} group.
  */
 export function createResponses(postJson: PostJson): Responses {
-  async function create(
-    body: ResponseCreateParams,
-    options?: ResponseCreateOptions,
-  ): Promise<ResponseStream | ResponsesResult> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new TypeError('responses.create expects a request object with model');
-    }
-    const streaming = body.stream === true;
-    // Not idempotent: like a chat completion, a response runs (and stores) an agent turn.
-    const sent = await postJson('/v1/responses', body, options, { stream: streaming, idempotent: false });
-    if (streaming) {
-      assertEventStream(sent);
-      return new ResponseStream(sent);
-    }
-    return withOutputText(parseBody(sent, await readJson(sent), responsesObjectSchema, 'response'));
-  }
-  return { create } as Responses;
+  const response: AgentTurnEndpoint<ResponsesObject, ResponseStream, ResponsesResult> = {
+    path: '/v1/responses',
+    notAnObject: 'responses.create expects a request object with model',
+    openStream: (sent) => new ResponseStream(sent),
+    schema: responsesObjectSchema,
+    bodyName: 'response',
+    toResult: withOutputText,
+  };
+  return {
+    create: (body: ResponseCreateParams, options?: ResponseCreateOptions) =>
+      postAgentTurn(postJson, response, body, options),
+  } as Responses;
 }
