@@ -14,8 +14,7 @@ export interface SseResponseWriterOptions {
    */
   heartbeatMs?: number;
   /**
-   * Extra response headers (e.g. `x-request-id`, or `x-accel-buffering: no` behind nginx). They
-   * override {@link SSE_HEADERS} on a clash.
+   * Extra response headers (e.g. `x-request-id`). They override {@link SSE_HEADERS} on a clash.
    *
    * @defaultValue `{}`
    */

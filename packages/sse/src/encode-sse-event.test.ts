@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSseComment, encodeSseDone, encodeSseEvent, encodeSseJson } from './encode-sse-event.js';
-import { SSE_HEADERS } from './sse-headers.js';
 
 describe('encodeSseEvent', () => {
   it('encodes a data-only event with the dispatching blank line', () => {
@@ -98,15 +97,5 @@ describe('encodeSseJson', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => encodeSseJson(cyclic)).toThrow(/^SSE JSON value is not serialisable: Converting circular structure/);
-  });
-});
-
-describe('SSE_HEADERS', () => {
-  it('holds exactly the SSE headers, leaves Connection to Node, and cannot be mutated', () => {
-    expect(SSE_HEADERS).toEqual({
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-    });
-    expect(Object.isFrozen(SSE_HEADERS)).toBe(true);
   });
 });
