@@ -1,12 +1,8 @@
 // End-to-end: the client against the real gateway app (`startGateway` from @clawgate/gateway) on
 // 127.0.0.1, with the built-in offline model and a real loopback upstream for failure cases. Kept
 // apart from create-client.test.ts because it needs the gateway built and starts real services.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startGateway, type RunningGateway } from '@clawgate/gateway';
 import type { ChatCompletionChunk } from '@clawgate/openai-schemas';
 import {
   AbortError,
@@ -20,7 +16,9 @@ import {
   TimeoutError,
 } from './clawgate-error.js';
 import { createClient } from './create-client.js';
-import { chunk, sseJson, startLoopbackServer, type LoopbackServer } from './__fixtures__/loopback-server.js';
+import { chunk, sseJson } from './__fixtures__/loopback-server.js';
+import { startModelUpstream, type ModelUpstream } from './__fixtures__/model-upstream.js';
+import { startTestGateway, type TestGateway } from './__fixtures__/test-gateway.js';
 
 const TOKEN = 'client-test-token-0123456789';
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,18 +31,11 @@ const messages = [{ role: 'user' as const, content: 'hello gateway' }];
 vi.setConfig({ testTimeout: 20_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
-let upstream: LoopbackServer;
-let gateway: RunningGateway;
+let upstream: ModelUpstream;
+let gateway: TestGateway;
 let busyAnswered = 0;
 /** Cuts the 'midfail' upstream's connection; the test calls it once the client holds the partial text. */
 let cutMidfail = (): void => undefined;
-
-/** Upstream requests for one model id (the gateway forwards the part after `up/`). */
-function upstreamRequestsFor(model: string): number[] {
-  return upstream.requests.flatMap((request, index) =>
-    (JSON.parse(request.body) as { model?: string }).model === model ? [index] : [],
-  );
-}
 
 function upstreamStream(response: ServerResponse): void {
   response.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -101,24 +92,8 @@ function answerUpstream(response: ServerResponse, model: string): void {
   }
 }
 
-async function startTestGateway(config: string): Promise<RunningGateway> {
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-client-'));
-  const configPath = path.join(stateDir, 'clawgate.json5');
-  await writeFile(configPath, config);
-  // Failures are the point of several tests; the gateway's error log would only be noise here.
-  const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
-  const running = await startGateway({ configPath, stateDir, port: 0, env: {}, print: () => undefined, logger });
-  cleanups.push(async () => {
-    await running.close();
-    await rm(stateDir, { recursive: true, force: true });
-  });
-  return running;
-}
-
 beforeAll(async () => {
-  upstream = await startLoopbackServer((_request, response, recorded) => {
-    answerUpstream(response, (JSON.parse(recorded.body) as { model: string }).model);
-  });
+  upstream = await startModelUpstream(answerUpstream);
   cleanups.push(() => upstream.close());
   gateway = await startTestGateway(`{
     gateway: { auth: { mode: "token", token: "${TOKEN}" }, http: { endpoints: { chatCompletions: { enabled: true } } } },
@@ -130,6 +105,7 @@ beforeAll(async () => {
     ] },
     sessions: { store: "memory" },
   }`);
+  cleanups.push(() => gateway.close());
 });
 
 afterAll(async () => {
@@ -251,6 +227,7 @@ describe('against the real gateway: every error class', () => {
       gateway: { auth: { mode: "none" }, http: { endpoints: { chatCompletions: { enabled: true } } } },
       sessions: { store: "memory" },
     }`);
+    cleanups.push(() => open.close());
     const error = await createClient({ baseURL: open.url })
       .chat.completions.create({ messages })
       .catch((caught: unknown) => caught);
@@ -279,6 +256,7 @@ describe('against the real gateway: every error class', () => {
       },
       sessions: { store: "memory" },
     }`);
+    cleanups.push(() => limited.close());
     const wrong = createClient({ baseURL: limited.url, token: 'not-the-token' });
     for (let attempt = 0; attempt < 2; attempt += 1) {
       await expect(wrong.chat.completions.create({ messages })).rejects.toMatchObject({
@@ -307,7 +285,7 @@ describe('against the real gateway: every error class', () => {
       502,
       'upstream provider error',
     ]);
-    expect(upstreamRequestsFor('fail500')).toHaveLength(1);
+    expect(upstream.requestsFor('fail500')).toHaveLength(1);
   });
 
   it('connection error to a closed port → ConnectionError', async () => {
@@ -327,9 +305,9 @@ describe('against the real gateway: every error class', () => {
       .create({ messages }, { agent: 'hang' })
       .catch((caught: unknown) => caught);
     expect(TimeoutError.isInstance(error) && error.message).toBe('Request timed out after 300 ms');
-    const [index] = upstreamRequestsFor('hang');
+    const [index] = upstream.requestsFor('hang');
     await upstream.closed(index ?? -1);
-    expect(upstreamRequestsFor('hang')).toHaveLength(1);
+    expect(upstream.requestsFor('hang')).toHaveLength(1);
   });
 });
 
@@ -338,7 +316,7 @@ describe('against the real gateway: retries and streams', () => {
     const client = createClient({ baseURL: gateway.url, token: TOKEN });
     const completion = await client.chat.completions.create({ messages }, { agent: 'busy' });
     expect(completion.choices[0]?.message.content).toBe('recovered');
-    expect(upstreamRequestsFor('busy-then-ok')).toHaveLength(2);
+    expect(upstream.requestsFor('busy-then-ok')).toHaveLength(2);
   });
 
   it('an error frame mid-stream throws the typed error after the first chunks, with no retry', async () => {
@@ -358,7 +336,7 @@ describe('against the real gateway: retries and streams', () => {
       'api_error',
     ]);
     expect((error as InternalServerError).requestId).toBe(stream.requestId);
-    expect(upstreamRequestsFor('midfail')).toHaveLength(1);
+    expect(upstream.requestsFor('midfail')).toHaveLength(1);
   });
 
   it('break cancels the body; the gateway then aborts the upstream request', async () => {
@@ -371,14 +349,14 @@ describe('against the real gateway: retries and streams', () => {
       if (words.length === 3) break;
     }
     expect(words).toEqual(['w1 ', 'w2 ', 'w3 ']);
-    const [index] = upstreamRequestsFor('slow');
+    const [index] = upstream.requestsFor('slow');
     await upstream.closed(index ?? -1);
   });
 
   it('an AbortSignal mid-stream throws AbortError and the upstream request is dropped', async () => {
     const client = createClient({ baseURL: gateway.url, token: TOKEN });
     const controller = new AbortController();
-    const earlier = upstreamRequestsFor('slow').length;
+    const earlier = upstream.requestsFor('slow').length;
     const stream = await client.chat.completions.create(
       { messages, stream: true },
       { agent: 'slow', signal: controller.signal },
@@ -392,7 +370,7 @@ describe('against the real gateway: retries and streams', () => {
     })().catch((caught: unknown) => caught);
     expect(AbortError.isInstance(error)).toBe(true);
     expect(received).toBe(2);
-    const indexes = upstreamRequestsFor('slow');
+    const indexes = upstream.requestsFor('slow');
     await upstream.closed(indexes.at(-1) ?? -1);
     expect(indexes).toHaveLength(earlier + 1);
   });

@@ -1,16 +1,15 @@
 // End-to-end: responses.create and embeddings.create against the real gateway app (`startGateway`
 // from @clawgate/gateway) on 127.0.0.1, with the built-in offline model and a loopback upstream for
 // failures. The wire it checks is docs/responses-api.md#streaming and docs/responses-api.md#errors.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startGateway, type RunningGateway } from '@clawgate/gateway';
 import type { ResponsesStreamEvent } from '@clawgate/openai-schemas';
 import { BadRequestError, InternalServerError, NotFoundError } from './clawgate-error.js';
 import { createClient } from './create-client.js';
-import { chunk, sseJson, startLoopbackServer, type LoopbackServer } from './__fixtures__/loopback-server.js';
+import { chunk, sseJson } from './__fixtures__/loopback-server.js';
+import { startModelUpstream, type ModelUpstream } from './__fixtures__/model-upstream.js';
+import { startTestGateway, type TestGateway } from './__fixtures__/test-gateway.js';
+import { readToEnd } from './__fixtures__/read-to-end.js';
 
 const TOKEN = 'client-responses-test-token-0123';
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,16 +20,10 @@ const getTime = { type: 'function' as const, name: 'get_time', parameters: { typ
 vi.setConfig({ testTimeout: 20_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
-let upstream: LoopbackServer;
-let gateway: RunningGateway;
+let upstream: ModelUpstream;
+let gateway: TestGateway;
 /** Cuts the 'midfail' upstream's connection; the test calls it once the client holds the partial text. */
 let cutMidfail = (): void => undefined;
-
-function upstreamRequestsFor(model: string): number[] {
-  return upstream.requests.flatMap((request, index) =>
-    (JSON.parse(request.body) as { model?: string }).model === model ? [index] : [],
-  );
-}
 
 /** The upstream's behaviour is chosen by the model id each agent is configured with. */
 function answerUpstream(response: ServerResponse, model: string): void {
@@ -50,24 +43,8 @@ function answerUpstream(response: ServerResponse, model: string): void {
   cutMidfail = () => response.socket?.destroy();
 }
 
-async function startTestGateway(config: string): Promise<RunningGateway> {
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'clawgate-client-responses-'));
-  const configPath = path.join(stateDir, 'clawgate.json5');
-  await writeFile(configPath, config);
-  // Failures are the point of several tests; the gateway's error log would only be noise here.
-  const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
-  const running = await startGateway({ configPath, stateDir, port: 0, env: {}, print: () => undefined, logger });
-  cleanups.push(async () => {
-    await running.close();
-    await rm(stateDir, { recursive: true, force: true });
-  });
-  return running;
-}
-
 beforeAll(async () => {
-  upstream = await startLoopbackServer((_request, response, recorded) => {
-    answerUpstream(response, (JSON.parse(recorded.body) as { model: string }).model);
-  });
+  upstream = await startModelUpstream(answerUpstream);
   cleanups.push(() => upstream.close());
   gateway = await startTestGateway(`{
     gateway: { auth: { mode: "token", token: "${TOKEN}" }, http: { endpoints: { responses: { enabled: true } } } },
@@ -79,21 +56,12 @@ beforeAll(async () => {
     },
     sessions: { store: "memory" },
   }`);
+  cleanups.push(() => gateway.close());
 });
 
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** Iterates to the end, collecting events; resolves with what the loop threw (or undefined). */
-async function collect(stream: AsyncIterable<ResponsesStreamEvent>, seen: ResponsesStreamEvent[]): Promise<unknown> {
-  try {
-    for await (const event of stream) seen.push(event);
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 describe('responses.create against the real gateway', () => {
   it('answers with the offline model: the response object plus output_text', async () => {
@@ -122,7 +90,7 @@ describe('responses.create against the real gateway', () => {
     const stream = await client.responses.create({ model: 'openclaw', input: 'hello gateway', stream: true });
     expect(stream.requestId).toMatch(REQUEST_ID);
     const seen: ResponsesStreamEvent[] = [];
-    expect(await collect(stream, seen)).toBeUndefined();
+    expect(await readToEnd(stream, seen)).toBeUndefined();
     const deltas = seen.flatMap((event) => (event.type === 'response.output_text.delta' ? [event.delta] : []));
     expect(deltas.join('')).toBe(OFFLINE_REPLY);
     expect(seen.map((event) => event.type)).toEqual([
@@ -181,7 +149,7 @@ describe('responses.create against the real gateway', () => {
       stream: true,
     });
     const seen: ResponsesStreamEvent[] = [];
-    expect(await collect(stream, seen)).toBeUndefined();
+    expect(await readToEnd(stream, seen)).toBeUndefined();
     const types = seen.map((event) => event.type);
     const added = types.indexOf('response.output_item.added');
     expect(types.slice(0, 2)).toEqual(['response.created', 'response.in_progress']);
@@ -241,7 +209,7 @@ describe('responses.create failures against the real gateway', () => {
     const typed = error as InternalServerError;
     expect([typed.status, typed.message, typed.type]).toEqual([502, 'upstream provider error', 'api_error']);
     expect(typed.requestId).toMatch(REQUEST_ID);
-    expect(upstreamRequestsFor('fail500')).toHaveLength(1);
+    expect(upstream.requestsFor('fail500')).toHaveLength(1);
   });
 
   it('tool_choice required but unmet → 502 failed response object (or response.failed) → InternalServerError', async () => {
@@ -258,7 +226,7 @@ describe('responses.create failures against the real gateway', () => {
     expect(InternalServerError.isInstance(streamed)).toBe(true);
     const streamedTyped = streamed as InternalServerError;
     expect([streamedTyped.status, streamedTyped.message, streamedTyped.code]).toEqual([undefined, unmet, 'api_error']);
-    expect(upstreamRequestsFor('plain')).toHaveLength(2);
+    expect(upstream.requestsFor('plain')).toHaveLength(2);
   });
 
   it('a failure after the stream began → response.failed → InternalServerError after the partial text', async () => {
@@ -281,7 +249,7 @@ describe('responses.create failures against the real gateway', () => {
     expect([typed.message, typed.code, typed.status]).toEqual(['upstream provider error', 'api_error', undefined]);
     expect(typed.requestId).toBe(stream.requestId);
     await expect(stream.finalResponse()).rejects.toBe(error);
-    expect(upstreamRequestsFor('midfail')).toHaveLength(1);
+    expect(upstream.requestsFor('midfail')).toHaveLength(1);
   });
 
   it('a gateway without responses.enabled → NotFoundError', async () => {
@@ -289,6 +257,7 @@ describe('responses.create failures against the real gateway', () => {
       gateway: { auth: { mode: "token", token: "${TOKEN}" }, http: { endpoints: { chatCompletions: { enabled: true } } } },
       sessions: { store: "memory" },
     }`);
+    cleanups.push(() => chatOnly.close());
     const error = await createClient({ baseURL: chatOnly.url, token: TOKEN })
       .responses.create({ model: 'openclaw', input: 'hi' })
       .catch((caught: unknown) => caught);

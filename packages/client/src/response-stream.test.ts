@@ -14,6 +14,7 @@ import {
   type WireEvent,
 } from './__fixtures__/responses-wire.js';
 import { startEventStream, startLoopbackServer, type LoopbackServer } from './__fixtures__/loopback-server.js';
+import { readToEnd } from './__fixtures__/read-to-end.js';
 
 let server: LoopbackServer | undefined;
 
@@ -35,23 +36,13 @@ async function openStream(url: string) {
   return createClient({ baseURL: url }).responses.create({ model: 'openclaw', input: 'hi', stream: true });
 }
 
-/** Iterates to the end, collecting events; resolves with what the loop threw (or undefined). */
-async function collect(stream: AsyncIterable<ResponsesStreamEvent>, seen: ResponsesStreamEvent[]): Promise<unknown> {
-  try {
-    for await (const event of stream) seen.push(event);
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
-
 describe('ResponseStream', () => {
   it('yields a streamed text answer as typed events in order, and finalResponse() gives the completed response', async () => {
     server = await serveEvents(textResponseEvents(['Hel', 'lo ', 'there']));
     const stream = await openStream(server.url);
     expect(stream.requestId).toBe('req-sse');
     const seen: ResponsesStreamEvent[] = [];
-    expect(await collect(stream, seen)).toBeUndefined();
+    expect(await readToEnd(stream, seen)).toBeUndefined();
     expect(seen.map((event) => event.type)).toEqual([
       'response.created',
       'response.in_progress',
@@ -81,7 +72,7 @@ describe('ResponseStream', () => {
     server = await serveEvents(functionCallResponseEvents('get_weather', ['{"city":', '"Oslo"}']));
     const stream = await openStream(server.url);
     const seen: ResponsesStreamEvent[] = [];
-    expect(await collect(stream, seen)).toBeUndefined();
+    expect(await readToEnd(stream, seen)).toBeUndefined();
     expect(seen.map((event) => event.type)).toEqual([
       'response.created',
       'response.in_progress',
@@ -138,7 +129,7 @@ describe('ResponseStream', () => {
     events.splice(2, 0, { type: 'response.reasoning_summary_text.delta', delta: 'thinking' });
     server = await serveEvents(events);
     const seen: ResponsesStreamEvent[] = [];
-    expect(await collect(await openStream(server.url), seen)).toBeUndefined();
+    expect(await readToEnd(await openStream(server.url), seen)).toBeUndefined();
     expect(seen).toHaveLength(events.length - 1);
     expect(seen.at(-1)?.sequence_number).toBe(events.length - 1);
   });
@@ -149,7 +140,7 @@ describe('ResponseStream failures', () => {
     server = await serveEvents([...textItemEvents(['partial ']).slice(0, 5), failedEvent('upstream provider error')]);
     const stream = await openStream(server.url);
     const seen: ResponsesStreamEvent[] = [];
-    const error = await collect(stream, seen);
+    const error = await readToEnd(stream, seen);
     expect(seen.map((event) => event.type)).toEqual([
       'response.created',
       'response.in_progress',
@@ -193,7 +184,7 @@ describe('ResponseStream failures', () => {
     server = await serveEvents(textItemEvents(['cut ', 'short']));
     const stream = await openStream(server.url);
     const seen: ResponsesStreamEvent[] = [];
-    const error = await collect(stream, seen);
+    const error = await readToEnd(stream, seen);
     expect(seen).toHaveLength(textItemEvents(['cut ', 'short']).length);
     expect(ConnectionError.isInstance(error) && error.message).toBe(
       'The stream ended before the server finished the response',
