@@ -474,7 +474,7 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
     ]);
   });
 
-  it('sends an upstream 429 that happens after the headers as an error frame, never with the key', async () => {
+  it('answers a stream whose upstream says 429 before any output with a real 429, never with the key', async () => {
     const { app } = await upstreamApp((_record, response) => {
       response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
       response.end(JSON.stringify({ error: { message: 'slow down, key sk-upstream-secret-1' } }));
@@ -483,12 +483,26 @@ describe('OpenAI-compatible upstream over loopback HTTP (docs/http-contract.md#5
       .post('/v1/chat/completions')
       .set(AUTH_HEADER)
       .send({ stream: true, messages: USER });
+    expect(streamed.status).toBe(429);
+    expect(streamed.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(streamed.headers['retry-after']).toBe('3');
+    expect(streamed.body).toEqual({ error: { message: 'slow down, key ***', type: 'rate_limit_error' } });
+  });
+
+  it('sends a failure after the first piece as an error frame and [DONE], the status already 200', async () => {
+    const { app } = await upstreamApp((_record, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`${upstreamChunk({ role: 'assistant', content: 'first' })}data: {not json\n\n`);
+    });
+    const streamed = await request(app)
+      .post('/v1/chat/completions')
+      .set(AUTH_HEADER)
+      .send({ stream: true, messages: USER });
     expect(streamed.status).toBe(200);
-    expect(streamed.text).not.toContain('sk-upstream-secret-1');
-    expect(sseDataPayloads(streamed.text).slice(-2)).toEqual([
-      { error: { message: 'slow down, key ***', type: 'rate_limit_error' } },
-      '[DONE]',
-    ]);
+    const payloads = sseDataPayloads(streamed.text);
+    expect(payloads.at(-1)).toBe('[DONE]');
+    expect(payloads.at(-2)).toMatchObject({ error: { type: 'api_error' } });
+    expect(payloads.some((payload) => JSON.stringify(payload).includes('"content":"first"'))).toBe(true);
   });
 
   it('closes the upstream request within one second when a streaming client disconnects', async () => {
@@ -598,7 +612,7 @@ describe('shutdownSignal: runs still open at the shutdown deadline', () => {
     expect(response.body).toEqual(SHUTDOWN_BODY);
   });
 
-  it('answers a run that starts after the shutdown at once: 503 JSON, or the error frame and [DONE]', async () => {
+  it('answers a run that starts after the shutdown at once with 503 JSON, streamed or not', async () => {
     const { app, cut } = shutdownApp();
     cut();
     const plain = await request(app).post('/v1/chat/completions').set(AUTH_HEADER).send({ messages: LONG_USER });
@@ -607,7 +621,6 @@ describe('shutdownSignal: runs still open at the shutdown deadline', () => {
       .post('/v1/chat/completions')
       .set(AUTH_HEADER)
       .send({ stream: true, messages: LONG_USER });
-    expect(streamed.status).toBe(200);
-    expect(sseDataPayloads(streamed.text).slice(1)).toEqual([SHUTDOWN_BODY, '[DONE]']);
+    expect([streamed.status, streamed.body]).toEqual([503, SHUTDOWN_BODY]);
   });
 });

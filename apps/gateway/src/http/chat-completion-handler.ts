@@ -11,6 +11,7 @@ import { GatewayError, internalError } from '../errors.js';
 import { abortStreamWhenClientLeaves, abortWhenClientLeaves } from './abort-when-client-leaves.js';
 import { createChatCompletionFrames } from './chat-completion-frames.js';
 import { createShutdownCut, type ShutdownCut } from './shutdown-cut.js';
+import { holdStreamStart } from './stream-start-hold.js';
 import { silentLogger, type HttpLogger } from './http-logger.js';
 import { chatLocals, requestLocals } from './request-state.js';
 import { requestPath, type RouteStep, type StepResponse } from './route-step.js';
@@ -143,37 +144,51 @@ async function streamCompletion(options: {
   const frames = createChatCompletionFrames(identity);
   const run = abortStreamWhenClientLeaves(writer.signal, shutdown);
 
-  // Headers and the role chunk go out before the model says anything
-  // (docs/http-contract.md#streaming-response).
-  writer.start();
-  writer.writeFrame(frames.role());
+  // Headers and the role chunk wait for the run's first piece (or the heartbeat interval), so a run
+  // that fails before it is answered with its real status (docs/http-contract.md#streaming-response).
+  const hold = holdStreamStart(() => {
+    writer.start();
+    writer.writeFrame(frames.role());
+  }, heartbeatMs);
 
   // Each piece of the reply becomes one frame, written inside the upstream's own data callback. The
   // run itself sends the fallback text when the model said nothing, so every reply has a piece.
   const sink: ReplySink = {
-    text: (text) => writer.writeFrame(frames.content(text)),
-    toolCallStart: (index, id, name) => writer.writeFrame(frames.toolCallStart(index, id, name)),
+    text: (text) => {
+      if (!hold.started) hold.start();
+      return writer.writeFrame(frames.content(text));
+    },
+    toolCallStart: (index, id, name) => {
+      if (!hold.started) hold.start();
+      return writer.writeFrame(frames.toolCallStart(index, id, name));
+    },
     toolCallDelta: (index, argumentsPiece) => writer.writeFrame(frames.toolCallDelta(index, argumentsPiece)),
     drained: () => writer.drained(),
   };
 
   try {
     const outcome = await runner.run(prepared, sink, { signal: run.signal });
+    // Cut by the shutdown: say so, whatever the provider made of the abort.
+    const failure = outcome.ok ? undefined : (run.shutdownError() ?? outcome.error);
     if (writer.closed) {
       // The client is gone (the run was aborted with it): nobody to tell.
+    } else if (failure !== undefined && !hold.started) {
+      // Nothing sent yet: the real status and JSON body, as without streaming (the error step answers).
+      hold.release();
+      throw failure;
+    } else if (failure !== undefined) {
+      requestLocals(response.locals).errorType = failure.type;
+      writer.writeFrame(encodeSseJson(failure.toJSON()));
     } else if (outcome.ok) {
+      hold.start();
       options.logContent(outcome.text);
       writer.writeFrame(frames.finish(outcome.finishReason));
       if (includeUsage) {
         writer.writeFrame(frames.usage(outcome.usage));
       }
-    } else {
-      // Cut by the shutdown: say so, whatever the provider made of the abort.
-      const error = run.shutdownError() ?? outcome.error;
-      requestLocals(response.locals).errorType = error.type;
-      writer.writeFrame(encodeSseJson(error.toJSON()));
     }
   } catch (error) {
+    if (!hold.started) throw error;
     // Headers are out: the only honest report left is an error frame.
     if (!GatewayError.isInstance(error) || error.status >= 500) {
       onUnexpectedError(error);
@@ -184,6 +199,7 @@ async function streamCompletion(options: {
       writer.writeFrame(encodeSseJson(reported.toJSON()));
     }
   } finally {
+    hold.release();
     run.release();
   }
   await writer.writeDone();

@@ -13,6 +13,7 @@ import { requestLocals, responsesLocals } from '../request-state.js';
 import { requestPath, type RouteStep, type StepResponse } from '../route-step.js';
 import { sendJson } from '../send-response.js';
 import type { ShutdownCut } from '../shutdown-cut.js';
+import { holdStreamStart } from '../stream-start-hold.js';
 import { createResponseEventStream } from './response-event-stream.js';
 import { outputItemsOf, responseObject, type ResponseError, type ResponseIdentity } from './response-object.js';
 import type { ResponseIdStore } from './resolve-responses-run-middleware.js';
@@ -38,7 +39,7 @@ export interface ResponsesHandlerOptions {
   logger?: HttpLogger;
   /** `logging.includeContent`: log the reply text at `debug`. @defaultValue false */
   includeContent?: boolean;
-  /** The shutdown deadline's cut of open runs (shared with chat completions). */
+  /** The shutdown deadline's cut of open runs. */
   shutdown?: ShutdownCut;
 }
 
@@ -151,13 +152,23 @@ async function streamResponse(turn: Turn, onUnexpectedError: (error: unknown) =>
   const writer = createSseResponseWriter(response, { heartbeatMs: options.heartbeatMs });
   const events = createResponseEventStream(turn.identity, itemIds(options.randomUUID));
   const run = abortStreamWhenClientLeaves(writer.signal, options.shutdown);
-  writer.start();
-  writer.writeFrame(events.start());
+  // The headers, `response.created` and `response.in_progress` wait for the run's first piece (or the
+  // heartbeat interval), so a run that fails before it gets its real status (docs/responses-api.md#streaming).
+  const hold = holdStreamStart(() => {
+    writer.start();
+    writer.writeFrame(events.start());
+  }, options.heartbeatMs);
 
   // Each piece becomes its event(s), written inside the upstream's own data callback.
   const sink: ReplySink = {
-    text: (piece) => writer.writeFrame(events.text(piece)),
-    toolCallStart: (index, id, name) => writer.writeFrame(events.toolCallStart(index, id, name)),
+    text: (piece) => {
+      if (!hold.started) hold.start();
+      return writer.writeFrame(events.text(piece));
+    },
+    toolCallStart: (index, id, name) => {
+      if (!hold.started) hold.start();
+      return writer.writeFrame(events.toolCallStart(index, id, name));
+    },
     toolCallDelta: (index, piece) => writer.writeFrame(events.toolCallDelta(index, piece)),
     drained: () => writer.drained(),
   };
@@ -168,23 +179,32 @@ async function streamResponse(turn: Turn, onUnexpectedError: (error: unknown) =>
 
   try {
     const outcome = await options.runner.run(turn.prepared, sink, { signal: run.signal });
+    const failure = outcome.ok ? undefined : (run.shutdownError() ?? outcome.error);
     if (writer.closed) {
       // The client is gone (the run was aborted with it): nobody to tell.
-    } else if (!outcome.ok) {
-      fail(run.shutdownError() ?? outcome.error);
-    } else if (missedRequiredTool(turn, outcome)) {
+    } else if (failure !== undefined && !hold.started) {
+      // Nothing sent yet: the real status and JSON body, as without streaming (the error step answers).
+      hold.release();
+      throw failure;
+    } else if (failure !== undefined) {
+      fail(failure);
+    } else if (outcome.ok && missedRequiredTool(turn, outcome)) {
+      hold.start();
       requestLocals(response.locals).errorType = REQUIRED_TOOL_NOT_CALLED.code;
       writer.writeFrame(events.fail(REQUIRED_TOOL_NOT_CALLED));
-    } else {
+    } else if (outcome.ok) {
+      hold.start();
       turn.logContent(outcome.text);
       await rememberResponse(turn);
       writer.writeFrame(events.finish(outcome.finishReason, outcome.usage));
     }
   } catch (error) {
+    if (!hold.started) throw error;
     // Headers are out: the only honest report left is `response.failed`.
     if (!GatewayError.isInstance(error) || error.status >= 500) onUnexpectedError(error);
     if (!writer.closed) fail(GatewayError.isInstance(error) ? error : internalError(error));
   } finally {
+    hold.release();
     run.release();
   }
   await writer.writeDone();
