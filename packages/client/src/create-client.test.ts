@@ -11,9 +11,11 @@ import { createClient } from './create-client.js';
 import {
   completion,
   findClosedPort,
+  sendJson,
   startLoopbackServer,
   type LoopbackServer,
 } from './__fixtures__/loopback-server.js';
+import { CALL_ROUTING_OVERRIDES, CLIENT_ROUTING_DEFAULTS } from './__fixtures__/routing-options.js';
 
 const messages = [{ role: 'user' as const, content: 'hi' }];
 let server: LoopbackServer | undefined;
@@ -22,16 +24,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function json(
-  response: import('node:http').ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  response.end(JSON.stringify(body));
-}
 
 describe('createClient options', () => {
   it('rejects bad options with messages that never echo secrets', () => {
@@ -72,26 +64,10 @@ describe('createClient options', () => {
 
 describe('requests', () => {
   it('sends the token, routing headers and the client user, and per-call options win', async () => {
-    server = await startLoopbackServer((_request, response) => json(response, 200, completion('ok')));
-    const client = createClient({
-      baseURL: `${server.url}/v1`,
-      token: ' tok ',
-      agent: 'main',
-      sessionKey: 'client-key',
-      user: 'alice',
-      headers: { 'x-extra': 'one' },
-    });
+    server = await startLoopbackServer((_request, response) => sendJson(response, 200, completion('ok')));
+    const client = createClient({ baseURL: `${server.url}/v1`, ...CLIENT_ROUTING_DEFAULTS });
     await client.chat.completions.create({ model: 'openclaw', messages });
-    await client.chat.completions.create(
-      { messages, user: 'bob' },
-      {
-        agent: 'beta',
-        sessionKey: 'call-key',
-        model: 'local/qwen3',
-        messageChannel: 'Slack',
-        headers: { 'x-extra': 'two' },
-      },
-    );
+    await client.chat.completions.create({ messages, user: 'bob' }, CALL_ROUTING_OVERRIDES);
     const [first, second] = server.requests;
     expect(first?.method).toBe('POST');
     expect(first?.url).toBe('/v1/chat/completions');
@@ -113,7 +89,13 @@ describe('requests', () => {
 
   it('omits Authorization without a token and URL-encodes model ids', async () => {
     server = await startLoopbackServer((_request, response) =>
-      json(response, 200, { id: 'openclaw/main', object: 'model', created: 0, owned_by: 'openclaw', permission: [] }),
+      sendJson(response, 200, {
+        id: 'openclaw/main',
+        object: 'model',
+        created: 0,
+        owned_by: 'openclaw',
+        permission: [],
+      }),
     );
     const client = createClient({ baseURL: server.url });
     const model = await client.models.retrieve('openclaw/main');
@@ -125,7 +107,7 @@ describe('requests', () => {
   });
 
   it('rejects bad per-call input before sending anything', async () => {
-    server = await startLoopbackServer((_request, response) => json(response, 200, completion('ok')));
+    server = await startLoopbackServer((_request, response) => sendJson(response, 200, completion('ok')));
     const client = createClient({ baseURL: server.url });
     await expect(client.chat.completions.create({ messages }, { agent: 'a\nb' })).rejects.toThrow(
       'options.agent must be a string without CR, LF or NUL characters',
@@ -141,7 +123,7 @@ describe('requests', () => {
 
   it('normalises a tolerant completion (nulls, unknown finish reason) to the typed shape', async () => {
     server = await startLoopbackServer((_request, response) =>
-      json(response, 200, {
+      sendJson(response, 200, {
         id: 'x',
         object: 'chat.completion',
         created: 5,
@@ -189,8 +171,8 @@ describe('retries', () => {
   it('retries a 503 on POST and succeeds, counting attempts exactly', async () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
       if (index < 2)
-        json(response, 503, { error: { message: 'overloaded', type: 'api_error' } }, { 'retry-after': '0' });
-      else json(response, 200, completion('third time'));
+        sendJson(response, 503, { error: { message: 'overloaded', type: 'api_error' } }, { 'retry-after': '0' });
+      else sendJson(response, 200, completion('third time'));
     });
     const client = createClient({ baseURL: server.url });
     const result = await client.chat.completions.create({ messages });
@@ -201,7 +183,7 @@ describe('retries', () => {
 
   it('gives up after maxRetries and throws the last error', async () => {
     server = await startLoopbackServer((_request, response) =>
-      json(
+      sendJson(
         response,
         503,
         { error: { message: 'overloaded', type: 'api_error' } },
@@ -220,7 +202,7 @@ describe('retries', () => {
 
   it('does not retry a 500 on POST (the gateway may have run the turn)', async () => {
     server = await startLoopbackServer((_request, response) =>
-      json(response, 500, { error: { message: 'internal error', type: 'api_error' } }),
+      sendJson(response, 500, { error: { message: 'internal error', type: 'api_error' } }),
     );
     const client = createClient({ baseURL: server.url, maxRetries: 5 });
     await expect(client.chat.completions.create({ messages })).rejects.toMatchObject({
@@ -233,8 +215,8 @@ describe('retries', () => {
   it('retries a 500 on GET models', async () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
       if (index === 0)
-        json(response, 500, { error: { message: 'internal error', type: 'api_error' } }, { 'retry-after': '0' });
-      else json(response, 200, { object: 'list', data: [] });
+        sendJson(response, 500, { error: { message: 'internal error', type: 'api_error' } }, { 'retry-after': '0' });
+      else sendJson(response, 200, { object: 'list', data: [] });
     });
     const client = createClient({ baseURL: server.url });
     await expect(client.models.list()).resolves.toEqual({ object: 'list', data: [] });
@@ -244,8 +226,8 @@ describe('retries', () => {
   it('retries 429 with a short Retry-After but throws at once when it is longer than a minute', async () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
       if (index === 0)
-        json(response, 429, { error: { message: 'slow', type: 'rate_limit_error' } }, { 'retry-after': '0' });
-      else json(response, 429, { error: { message: 'locked', type: 'rate_limited' } }, { 'retry-after': '300' });
+        sendJson(response, 429, { error: { message: 'slow', type: 'rate_limit_error' } }, { 'retry-after': '0' });
+      else sendJson(response, 429, { error: { message: 'locked', type: 'rate_limited' } }, { 'retry-after': '300' });
     });
     const client = createClient({ baseURL: server.url });
     const started = Date.now();
@@ -295,7 +277,7 @@ describe('timeouts and aborts', () => {
 
   it('retries a timeout on GET', async () => {
     server = await startLoopbackServer((_request, response, _recorded, index) => {
-      if (index > 0) json(response, 200, { object: 'list', data: [] });
+      if (index > 0) sendJson(response, 200, { object: 'list', data: [] });
     });
     const client = createClient({ baseURL: server.url, timeoutMs: 300 });
     await expect(client.models.list()).resolves.toEqual({ object: 'list', data: [] });
@@ -320,7 +302,7 @@ describe('timeouts and aborts', () => {
 
   it('rejects at once with an already aborted signal, and aborts a retry wait', async () => {
     server = await startLoopbackServer((_request, response) =>
-      json(response, 503, { error: { message: 'busy', type: 'api_error' } }, { 'retry-after': '30' }),
+      sendJson(response, 503, { error: { message: 'busy', type: 'api_error' } }, { 'retry-after': '30' }),
     );
     let answered!: () => void;
     const firstAnswer = new Promise<void>((resolve) => (answered = resolve));

@@ -8,6 +8,7 @@ import {
   startLoopbackServer,
   type LoopbackServer,
 } from './__fixtures__/loopback-server.js';
+import { CALL_ROUTING_OVERRIDES, CLIENT_ROUTING_DEFAULTS } from './__fixtures__/routing-options.js';
 
 let server: LoopbackServer | undefined;
 
@@ -26,24 +27,11 @@ describe('responses.create requests', () => {
         sendJson(response, 200, responseObject({ output: [messageItem('ok')] }));
       }
     });
-    const client = createClient({
-      baseURL: `${server.url}/v1`,
-      token: ' tok ',
-      agent: 'main',
-      sessionKey: 'client-key',
-      user: 'alice',
-      headers: { 'x-extra': 'one' },
-    });
+    const client = createClient({ baseURL: `${server.url}/v1`, ...CLIENT_ROUTING_DEFAULTS });
     await client.responses.create({ model: 'openclaw', input: 'hi', instructions: 'be brief' });
     const stream = await client.responses.create(
       { model: 'openclaw/beta', input: [{ role: 'user', content: 'hi' }], stream: true, user: 'bob' },
-      {
-        agent: 'beta',
-        sessionKey: 'call-key',
-        model: 'local/qwen3',
-        messageChannel: 'Slack',
-        headers: { 'x-extra': 'two' },
-      },
+      CALL_ROUTING_OVERRIDES,
     );
     stream.abort();
     const [first, second] = server.requests;
