@@ -14,6 +14,7 @@ import { getDefaultAgentId, listAgentIds } from './config/resolve-agent-settings
 import { createAuthMiddleware } from './http/auth-middleware.js';
 import { createBodyMiddleware } from './http/body-middleware.js';
 import { createChatCompletionHandler } from './http/chat-completion-handler.js';
+import { createCorsSteps } from './http/cors-middleware.js';
 import { answerError, createErrorMiddleware } from './http/error-middleware.js';
 import { createReadinessHandler, livenessHandler } from './http/health-handlers.js';
 import { silentLogger, type HttpLogger } from './http/http-logger.js';
@@ -123,8 +124,8 @@ const EMBEDDINGS_PATH = '/v1/embeddings';
  * when either is enabled: `POST /v1/embeddings` (docs/embeddings.md#enabling-it).
  * Everything else is `404 text/plain`. Every request ends with one log line.
  * Each step of a request is one small function (`RouteStep`), in the order of
- * docs/http-contract.md#1-request-pipeline-and-errors: headers → log → method → auth → scope → body →
- * validation → resolution and `prepare` → run.
+ * docs/http-contract.md#1-request-pipeline-and-errors: headers → log → CORS (when on) → method → auth → scope →
+ * body → validation → resolution and `prepare` → run.
  *
  * `POST /v1/chat/completions` runs its steps on the raw Node request and response, before Express:
  * Express's own per-request machinery (prototype swaps, the router, `finalhandler`) measured about
@@ -151,11 +152,15 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
     createRequestLogMiddleware({ logger: deps.requestLogger ?? logger }),
   ];
 
+  // Before each route's method step (docs/http-contract.md#cross-origin-requests); no step at all when off.
+  const corsGet = createCorsSteps({ ...http.cors, allow: 'GET' });
+
   let chatCompletions: RouteStep | undefined;
   const modelsRoutes: { list: RouteStep; retrieve: RouteStep } | undefined = http.endpoints.chatCompletions.enabled
     ? (() => {
         const agentIds = listAgentIds(config);
         const modelsGuards = [
+          ...corsGet,
           createMethodMiddleware({ allow: 'GET' }),
           createAuthMiddleware({ authorizer, requiredScope: READ_SCOPE }),
           createScopeMiddleware({ requiredScope: READ_SCOPE }),
@@ -169,6 +174,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
   // The steps every POST route that calls a model starts with: method, auth, scope, body.
   const writeRouteFront: RouteStep[] = [
     ...everyRequest,
+    ...createCorsSteps({ ...http.cors, allow: 'POST' }),
     createMethodMiddleware({ allow: 'POST' }),
     createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
     createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
@@ -260,8 +266,8 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
     app.disable('etag');
     app.use(runStepsInOrder(everyRequest));
     // Probes: no auth (they carry no credential); GET only, like /v1/models.
-    app.all('/healthz', runStepsInOrder([createMethodMiddleware({ allow: 'GET' }), livenessHandler]));
-    app.all('/readyz', runStepsInOrder([createMethodMiddleware({ allow: 'GET' }), readiness]));
+    app.all('/healthz', runStepsInOrder([...corsGet, createMethodMiddleware({ allow: 'GET' }), livenessHandler]));
+    app.all('/readyz', runStepsInOrder([...corsGet, createMethodMiddleware({ allow: 'GET' }), readiness]));
     if (modelsRoutes !== undefined) {
       app.all('/v1/models', modelsRoutes.list);
       // A RegExp, because the id is read from the raw path (see createRetrieveModelHandler).
