@@ -9,13 +9,13 @@ import { resolveAgentSettings, type AgentSettings } from '../config/resolve-agen
 import { GatewayError, internalError, invalidRequest } from '../errors.js';
 import type { ProviderRegistry, ResolvedModel } from '../providers/provider-registry.js';
 import type { SessionStore, TranscriptMessage } from '../sessions/session-store.js';
-import { acquireSessionLock } from './acquire-session-lock.js';
 import type { AgentRunInput, AgentRunner, PreparedRun, RunOutcome, ToolCall } from './agent-runner.js';
 import { assertPublicImageUrl } from './assert-public-image-url.js';
 import { buildPrompt, type BuiltPrompt } from './build-prompt.js';
 import { composeProviderMessages } from './compose-provider-messages.js';
 import type { ReplySink } from './reply-sink.js';
 import { resolveRunModel } from './resolve-run-model.js';
+import { createSessionTurnGate } from './session-turn-gate.js';
 
 /** The reply when a model produced neither text nor tool calls (OpenClaw's wording). */
 export const EMPTY_RESPONSE_TEXT = 'No response from OpenClaw.';
@@ -50,6 +50,8 @@ interface PreparedState {
  */
 export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunner {
   const { config, sessionStore, providers } = options;
+  const { maxQueuedTurns, queueTimeoutMs } = config.sessions;
+  const sessionTurns = createSessionTurnGate({ store: sessionStore, maxQueuedTurns, queueTimeoutMs });
   const now = options.now ?? Date.now;
   const states = new WeakMap<PreparedRun, PreparedState>();
   const imagePolicy = config.gateway.http.endpoints.chatCompletions.images;
@@ -114,7 +116,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
       // so it skips both the lock and a pointless read.
       let transcript: TranscriptMessage[] = [];
       if (persist) {
-        release = await acquireSessionLock(sessionStore, input.sessionKey, signal);
+        release = await sessionTurns.acquire(input.sessionKey, signal);
         transcript = await sessionStore.load(input.sessionKey, { maxMessages: state.settings.maxHistoryMessages });
       }
       const messages = composeProviderMessages({
