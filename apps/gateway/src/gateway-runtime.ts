@@ -21,6 +21,7 @@ import { createSessionStore } from './sessions/create-session-store.js';
 import { createRedisSessionClient, redactRedisUrl } from './sessions/redis-session-client.js';
 import { createRedisSessionStore } from './sessions/redis-session-store.js';
 import type { SessionStore } from './sessions/session-store.js';
+import type { HttpLogger } from './http/http-logger.js';
 
 /** What {@link createGatewayRuntime} built. `authorizer` is absent when `auth: false` was asked for. */
 export interface GatewayRuntime {
@@ -46,6 +47,8 @@ export interface CreateGatewayRuntimeOptions {
   auth?: boolean;
   /** Programmatic Redis settings (not config keys): see {@link RuntimeRedisOptions}. */
   redis?: RuntimeRedisOptions;
+  /** Receives one `warn` line per failed model attempt that was handed on. @defaultValue silent */
+  logger?: Pick<HttpLogger, 'warn'>;
 }
 
 /** Redis settings a program (or a test) may set beside the config file. */
@@ -138,7 +141,16 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
     if (sessionStore.isReady) readiness.push(() => sessionStore.isReady?.() ?? true);
     const providers = createProviderRegistry({ config });
     cleanups.push(() => providers.close());
-    const runner = createAgentRunner({ config, sessionStore, providers });
+    const logger = options.logger;
+    const runner = createAgentRunner({
+      config,
+      sessionStore,
+      providers,
+      // Which model failed, why, and what answers next: never the prompt, never an upstream body.
+      ...(logger === undefined
+        ? {}
+        : { onModelAttemptFailed: (attempt) => logger.warn({ ...attempt }, 'model attempt failed') }),
+    });
 
     let closing: Promise<void> | undefined;
     return {

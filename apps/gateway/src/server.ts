@@ -143,6 +143,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     config,
     stateDir,
     env,
+    logger,
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
   const { runner, authorizer, authDescription } = runtime;

@@ -7,7 +7,7 @@ import { splitProviderModel } from '@clawgate/session-key';
 import type { GatewayConfig } from '../config/config-schema.js';
 import { resolveAgentSettings, type AgentSettings } from '../config/resolve-agent-settings.js';
 import { GatewayError, internalError, invalidRequest } from '../errors.js';
-import type { ProviderRegistry, ResolvedModel } from '../providers/provider-registry.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { SessionStore, TranscriptMessage } from '../sessions/session-store.js';
 import type { AgentRunInput, AgentRunner, PreparedRun, RunOutcome, ToolCall } from './agent-runner.js';
 import { assertPublicImageUrl } from './assert-public-image-url.js';
@@ -16,6 +16,7 @@ import { composeProviderMessages } from './compose-provider-messages.js';
 import type { ReplySink } from './reply-sink.js';
 import { resolveRunModel } from './resolve-run-model.js';
 import { createSessionTurnGate } from './session-turn-gate.js';
+import { type FailedAttempt, type ModelCandidate, streamWithFallbacks } from './stream-with-fallbacks.js';
 
 /** The reply when a model produced neither text nor tool calls (OpenClaw's wording). */
 export const EMPTY_RESPONSE_TEXT = 'No response from OpenClaw.';
@@ -27,13 +28,21 @@ export interface CreateAgentRunnerOptions {
   providers: ProviderRegistry;
   /** Clock for transcript timestamps. @defaultValue `Date.now` */
   now?: () => number;
+  /**
+   * Told of every model attempt that failed and was handed on (docs/http-contract.md#model-fallbacks):
+   * for the log and metrics. @defaultValue nothing
+   */
+  onModelAttemptFailed?: (attempt: FailedAttempt & { agentId: string }) => void;
+  /** Pause before a model is tried again after a connect failure, in ms. @defaultValue 100–300, random */
+  retryDelayMs?: () => number;
 }
 
 /** What `prepare` computed, kept out of the transports' sight. */
 interface PreparedState {
   settings: AgentSettings;
   modelReference: string;
-  model: ResolvedModel;
+  /** The model, then its fallbacks (none for a model the client picked with `x-openclaw-model`). */
+  candidates: ModelCandidate[];
   prompt: BuiltPrompt;
   verified: boolean;
 }
@@ -53,6 +62,8 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
   const { maxQueuedTurns, queueTimeoutMs } = config.sessions;
   const sessionTurns = createSessionTurnGate({ store: sessionStore, maxQueuedTurns, queueTimeoutMs });
   const now = options.now ?? Date.now;
+  const { onModelAttemptFailed } = options;
+  const retryDelayMs = options.retryDelayMs ?? (() => 100 + Math.floor(Math.random() * 200));
   const states = new WeakMap<PreparedRun, PreparedState>();
   const imagePolicy = config.gateway.http.endpoints.chatCompletions.images;
   // The configuration never changes while the runner lives: merge each agent's settings once.
@@ -78,7 +89,10 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
     states.set(prepared, {
       settings,
       modelReference,
-      model: providers.resolve(modelReference),
+      // An explicit `x-openclaw-model` is the client's choice: no other model answers for it.
+      candidates: (input.modelOverride === undefined ? [modelReference, ...settings.fallbacks] : [modelReference]).map(
+        (reference) => ({ reference, model: providers.resolve(reference) }),
+      ),
       prompt,
       verified: prompt.images.every((image) => image.kind !== 'remote'),
     });
@@ -128,6 +142,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
       // The reply is passed on piece by piece and kept whole for the transcript and the result, up
       // to the agent's cap: a runaway upstream fails the turn instead of filling memory and the store.
       let text = '';
+      let outputStarted = false;
       let replyChars = 0;
       const maxReplyChars = state.settings.maxReplyChars;
       const toolCalls: ToolCall[] = [];
@@ -135,10 +150,12 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
         text(piece) {
           replyChars += piece.length;
           if (replyChars > maxReplyChars) throw replyTooLarge(maxReplyChars);
+          outputStarted = true;
           text += piece;
           return sink.text(piece);
         },
         toolCallStart(index, id, name) {
+          outputStarted = true;
           toolCalls[index] = { id, name, arguments: '' };
           return sink.toolCallStart(index, id, name);
         },
@@ -151,13 +168,18 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
         },
         drained: () => sink.drained(),
       };
-      const request = {
-        model: state.model.modelId,
-        messages,
-        parameters: input.parameters,
-        ...(input.stream === false ? { stream: false } : {}),
-      };
-      const { usage, finishReason } = await state.model.provider.stream(request, relay, { signal });
+      const answered = await streamWithFallbacks({
+        candidates: state.candidates,
+        request: { messages, parameters: input.parameters, ...(input.stream === false ? { stream: false } : {}) },
+        sink: relay,
+        outputStarted: () => outputStarted,
+        signal,
+        retryDelayMs,
+        ...(onModelAttemptFailed === undefined
+          ? {}
+          : { onAttemptFailed: (attempt) => onModelAttemptFailed({ ...attempt, agentId: state.settings.id }) }),
+      });
+      const { usage, finishReason } = answered.result;
       signal.throwIfAborted();
       const calls = toolCalls.filter((call): call is ToolCall => call !== undefined);
       if (text === '' && calls.length === 0) {
@@ -174,7 +196,8 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
           ],
           meta: {
             agentId: state.settings.id,
-            model: state.modelReference,
+            // The model that answered: a fallback when the first one failed.
+            model: answered.model,
             messageChannel: input.messageChannel,
             finishReason,
             // The three counts, whatever else a provider's object may carry.
@@ -186,7 +209,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
           },
         });
       }
-      return { ok: true, finishReason, text, toolCalls: calls, usage, model: state.modelReference };
+      return { ok: true, finishReason, text, toolCalls: calls, usage, model: answered.model };
     } catch (error) {
       return { ok: false, error: toGatewayError(error, signal) };
     } finally {

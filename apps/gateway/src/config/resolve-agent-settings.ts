@@ -6,6 +6,8 @@ export interface AgentSettings {
   name: string | undefined;
   /** `<provider>/<model id>`. */
   model: string;
+  /** Models that answer in order when `model` fails before any output (docs/http-contract.md#model-fallbacks). */
+  fallbacks: readonly string[];
   systemPrompt: string | undefined;
   maxHistoryMessages: number;
   /** Longest reply the turn accepts from the model, in characters. */
@@ -31,6 +33,7 @@ export function resolveAgentSettings(config: GatewayConfig, agentId: string): Ag
     id: agent.id,
     name: agent.name,
     model: agent.model ?? defaults.model,
+    fallbacks: [],
     systemPrompt: agent.systemPrompt ?? defaults.systemPrompt,
     maxHistoryMessages: agent.maxHistoryMessages ?? defaults.maxHistoryMessages,
     maxReplyChars: agent.maxReplyChars ?? defaults.maxReplyChars,
