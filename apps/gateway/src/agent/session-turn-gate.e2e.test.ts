@@ -260,9 +260,10 @@ describe('a burst on one session', () => {
 
 describe('a refused turn at each door', () => {
   it('streamed chat: 429 and JSON while nothing was sent, an error frame and [DONE] once headers are out', async () => {
-    // The heartbeat (50 ms) sends a waiting stream's headers long before its wait limit (1 s) refuses it.
+    // The heartbeat (50 ms) sends a waiting stream's headers long before its wait limit refuses it; the 3 s
+    // leave a busy machine time to ask for (and refuse) the turn behind it meanwhile.
     const { gateway, upstream: holding } = await holdingGateway(
-      { maxQueuedTurns: 1, queueTimeoutMs: 1_000 },
+      { maxQueuedTurns: 1, queueTimeoutMs: 3_000 },
       { sseHeartbeatMs: 50 },
     );
     const first = chat(gateway.url, 'first');
@@ -283,7 +284,7 @@ describe('a refused turn at each door', () => {
 
     const streamed = await waiting.text();
     const frames = streamed.split('\n\n').filter((frame) => frame.startsWith('data: '));
-    expect(frames.slice(-2)).toEqual([`data: ${timedOutBody('1')}`, 'data: [DONE]']);
+    expect(frames.slice(-2)).toEqual([`data: ${timedOutBody('3')}`, 'data: [DONE]']);
     expect(streamed).not.toContain('"content"');
     running.answer();
     expect((await first).status).toBe(200);
@@ -292,7 +293,7 @@ describe('a refused turn at each door', () => {
 
   it('/v1/responses: a streamed turn refused after its headers ends with response.failed session_busy', async () => {
     const { gateway, upstream: holding } = await holdingGateway(
-      { maxQueuedTurns: 1, queueTimeoutMs: 1_000 },
+      { maxQueuedTurns: 1, queueTimeoutMs: 3_000 },
       { sseHeartbeatMs: 50 },
     );
     const first = chat(gateway.url, 'first');
@@ -308,7 +309,7 @@ describe('a refused turn at each door', () => {
     const data = JSON.parse(failed?.split('\ndata: ')[1] ?? '{}') as { response?: { error?: unknown } };
     expect(data.response?.error).toEqual({
       code: 'session_busy',
-      message: 'This session stayed busy for 1 s. Retry later.',
+      message: 'This session stayed busy for 3 s. Retry later.',
     });
     running.answer();
     expect((await first).status).toBe(200);
