@@ -103,7 +103,8 @@ describe('streamWithFallbacks', () => {
     const second = scripted('b', [last]);
     const { outcome, attempts } = await run([candidate('a/one', first.provider), candidate('b/two', second.provider)]);
     expect(outcome).toEqual({ error: last });
-    expect(attempts.at(-1)?.next).toBeUndefined();
+    // Only the handed-on attempt is reported: the last failure is the turn's own.
+    expect(attempts.map((attempt) => attempt.model)).toEqual(['a/one']);
   });
 
   it('never moves on once output started, nor for a failure no other model would fix', async () => {

@@ -16,15 +16,15 @@ export interface ModelCandidate {
   model: ResolvedModel;
 }
 
-/** One failed attempt, as reported to {@link StreamWithFallbacksOptions.onAttemptFailed}. */
+/** One failed attempt handed on to another, as reported to {@link StreamWithFallbacksOptions.onAttemptFailed}. */
 export interface FailedAttempt {
   /** `<provider>/<model id>` that failed. */
   model: string;
   reason: UpstreamFailure;
   /** The status the failure maps to (502, 504, 429, …). */
   status: number;
-  /** What is tried next: the same model again (a connect failure), the next model, or nothing. */
-  next: { model: string; sameModel: boolean } | undefined;
+  /** What is tried next: the same model again (a connect failure) or the next model. */
+  next: { model: string; sameModel: boolean };
 }
 
 /** Options of {@link streamWithFallbacks}. */
@@ -39,7 +39,7 @@ export interface StreamWithFallbacksOptions {
   signal: AbortSignal;
   /** Pause before trying a model again after a connect failure, in ms. */
   retryDelayMs: () => number;
-  /** Called for every failed attempt (for logs and metrics). */
+  /** Called for every failed attempt that another attempt follows (for logs and metrics); the last failure is the turn's. */
   onAttemptFailed?: (attempt: FailedAttempt) => void;
 }
 
@@ -68,13 +68,13 @@ export async function streamWithFallbacks(
         if (reason === undefined || signal.aborted || options.outputStarted()) throw error;
         const sameModel = reason === 'connect' && !retriedConnect;
         const nextModel = sameModel ? candidate : candidates[index + 1];
+        if (nextModel === undefined) throw error;
         options.onAttemptFailed?.({
           model: candidate.reference,
           reason,
           status: (error as GatewayError).status,
-          next: nextModel === undefined ? undefined : { model: nextModel.reference, sameModel },
+          next: { model: nextModel.reference, sameModel },
         });
-        if (nextModel === undefined) throw error;
         if (!sameModel) break;
         retriedConnect = true;
         await sleep(options.retryDelayMs(), signal);

@@ -528,7 +528,10 @@ function startDeadline(signal: AbortSignal, timeoutMs: number): { signal: AbortS
   const onAbort = (): void => controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(
-    () => controller.abort(new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error' })),
+    () =>
+      controller.abort(
+        new GatewayError(UPSTREAM_TIMEOUT_MESSAGE, { status: 504, type: 'api_error', upstreamFailure: 'timeout' }),
+      ),
     timeoutMs,
   );
   return {
