@@ -4,7 +4,9 @@
  * Decision: every object that clawgate itself defines is a `z.strictObject`, so an unknown key is a
  * start-up error (`gateway.prot: Unrecognized key`). A typo in a config file otherwise silently does
  * nothing, which for keys like `auth.mode` or `chatCompletions.enabled` is a security problem. The
- * only open maps are `models.providers` (ids are the user's) and provider `headers`.
+ * only open maps are `models.providers` and `agents.entries` (ids are the user's) and provider
+ * `headers`. Keys of an OpenClaw config that clawgate does not implement never reach this schema:
+ * `check-config-keys.ts` drops and reports them first.
  *
  * Nested sections use `.prefault({})` (not `.default({})`): zod 4 returns a `.default` value without
  * parsing it, which would skip the defaults of the keys inside.
@@ -15,16 +17,19 @@
  */
 import { normalizeAgentId, splitProviderModel } from '@clawgate/session-key';
 import { z } from 'zod';
+import { bindModeProblem } from './resolve-bind-address.js';
 
 const MEGABYTE = 1024 * 1024;
 
 /**
  * The whole configuration file. Parse with {@link parseConfig} (which resolves `${VAR}` first);
- * the output has every default filled in and `agents.list` always holds at least one agent with
- * exactly one `default: true`.
+ * the output has every default filled in, `agents.list` always holds at least one agent with
+ * exactly one `default: true` (from `list` or `entries`), and every `model` is split into `model`
+ * (the primary reference) and `fallbacks`.
  *
  * Every key (default in parentheses; † = a clawgate addition to OpenClaw's keys):
- * - `gateway.port` (18789, 0 = any free port), `gateway.bind` ("127.0.0.1")
+ * - `gateway.port` (18789, 0 = any free port), `gateway.bind` ("127.0.0.1"; or `loopback`, `lan`,
+ *   `auto`, `custom` with `gateway.customBindHost`; `tailnet` refused)
  * - `gateway.auth.mode` (unset: `password` if a password is set, else `token`), `.token`, `.password`†,
  *   `.trustedProxy`† `{ userHeader, requiredHeaders?, allowUsers? }`
  * - `gateway.auth.rateLimit`: `enabled`† (true), `maxAttempts` (10), `windowMs` (60000),
@@ -46,10 +51,11 @@ const MEGABYTE = 1024 * 1024;
  *   `idleTimeoutMs` (`timeoutMs`), `maxConnections` (unlimited); offline: `delayMs` (0); either: `models`
  *   (a catalogue `[{ id, name, contextWindow, reasoning }]` for `models.list`). Provider `offline` is built in
  * unless defined.
- * - `agents.defaults`†: `model` ("offline/clawgate-offline"), `maxHistoryMessages` (200),
+ * - `agents.defaults`: `model` ("offline/clawgate-offline"; or `{ primary, fallbacks }`), `maxHistoryMessages` (200),
  *   `maxReplyChars` (4 Mi), `systemPrompt`, `allowedModels`, `embeddingModel` (none)
  * - `agents.list[]`: `id` (normalised), `default`, `name`†, `model`, `systemPrompt`,
- *   `maxHistoryMessages`†, `maxReplyChars`†, `allowedModels`†, `embeddingModel` (none: one agent `main`)
+ *   `maxHistoryMessages`†, `maxReplyChars`†, `allowedModels`†, `embeddingModel` (none: one agent `main`);
+ *   or `agents.entries.<id>` with the same keys but `id` (not both)
  * - `sessions.store` ("file" | "memory" | `{ redis: url }`), `sessions.persistEphemeral` (false),
  *   `sessions.maxQueuedTurns`† (32), `sessions.queueTimeoutMs`† (60000)
  * - `gateway.http.cors`†: `allowedOrigins` ([]), `maxAgeSeconds` (600)
@@ -230,26 +236,37 @@ export function createGatewayConfigSchema() {
     maxRunsPerConnection: positiveInt.default(16),
   });
 
-  const gatewaySchema = z.strictObject({
-    /** 0 picks a free port (useful in tests). */
-    port: z.number().int().min(0).max(65_535).default(18_789),
-    /** Listen address; loopback by default so nothing is exposed by accident. */
-    bind: z.string().trim().min(1).default('127.0.0.1'),
-    auth: authSchema.prefault({}),
-    /** Peers whose `X-Forwarded-For` is believed and who may use `trusted-proxy` auth. */
-    trustedProxies: z.array(z.string().trim().min(1)).default([]),
-    http: httpSchema.prefault({}),
-    ws: wsSchema.prefault({}),
-    /** On SIGTERM/SIGINT, how long in-flight requests and SSE streams may run before they are cut (ms). */
-    shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
-  });
+  const gatewaySchema = z
+    .strictObject({
+      /** 0 picks a free port (useful in tests). */
+      port: z.number().int().min(0).max(65_535).default(18_789),
+      /**
+       * Listen address, or one of OpenClaw's bind modes (see `resolve-bind-address.ts`); loopback by
+       * default so nothing is exposed by accident.
+       */
+      bind: z.string().trim().min(1).default('127.0.0.1'),
+      /** The address for `bind: "custom"` (OpenClaw's key). */
+      customBindHost: z.string().trim().min(1).optional(),
+      auth: authSchema.prefault({}),
+      /** Peers whose `X-Forwarded-For` is believed and who may use `trusted-proxy` auth. */
+      trustedProxies: z.array(z.string().trim().min(1)).default([]),
+      http: httpSchema.prefault({}),
+      ws: wsSchema.prefault({}),
+      /** On SIGTERM/SIGINT, how long in-flight requests and SSE streams may run before they are cut (ms). */
+      shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+    })
+    .superRefine((gateway, context) => {
+      // The modes that need more than the key itself: refused here so `config check` says so too.
+      const problem = bindModeProblem(gateway.bind, gateway.customBindHost);
+      if (problem !== undefined) context.addIssue({ code: 'custom', path: [problem.key], message: problem.message });
+    });
 
   /**
    * One entry of a provider's model catalogue (OpenClaw's `models.providers.<id>.models[]`), listed
-   * by the WebSocket `models.list`. Loose: OpenClaw's entries carry more keys (`cost`, `input`,
-   * `maxTokens`, …) that clawgate has no use for.
+   * by the WebSocket `models.list` and described on `GET /v1/models`. OpenClaw's other keys of an
+   * entry (`cost`, `input`, `maxTokens`, …) are ignored with a warning (see `openclaw-known-keys.ts`).
    */
-  const catalogueModelSchema = z.looseObject({
+  const catalogueModelSchema = z.strictObject({
     id: z.string().trim().min(1),
     name: z.string().optional(),
     contextWindow: positiveInt.optional(),
@@ -301,9 +318,22 @@ export function createGatewayConfigSchema() {
     .trim()
     .regex(/^[^/\s]+\/\S.*$/, 'expected "<provider>/<model id>"');
 
+  /**
+   * An agent's model: `"<provider>/<model id>"`, or OpenClaw's `{ primary, fallbacks }`. Kept as written
+   * here; the root transform turns it into `model` (the primary) and `fallbacks`.
+   */
+  const modelSpecSchema = z.union([
+    modelRefSchema,
+    z.strictObject({
+      primary: modelRefSchema.optional(),
+      /** Tried in order when the primary fails before any output (docs/http-contract.md#model-fallbacks). */
+      fallbacks: z.array(modelRefSchema).optional(),
+    }),
+  ]);
+
   /** Settings every agent inherits unless it overrides them. */
   const agentDefaultsSchema = z.strictObject({
-    model: modelRefSchema.default('offline/clawgate-offline'),
+    model: modelSpecSchema.default(DEFAULT_MODEL),
     /** Transcript bound: oldest messages are trimmed beyond it. */
     maxHistoryMessages: positiveInt.default(200),
     /**
@@ -320,60 +350,69 @@ export function createGatewayConfigSchema() {
     embeddingModel: modelRefSchema.optional(),
   });
 
-  const agentEntrySchema = z.strictObject({
-    /** Normalised like request ids (trimmed, lowercased, invalid runs → `-`). */
-    id: z.string().transform((id) => normalizeAgentId(id)),
+  /** One agent's own settings: an `agents.list[]` entry without its `id`, or an `agents.entries.<id>` value. */
+  const agentBodyShape = {
+    /** Exactly one agent is the default (see `resolveAgents`). */
     default: z.boolean().optional(),
     name: z.string().optional(),
-    model: modelRefSchema.optional(),
+    model: modelSpecSchema.optional(),
     systemPrompt: z.string().optional(),
     maxHistoryMessages: positiveInt.optional(),
     maxReplyChars: positiveInt.optional(),
     allowedModels: z.array(z.string().trim().min(1)).optional(),
     embeddingModel: modelRefSchema.optional(),
+  };
+
+  const agentEntrySchema = z.strictObject({
+    /** Normalised like request ids (trimmed, lowercased, invalid runs → `-`). */
+    id: z.string().transform((id) => normalizeAgentId(id)),
+    ...agentBodyShape,
   });
 
+  /**
+   * `agents`: the defaults, and the agents either as clawgate's (and older OpenClaw's) `list` or as
+   * OpenClaw's `entries` map keyed by agent id. Checked here; merged into one list at the root.
+   */
   const agentsSchema = z
     .strictObject({
       defaults: agentDefaultsSchema.prefault({}),
       list: z.array(agentEntrySchema).optional(),
+      /** The object key is the agent id (normalised like `list[].id`). */
+      entries: z.record(z.string(), z.strictObject(agentBodyShape)).optional(),
     })
     .superRefine((agents, context) => {
-      const seen = new Map<string, number>();
+      if (agents.list !== undefined && agents.entries !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['entries'],
+          message: 'use either agents.list or agents.entries, not both',
+        });
+        return;
+      }
+      const seen = new Map<string, string>();
       let firstDefault: string | undefined;
-      (agents.list ?? []).forEach((agent, index) => {
+      for (const { agent, path } of agentSources(agents)) {
+        const where = path.join('.');
         const previous = seen.get(agent.id);
         if (previous !== undefined) {
           context.addIssue({
             code: 'custom',
-            path: ['list', index, 'id'],
-            message: `duplicate agent id '${agent.id}' (also agents.list.${previous}.id)`,
+            path: agents.list === undefined ? path.slice(1) : [...path.slice(1), 'id'],
+            message: `duplicate agent id '${agent.id}' (also ${previous})`,
           });
         }
-        seen.set(agent.id, index);
+        seen.set(agent.id, agents.list === undefined ? where : `${where}.id`);
         if (agent.default === true) {
           if (firstDefault !== undefined) {
             context.addIssue({
               code: 'custom',
-              path: ['list', index, 'default'],
+              path: [...path.slice(1), 'default'],
               message: `only one agent can be the default (already '${firstDefault}')`,
             });
           }
           firstDefault ??= agent.id;
         }
-      });
-    })
-    .transform((agents) => {
-      // No list → one agent `main`. Exactly one entry ends up `default: true`: the marked one, else the first.
-      const list = agents.list && agents.list.length > 0 ? agents.list : [{ id: 'main' }];
-      const defaultIndex = Math.max(
-        0,
-        list.findIndex((agent) => agent.default === true),
-      );
-      return {
-        defaults: agents.defaults,
-        list: list.map((agent, index) => ({ ...agent, default: index === defaultIndex })),
-      };
+      }
     });
 
   /** `sessions`. */
@@ -411,11 +450,12 @@ export function createGatewayConfigSchema() {
       logging: loggingSchema.prefault({}),
     })
     .superRefine((config, context) => {
-      // An agent whose model names an unknown provider would fail on its first request; fail at start-up.
-      const known = new Set(['offline', ...Object.keys(config.models.providers)]);
-      const check = (model: string | undefined, path: (string | number)[]) => {
+      // An agent whose model (or a fallback) names an unknown provider would fail on its first request;
+      // fail at start-up.
+      const known = new Set(['offline', ...Object.keys(config.models?.providers ?? {})]);
+      const check = (model: unknown, path: (string | number)[]) => {
         // No provider part: the model's own pattern has already reported it.
-        const provider = model === undefined ? undefined : splitProviderModel(model)?.provider;
+        const provider = typeof model === 'string' ? splitProviderModel(model)?.provider : undefined;
         if (provider !== undefined && !known.has(provider)) {
           context.addIssue({
             code: 'custom',
@@ -424,15 +464,96 @@ export function createGatewayConfigSchema() {
           });
         }
       };
-      // zod runs this even when a nested key already failed (its transform then did not run): guard.
-      if (!Array.isArray(config.agents?.list)) return;
-      check(config.agents.defaults.model, ['agents', 'defaults', 'model']);
+      const checkSpec = (spec: ModelSpec | undefined, path: (string | number)[]) => {
+        if (typeof spec !== 'object') {
+          check(spec, path);
+          return;
+        }
+        check(spec.primary, [...path, 'primary']);
+        for (const [index, fallback] of (spec.fallbacks ?? []).entries())
+          check(fallback, [...path, 'fallbacks', index]);
+      };
+      // zod runs this even when a nested key already failed: guard what a failed key may have left.
+      if (config.agents?.defaults === undefined) return;
+      checkSpec(config.agents.defaults.model, ['agents', 'defaults', 'model']);
       check(config.agents.defaults.embeddingModel, ['agents', 'defaults', 'embeddingModel']);
-      for (const [index, agent] of config.agents.list.entries()) {
-        check(agent.model, ['agents', 'list', index, 'model']);
-        check(agent.embeddingModel, ['agents', 'list', index, 'embeddingModel']);
+      for (const { agent, path } of agentSources(config.agents)) {
+        checkSpec(agent.model, [...path, 'model']);
+        check(agent.embeddingModel, [...path, 'embeddingModel']);
       }
-    });
+    })
+    .transform((config) => ({ ...config, agents: resolveAgents(config.agents) }));
+}
+
+/** The model every agent uses when neither it nor `agents.defaults` names one. */
+const DEFAULT_MODEL = 'offline/clawgate-offline';
+
+/** An agent's `model` as written: a reference or `{ primary, fallbacks }`. */
+type ModelSpec = string | { primary?: string | undefined; fallbacks?: string[] | undefined };
+
+/** The agent settings both forms share, as parsed (before `resolveAgents`). */
+interface ParsedAgent {
+  id: string;
+  default?: boolean | undefined;
+  model?: ModelSpec | undefined;
+  embeddingModel?: string | undefined;
+}
+
+/** Each agent with its id and where it was written (`['agents', 'list', 0]`, `['agents', 'entries', 'x']`). */
+function agentSources<Agent extends Omit<ParsedAgent, 'id'>>(agents: {
+  list?: (Agent & { id: string })[] | undefined;
+  entries?: Record<string, Agent> | undefined;
+}): { agent: Agent & { id: string }; path: (string | number)[] }[] {
+  if (Array.isArray(agents.list)) {
+    return agents.list.map((agent, index) => ({ agent, path: ['agents', 'list', index] }));
+  }
+  return Object.entries(agents.entries ?? {}).map(([key, agent]) => ({
+    agent: { ...agent, id: normalizeAgentId(key) },
+    path: ['agents', 'entries', key],
+  }));
+}
+
+/**
+ * `model` as the primary (unset: inherited) and `fallbacks`: an object's own list (`[]` when it has
+ * none, since it replaces the defaults' model wholly); unset for a plain reference or no model.
+ */
+function splitModelSpec(spec: ModelSpec | undefined): { model?: string; fallbacks?: string[] } {
+  if (spec === undefined) return {};
+  if (typeof spec === 'string') return { model: spec };
+  return { ...(spec.primary === undefined ? {} : { model: spec.primary }), fallbacks: spec.fallbacks ?? [] };
+}
+
+/**
+ * The agents as the rest of the gateway reads them: one `list` (from `list` or `entries`), models
+ * split into `model` and `fallbacks`.
+ *
+ * Decisions (docs/http-contract.md#8-configuration): no agent configured → one agent `main`.
+ * Exactly one agent ends up `default: true`: the one marked so, else the first in file order (for
+ * `entries`, the first key as JavaScript orders them: integer-like ids such as `"7"` come before the
+ * others, so mark one with `default: true` when that matters). `agents.defaults.model` falls back to
+ * the offline model and its fallbacks to none.
+ */
+function resolveAgents<Defaults extends { model: ModelSpec }, Agent extends Omit<ParsedAgent, 'id'>>(agents: {
+  defaults: Defaults;
+  list?: (Agent & { id: string })[] | undefined;
+  entries?: Record<string, Agent> | undefined;
+}) {
+  const { model: defaultModel, ...defaults } = agents.defaults;
+  const defaultSpec = splitModelSpec(defaultModel);
+  const given = agentSources(agents).map(({ agent }) => agent);
+  const list = given.length > 0 ? given : [{ id: 'main' } as Agent & { id: string }];
+  const defaultIndex = Math.max(
+    0,
+    list.findIndex((agent) => agent.default === true),
+  );
+  return {
+    defaults: { ...defaults, model: defaultSpec.model ?? DEFAULT_MODEL, fallbacks: defaultSpec.fallbacks ?? [] },
+    list: list.map(({ model, ...agent }, index) => ({
+      ...agent,
+      ...splitModelSpec(model),
+      default: index === defaultIndex,
+    })),
+  };
 }
 
 /** The validated configuration, defaults filled in. */

@@ -54,12 +54,32 @@ describe('loadConfig', () => {
     expect((await loadConfig({ env: {}, stateDir })).config.gateway.port).toBe(3);
   });
 
+  it('reads $OPENCLAW_CONFIG_PATH after --config and $CLAWGATE_CONFIG, before the default file', async () => {
+    const argumentFile = path.join(stateDir, 'a.json5');
+    const clawgateFile = path.join(stateDir, 'b.json5');
+    const openclawFile = path.join(stateDir, 'openclaw.json');
+    await writeFile(argumentFile, '{ gateway: { port: 1 } }');
+    await writeFile(clawgateFile, '{ gateway: { port: 2 } }');
+    await writeFile(openclawFile, '{ "gateway": { "port": 4, "mode": "local" } }');
+    await writeFile(path.join(stateDir, 'clawgate.json5'), '{ gateway: { port: 3 } }');
+    const both = { CLAWGATE_CONFIG: clawgateFile, OPENCLAW_CONFIG_PATH: openclawFile };
+    expect((await loadConfig({ path: argumentFile, env: both, stateDir })).config.gateway.port).toBe(1);
+    expect((await loadConfig({ env: both, stateDir })).config.gateway.port).toBe(2);
+    const fromOpenClaw = await loadConfig({ env: { OPENCLAW_CONFIG_PATH: openclawFile }, stateDir });
+    expect(fromOpenClaw).toMatchObject({ path: openclawFile, ignoredKeys: ['gateway.mode'] });
+    expect(fromOpenClaw.config.gateway.port).toBe(4);
+    expect((await loadConfig({ env: { OPENCLAW_CONFIG_PATH: '  ' }, stateDir })).config.gateway.port).toBe(3);
+  });
+
   it('fails when an explicit file is missing (argument or env)', async () => {
     const missing = path.join(stateDir, 'nope.json5');
     expect((await rejection(loadConfig({ path: missing, env: {}, stateDir }))).message).toBe(
       `${missing}: file not found`,
     );
     expect((await rejection(loadConfig({ env: { CLAWGATE_CONFIG: missing }, stateDir }))).message).toBe(
+      `${missing}: file not found`,
+    );
+    expect((await rejection(loadConfig({ env: { OPENCLAW_CONFIG_PATH: missing }, stateDir }))).message).toBe(
       `${missing}: file not found`,
     );
   });

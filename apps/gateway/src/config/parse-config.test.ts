@@ -72,7 +72,12 @@ describe('parseConfig defaults', () => {
       },
       models: { providers: {} },
       agents: {
-        defaults: { model: 'offline/clawgate-offline', maxHistoryMessages: 200, maxReplyChars: 4 * MEGABYTE },
+        defaults: {
+          model: 'offline/clawgate-offline',
+          fallbacks: [],
+          maxHistoryMessages: 200,
+          maxReplyChars: 4 * MEGABYTE,
+        },
         list: [{ id: 'main', default: true }],
       },
       sessions: { store: 'file', persistEphemeral: false, maxQueuedTurns: 32, queueTimeoutMs: 60000 },
@@ -148,8 +153,9 @@ describe('parseConfig errors name the key', () => {
   it.each([
     [{ gateway: { port: '18789' } }, 'gateway.port: Invalid input: expected number, received string'],
     [{ gateway: { port: 70000 } }, 'gateway.port: Too big: expected number to be <=65535'],
-    [{ gateway: { prot: 1 } }, 'gateway.prot: Unrecognized key'],
-    [{ gatway: {} }, 'gatway: Unrecognized key'],
+    [{ gateway: { prot: 1 } }, 'gateway.prot: Unrecognized key; did you mean `port`?'],
+    [{ gatway: {} }, 'gatway: Unrecognized key; did you mean `gateway`?'],
+    [{ gateway: { colour: 'red' } }, 'gateway.colour: Unrecognized key'],
     [
       { gateway: { auth: { mode: 'tokn' } } },
       'gateway.auth.mode: Invalid option: expected one of "none"|"token"|"password"|"trusted-proxy"',
@@ -164,7 +170,7 @@ describe('parseConfig errors name the key', () => {
     ],
     [
       { gateway: { http: { endpoints: { chatCompletions: { images: { allowUrls: true } } } } } },
-      'gateway.http.endpoints.chatCompletions.images.allowUrls: Unrecognized key',
+      'gateway.http.endpoints.chatCompletions.images.allowUrls: Unrecognized key; did you mean `allowUrl`?',
     ],
     [
       { models: { providers: { x: { api: 'anthropic' } } } },

@@ -6,7 +6,11 @@ export interface AgentSettings {
   name: string | undefined;
   /** `<provider>/<model id>`. */
   model: string;
-  /** Models that answer in order when `model` fails before any output (docs/http-contract.md#model-fallbacks). */
+  /**
+   * Models that answer in order when `model` fails before any output (docs/http-contract.md#model-fallbacks):
+   * the agent's own `model.fallbacks` when it sets a `model` of its own (a plain reference means none),
+   * else `agents.defaults.model.fallbacks`; `[]` when none.
+   */
   fallbacks: readonly string[];
   systemPrompt: string | undefined;
   maxHistoryMessages: number;
@@ -33,7 +37,8 @@ export function resolveAgentSettings(config: GatewayConfig, agentId: string): Ag
     id: agent.id,
     name: agent.name,
     model: agent.model ?? defaults.model,
-    fallbacks: [],
+    // An agent's own model replaces the defaults' wholly, fallbacks included.
+    fallbacks: agent.fallbacks ?? (agent.model === undefined ? defaults.fallbacks : []),
     systemPrompt: agent.systemPrompt ?? defaults.systemPrompt,
     maxHistoryMessages: agent.maxHistoryMessages ?? defaults.maxHistoryMessages,
     maxReplyChars: agent.maxReplyChars ?? defaults.maxReplyChars,
