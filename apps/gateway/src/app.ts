@@ -166,8 +166,8 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
           createScopeMiddleware({ requiredScope: READ_SCOPE }),
         ];
         return {
-          list: runStepsInOrder([...modelsGuards, createListModelsHandler({ agentIds })]),
-          retrieve: runStepsInOrder([...modelsGuards, createRetrieveModelHandler({ agentIds })]),
+          list: runStepsInOrder([...modelsGuards, createListModelsHandler({ agentIds, config })]),
+          retrieve: runStepsInOrder([...modelsGuards, createRetrieveModelHandler({ agentIds, config })]),
         };
       })()
     : undefined;

@@ -49,6 +49,60 @@ describe('models (docs/http-contract.md#7-models)', () => {
     expect(response.body).toEqual({ error: { message, type: 'invalid_request_error' } });
   });
 
+  it("adds upstream_model, from the provider catalogue, to the entries whose agent's model it describes", async () => {
+    const catalogued = buildTestApp({
+      config: testConfig({
+        models: {
+          providers: {
+            local: {
+              baseUrl: 'http://127.0.0.1:9/v1',
+              models: [
+                { id: 'qwen3', name: 'Qwen3', contextWindow: 32768, reasoning: true, maxTokens: 8192 },
+                { id: 'bare' },
+              ],
+            },
+          },
+        },
+        agents: {
+          defaults: { model: { primary: 'local/qwen3', fallbacks: ['local/bare'] } },
+          list: [
+            { id: 'main', default: true },
+            { id: 'beta', model: 'local/bare' },
+            { id: 'gamma', model: 'local/other' },
+          ],
+        },
+      }),
+      runner: createRecordingRunner(),
+    }).app;
+    const qwen = {
+      ...model('openclaw/main'),
+      upstream_model: { id: 'local/qwen3', name: 'Qwen3', context_window: 32768, reasoning: true },
+    };
+    const response = await request(catalogued).get('/v1/models').set(AUTH_HEADER);
+    expect(response.body).toEqual({
+      object: 'list',
+      data: [
+        { ...qwen, id: 'openclaw' },
+        { ...qwen, id: 'openclaw/default' },
+        qwen,
+        // A catalogue entry with only an id says only that; a model the catalogue lacks adds nothing.
+        { ...model('openclaw/beta'), upstream_model: { id: 'local/bare' } },
+        model('openclaw/gamma'),
+      ],
+    });
+    // Keys stay in OpenAI's order, the extra one last.
+    expect(Object.keys(response.body.data[0])).toEqual([
+      'id',
+      'object',
+      'created',
+      'owned_by',
+      'permission',
+      'upstream_model',
+    ]);
+    const retrieved = await request(catalogued).get('/v1/models/openclaw%2Fmain').set(AUTH_HEADER);
+    expect(retrieved.body).toEqual(qwen);
+  });
+
   it('answers other methods with 405 Allow: GET before auth', async () => {
     for (const path of ['/v1/models', '/v1/models/openclaw']) {
       for (const method of ['post', 'put', 'delete', 'patch'] as const) {

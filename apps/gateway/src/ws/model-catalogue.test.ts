@@ -104,6 +104,22 @@ describe('listCatalogueModels', () => {
     ]);
   });
 
+  it("lists the agents' fallback models on a provider without a catalogue, after their own models", () => {
+    const parsed = config({
+      models: { providers: { vllm: upstream } },
+      agents: {
+        defaults: { model: { primary: 'vllm/qwen3', fallbacks: ['vllm/llama'] } },
+        entries: { main: { model: { primary: 'vllm/mistral', fallbacks: ['offline/clawgate-offline'] } } },
+      },
+    });
+    expect(listCatalogueModels(parsed).map((model) => `${model.provider}/${model.id}`)).toEqual([
+      'vllm/qwen3',
+      'vllm/llama',
+      'vllm/mistral',
+      'offline/clawgate-offline',
+    ]);
+  });
+
   it('skips bare ids, provider wildcards and providers that are not configured', () => {
     const parsed = config({
       models: { providers: { vllm: upstream } },

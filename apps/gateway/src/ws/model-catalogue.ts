@@ -1,7 +1,7 @@
 /**
  * The models the gateway can reach, for `models.list` and `status` (docs/ws-protocol.md#methods):
  * each provider's configured catalogue (`models.providers.<id>.models`), and for a provider
- * without one, the models that agents reference on it (name = id).
+ * without one, the models that agents reference on it (model, fallbacks, allowed models; name = id).
  */
 import { splitProviderModel } from '@clawgate/session-key';
 import type { GatewayConfig } from '../config/config-schema.js';
@@ -38,11 +38,12 @@ export function listCatalogueModels(config: GatewayConfig): ListedModel[] {
       });
     }
   }
-  // Providers without a catalogue: the models agents use or allow on them.
-  const referenced = [config.agents.defaults.model, ...(config.agents.defaults.allowedModels ?? [])];
+  // Providers without a catalogue: the models agents use, fall back to or allow on them.
+  const { defaults } = config.agents;
+  const referenced = [defaults.model, ...defaults.fallbacks, ...(defaults.allowedModels ?? [])];
   for (const agent of config.agents.list) {
     if (agent.model !== undefined) referenced.push(agent.model);
-    referenced.push(...(agent.allowedModels ?? []));
+    referenced.push(...(agent.fallbacks ?? []), ...(agent.allowedModels ?? []));
   }
   for (const reference of referenced) {
     const split = splitProviderModel(reference);
