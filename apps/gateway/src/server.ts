@@ -11,7 +11,9 @@ import type { Duplex } from 'node:stream';
 import { resolveAuthConfig } from '@clawgate/auth';
 import { createApp } from './app.js';
 import { GatewayError } from './errors.js';
+import { describeIgnoredKeys } from './config/describe-ignored-keys.js';
 import { loadConfig } from './config/load-config.js';
+import { resolveBindAddress } from './config/resolve-bind-address.js';
 import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
 import { createGatewayRuntime, type RuntimeRedisOptions } from './gateway-runtime.js';
@@ -22,7 +24,7 @@ export { GATEWAY_TOKEN_FILE, readOrCreateToken } from './ensure-gateway-secret.j
 
 /** Options of {@link startGateway}; every field overrides the configuration file. */
 export interface StartGatewayOptions {
-  /** `--config`; else `$CLAWGATE_CONFIG`, else `<stateDir>/clawgate.json5`. */
+  /** `--config`; else `$CLAWGATE_CONFIG`, else `$OPENCLAW_CONFIG_PATH`, else `<stateDir>/clawgate.json5`. */
   configPath?: string;
   /** `--port`; `0` picks a free port. @defaultValue `gateway.port` (18789) */
   port?: number;
@@ -133,7 +135,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const env = options.env ?? process.env;
   const print = options.print ?? ((line: string) => console.log(line));
   const stateDir = path.resolve(options.stateDir ?? resolveStateDir(env));
-  const { config, path: configFile } = await loadConfig({ path: options.configPath, env, stateDir });
+  const { config, path: configFile, ignoredKeys } = await loadConfig({ path: options.configPath, env, stateDir });
   const ownLogger = options.logger === undefined ? createLogger({ level: config.logging.level }) : undefined;
   const logger: HttpLogger = options.logger ?? (ownLogger as HttpLogger);
   // With our own pino logger, the request line (a closed set of safe fields) skips its redaction pass.
@@ -226,7 +228,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, bind, () => {
+      // A bind mode (`loopback`, `lan`, …) becomes its address here; a refused one releases the runtime below.
+      server.listen(port, resolveBindAddress(bind, config.gateway.customBindHost), () => {
         server.off('error', reject);
         resolve();
       });
@@ -243,6 +246,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
   print(`clawgate gateway listening on ${url}`);
   print(`config: ${configFile ?? '(none: built-in defaults)'}`);
+  const ignoredKeysWarning = describeIgnoredKeys(ignoredKeys);
+  if (ignoredKeysWarning !== undefined) print(ignoredKeysWarning);
   print(authDescription);
   print(
     config.gateway.http.endpoints.chatCompletions.enabled

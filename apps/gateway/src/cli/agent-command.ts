@@ -37,8 +37,8 @@ Options:
       --model <ref>         model override, like x-openclaw-model; must be in the agent's allowedModels
       --channel <name>      message channel recorded with the turn; default "cli"
       --json                print the final chat.completion body (JSON) instead of streaming text
-      --config <file>       configuration file (JSON5); default $CLAWGATE_CONFIG, else
-                            <state dir>/clawgate.json5 (state dir: $CLAWGATE_STATE_DIR, else ~/.clawgate)
+      --config <file>       configuration file (JSON5); default $CLAWGATE_CONFIG, else $OPENCLAW_CONFIG_PATH,
+                            else <state dir>/clawgate.json5 (state dir: $CLAWGATE_STATE_DIR, else ~/.clawgate)
   -h, --help                show this help
 
 Without --session-key or --user the turn gets a fresh session that is not stored (unless

@@ -6,7 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../config/parse-config.js';
+import { openClawFixturePath, readOpenClawFixture } from '../config/__fixtures__/read-openclaw-fixture.js';
+import { describeIgnoredKeys } from '../config/describe-ignored-keys.js';
+import { parseConfig, parseConfigAndIgnoredKeys } from '../config/parse-config.js';
 import { redactConfig } from '../config/redact-config.js';
 import { cliEnv, ensureBuiltCli, runCliProcess } from './__fixtures__/built-cli.js';
 import { CONFIG_CHECK_USAGE, CONFIG_USAGE } from './config-command.js';
@@ -169,9 +171,52 @@ describe('clawgate config check', () => {
     expect(JSON.parse(inState.stdout).gateway.port).toBe(4343);
   });
 
+  it('reads $OPENCLAW_CONFIG_PATH; lists the ignored keys on stderr, never their values', async () => {
+    const file = openClawFixturePath('openclaw-channels');
+    const env = {
+      OPENCLAW_GATEWAY_TOKEN: SECRETS.token,
+      LOCAL_LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+      LOCAL_LLM_API_KEY: SECRETS.apiKey,
+    };
+    const result = await runCliProcess(['config', 'check'], cliEnv(dir, { ...env, OPENCLAW_CONFIG_PATH: file }));
+    expect(result.code).toBe(0);
+    const { config, ignoredKeys } = parseConfigAndIgnoredKeys(readOpenClawFixture('openclaw-channels'), env);
+    expect(result.stderr).toBe(`config: ${file}\n${describeIgnoredKeys(ignoredKeys)}\n`);
+    expect(result.stderr).toContain(': env, logging.consoleStyle, ');
+    expect(result.stderr).toContain(', channels, hooks, session, ');
+    for (const secret of [SECRETS.token, SECRETS.apiKey, 'hook-token-5a1f-never-print']) {
+      expect(result.stdout + result.stderr).not.toContain(secret);
+    }
+    const printed = JSON.parse(result.stdout);
+    expect(printed).toEqual(
+      redactConfig({ ...config, gateway: { ...config.gateway, auth: { mode: 'token', ...config.gateway.auth } } }),
+    );
+    expect(printed.agents.list).toEqual([
+      {
+        id: 'main',
+        model: 'local/qwen3-32b',
+        fallbacks: ['local/qwen3-coder', 'offline/clawgate-offline'],
+        default: true,
+      },
+      { id: 'coder', model: 'local/qwen3-coder', default: false },
+    ]);
+    // --config and $CLAWGATE_CONFIG come first.
+    const own = await writeConfig('own.json5', '{ gateway: { port: 4444 } }');
+    const both = await runCliProcess(
+      ['config', 'check'],
+      cliEnv(dir, { CLAWGATE_CONFIG: own, OPENCLAW_CONFIG_PATH: file }),
+    );
+    expect(both.stderr).toBe(`config: ${own}\n`);
+  });
+
   it.each([
     ['bad-port.json5', '{ gateway: { port: "80" } }', 'gateway.port: Invalid input: expected number, received string'],
-    ['typo.json5', '{ gateway: { prot: 80 } }', 'gateway.prot: Unrecognized key'],
+    ['typo.json5', '{ gateway: { prot: 80 } }', 'gateway.prot: Unrecognized key; did you mean `port`?'],
+    [
+      'agents-typo.json5',
+      '{ agents: { defualts: {} } }',
+      'agents.defualts: Unrecognized key; did you mean `defaults`?',
+    ],
     [
       'provider.json5',
       '{ agents: { list: [{ id: "main", model: "nowhere/m" }] } }',

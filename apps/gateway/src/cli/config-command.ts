@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { resolveAuthConfig } from '@clawgate/auth';
 import { ConfigError } from '../config/config-error.js';
+import { describeIgnoredKeys } from '../config/describe-ignored-keys.js';
 import { loadConfig } from '../config/load-config.js';
 import { redactConfig } from '../config/redact-config.js';
 import { resolveStateDir } from '../config/state-dir.js';
@@ -34,11 +35,13 @@ Validates a configuration file the way 'clawgate gateway' does at start-up (JSON
 references, every key, the auth mode, every agent's provider) and prints the resolved settings
 as JSON on stdout: every default filled in, gateway.auth.mode as start-up derives it, and every
 secret (tokens, passwords, API keys, credential headers, passwords in URLs) replaced by "***".
-The file that was read goes to stderr. Nothing is started, connected or written.
+The file that was read goes to stderr, with the keys of an OpenClaw config that clawgate does not
+implement and ignores. Nothing is started, connected or written.
 
 Options:
-  --config <file>   configuration file (JSON5); default $CLAWGATE_CONFIG, else
-                    <state dir>/clawgate.json5 (state dir: $CLAWGATE_STATE_DIR, else ~/.clawgate)
+  --config <file>   configuration file (JSON5, an openclaw.json too); default $CLAWGATE_CONFIG,
+                    else $OPENCLAW_CONFIG_PATH, else <state dir>/clawgate.json5
+                    (state dir: $CLAWGATE_STATE_DIR, else ~/.clawgate)
   -h, --help        show this help
 
 Exit codes:
@@ -90,7 +93,7 @@ async function runConfigCheck(args: string[], io: CliIo): Promise<number> {
     throw new CliUsageError('Option --config needs a file path', { usage: CONFIG_CHECK_USAGE });
   }
   const env = io.env ?? {};
-  // Same lookup as the gateway: --config, else $CLAWGATE_CONFIG, else the state directory's file.
+  // Same lookup as the gateway: --config, $CLAWGATE_CONFIG, $OPENCLAW_CONFIG_PATH, the state directory's file.
   let loaded;
   try {
     loaded = await loadConfig({ path: values.config, env, stateDir: resolveStateDir(env) });
@@ -100,7 +103,7 @@ async function runConfigCheck(args: string[], io: CliIo): Promise<number> {
     io.stderr(`clawgate config check: ${error.message}`);
     return EXIT_FAILURE;
   }
-  const { config, path } = loaded;
+  const { config, path, ignoredKeys } = loaded;
   let mode: string;
   try {
     // The checks start-up makes beyond the schema: the auth mode (env secrets decide it when unset)
@@ -113,6 +116,9 @@ async function runConfigCheck(args: string[], io: CliIo): Promise<number> {
   }
   const resolved = { ...config, gateway: { ...config.gateway, auth: { mode, ...config.gateway.auth } } };
   io.stderr(`config: ${path ?? '(none: built-in defaults)'}`);
+  // Key paths only: an ignored section's values (a channel's bot token) are never printed.
+  const ignoredKeysWarning = describeIgnoredKeys(ignoredKeys);
+  if (ignoredKeysWarning !== undefined) io.stderr(ignoredKeysWarning);
   io.stdout(JSON.stringify(redactConfig(resolved), null, 2));
   return EXIT_OK;
 }

@@ -11,9 +11,11 @@ export const GATEWAY_USAGE = `Usage: clawgate gateway [options]
 Runs the gateway (OpenAI-compatible /v1/chat/completions) until SIGINT or SIGTERM.
 
 Options:
-  --config <file>   configuration file (JSON5); default $CLAWGATE_CONFIG, else <state dir>/clawgate.json5
+  --config <file>   configuration file (JSON5, an openclaw.json too); default $CLAWGATE_CONFIG,
+                    else $OPENCLAW_CONFIG_PATH, else <state dir>/clawgate.json5
   --port <n>        port to listen on (0 picks a free one); default gateway.port (18789)
-  --bind <address>  address to listen on; default gateway.bind (127.0.0.1)
+  --bind <address>  address or mode (loopback, lan, auto, custom) to listen on;
+                    default gateway.bind (127.0.0.1)
   -h, --help        show this help
 
 Exit codes:

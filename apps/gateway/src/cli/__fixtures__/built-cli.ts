@@ -30,7 +30,12 @@ export interface CliResult {
  */
 export function cliEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CLAWGATE_STATE_DIR: stateDir, ...extra };
-  for (const name of ['CLAWGATE_CONFIG', 'OPENCLAW_GATEWAY_TOKEN', 'OPENCLAW_GATEWAY_PASSWORD']) {
+  for (const name of [
+    'CLAWGATE_CONFIG',
+    'OPENCLAW_CONFIG_PATH',
+    'OPENCLAW_GATEWAY_TOKEN',
+    'OPENCLAW_GATEWAY_PASSWORD',
+  ]) {
     if (!(name in extra)) delete env[name];
   }
   return env;
