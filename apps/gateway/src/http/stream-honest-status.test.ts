@@ -41,7 +41,10 @@ beforeAll(async () => {
       silent.push(response);
       return;
     }
-    writeUpstreamStream(response, [upstreamChunk({ role: 'assistant', content: 'recovered' }), upstreamChunk({}, 'stop')]);
+    writeUpstreamStream(response, [
+      upstreamChunk({ role: 'assistant', content: 'recovered' }),
+      upstreamChunk({}, 'stop'),
+    ]);
   });
 });
 afterAll(async () => {
