@@ -27,6 +27,8 @@ export function abortWhenClientLeaves(response: ServerResponse, shutdown: Shutdo
     if (!response.writableFinished) controller.abort();
   };
   response.on('close', onClose);
+  // A client that left while the request was still being checked closed before we listened.
+  if (response.destroyed) onClose();
   shutdown?.track(controller);
   return {
     controller,

@@ -36,9 +36,8 @@ export function createEmbeddingsHandler(options: EmbeddingsHandlerOptions = {}):
     if (body === undefined || target === undefined) throw new Error('embeddings handler ran before resolution');
     const input = embeddingInputList(body.input);
 
+    // A client that left while the request was being resolved is seen at once: no upstream call for it.
     const { controller, release } = abortWhenClientLeaves(response, shutdown);
-    // A client that left while the request was being resolved has closed already: no upstream call for it.
-    if (response.destroyed) controller.abort();
     try {
       let result: Awaited<ReturnType<typeof target.embed>>;
       try {
