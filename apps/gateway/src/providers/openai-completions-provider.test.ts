@@ -388,6 +388,33 @@ describe('openai-completions provider: whole answer (stream: false)', () => {
     expect(received.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
 
+  it('keeps parallel tool calls of one whole answer apart (their list position is their index)', async () => {
+    const provider = await setup((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        completion(
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'call_a', type: 'function', function: { name: 'first', arguments: '{"x":1}' } },
+              { id: 'call_b', type: 'function', function: { name: 'second', arguments: '{"y":2}' } },
+            ],
+          },
+          'tool_calls',
+          { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        ),
+      );
+    });
+    const events = await collect(providerEvents(provider, wholeRequest, { signal: new AbortController().signal }));
+    expect(events.filter((event) => event.type.startsWith('tool-call'))).toEqual([
+      { type: 'tool-call-start', index: 0, id: 'call_a', name: 'first' },
+      { type: 'tool-call-delta', index: 0, arguments: '{"x":1}' },
+      { type: 'tool-call-start', index: 1, id: 'call_b', name: 'second' },
+      { type: 'tool-call-delta', index: 1, arguments: '{"y":2}' },
+    ]);
+  });
+
   it('turns message tool calls into start/delta events, estimating usage when none is sent', async () => {
     const provider = await setup((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });

@@ -461,7 +461,12 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
     }
     const toolCalls = part?.tool_calls;
     if (toolCalls) {
-      for (const call of toolCalls) flowing = tracker.accept(call) && flowing;
+      // A whole completion's calls carry no `index`: their place in the list is their index, or
+      // parallel calls would be merged into the first.
+      toolCalls.forEach((call, position) => {
+        const indexed = (call as { index?: unknown }).index === undefined ? { ...call, index: position } : call;
+        flowing = tracker.accept(indexed) && flowing;
+      });
     }
     if (finishReason) rawFinish = finishReason;
     if (reported && typeof reported.prompt_tokens === 'number' && typeof reported.completion_tokens === 'number') {
