@@ -246,4 +246,30 @@ describe('createSessionTurnGate', () => {
   it('words the timeout in seconds', () => {
     expect(sessionQueueTimedOut(60_000).message).toBe('This session stayed busy for 60 s. Retry later.');
   });
+
+  it('hands only the head of a line to the store, so turns that give up leave nothing queued there', async () => {
+    const mutex = createKeyedMutex();
+    let storeCalls = 0;
+    const store = {
+      runExclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+        storeCalls += 1;
+        return mutex.runExclusive(key, task);
+      },
+    };
+    const gate = createSessionTurnGate({ store, maxQueuedTurns: 1, queueTimeoutMs: 60_000 });
+    const release = await gate.acquire('s', live());
+    // A client that sends a turn and leaves, ten thousand times, while the first turn runs.
+    for (let index = 0; index < 10_000; index += 1) {
+      const leaving = new AbortController();
+      const waiting = settled(gate.acquire('s', leaving.signal));
+      leaving.abort(new Error('client left'));
+      expect(await waiting).toMatchObject({ ok: false });
+    }
+    expect([storeCalls, gate.turnsOf('s'), mutex.size]).toEqual([1, 1, 1]);
+    release();
+    await mutex.drain();
+    expect([gate.activeSessions, mutex.size]).toEqual([0, 0]);
+    // The session still serves the next turn.
+    (await gate.acquire('s', live()))();
+  });
 });

@@ -77,6 +77,13 @@ function sessionBusyError(message: string): GatewayError {
   });
 }
 
+/** One turn waiting for its session: `admit` gives it the slot, `fail` refuses it with the store's error. */
+interface Waiter {
+  /** Hands over the slot; `false` when the turn gave up meanwhile (the slot is then not taken). */
+  admit(freeSlot: () => void): boolean;
+  fail(reason: unknown): void;
+}
+
 const startTimeout: StartTimer = (onTimeout, delayMs) => {
   const timer = setTimeout(onTimeout, delayMs);
   return () => clearTimeout(timer);
@@ -95,12 +102,43 @@ export function createSessionTurnGate(options: SessionTurnGateOptions): SessionT
   const startTimer = options.startTimer ?? startTimeout;
   // Per session: the running turn (or the one about to run) plus those waiting behind it.
   const turnsBySession = new Map<string, number>();
+  // Per session: the turns waiting in this process, in arrival order, and whether one is in the
+  // store's `runExclusive` now. Only the head of a line is ever handed to the store, so a turn that
+  // gives up while waiting leaves nothing queued there (no dead task, no Redis lock taken for it).
+  const lines = new Map<string, { waiting: Waiter[]; inStore: boolean }>();
 
   const leave = (sessionKey: string) => {
     const left = (turnsBySession.get(sessionKey) ?? 1) - 1;
     if (left > 0) turnsBySession.set(sessionKey, left);
     else turnsBySession.delete(sessionKey);
   };
+
+  /** Hands the next waiting turn of `sessionKey` to the store once the previous one is out of it. */
+  function pump(sessionKey: string): void {
+    const line = lines.get(sessionKey);
+    if (line === undefined || line.inStore) return;
+    const next = line.waiting.shift();
+    if (next === undefined) {
+      lines.delete(sessionKey);
+      return;
+    }
+    line.inStore = true;
+    let freeSlot!: () => void;
+    const slotFreed = new Promise<void>((resolve) => {
+      freeSlot = resolve;
+    });
+    store
+      .runExclusive(sessionKey, () => {
+        // Gave up while the store was still taking its lock (a Redis lock held by another replica).
+        if (!next.admit(freeSlot)) return Promise.resolve();
+        return slotFreed;
+      })
+      .catch((error: unknown) => next.fail(error))
+      .finally(() => {
+        line.inStore = false;
+        pump(sessionKey);
+      });
+  }
 
   function acquire(sessionKey: string, signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -109,48 +147,55 @@ export function createSessionTurnGate(options: SessionTurnGateOptions): SessionT
     if (ahead > maxQueuedTurns) return Promise.reject(sessionQueueFull(maxQueuedTurns));
     turnsBySession.set(sessionKey, ahead + 1);
 
-    let counted = true;
-    const leaveOnce = () => {
-      if (!counted) return;
-      counted = false;
-      leave(sessionKey);
-    };
-    let freeSlot!: () => void;
-    const slotFreed = new Promise<void>((resolve) => {
-      freeSlot = resolve;
-    });
-    const release = () => {
-      leaveOnce();
-      freeSlot();
-    };
-
     return new Promise((resolve, reject) => {
       let settled = false;
       let stopTimer: (() => void) | undefined;
-      const settle = () => {
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
         signal.removeEventListener('abort', onAbort);
         stopTimer?.();
+        return true;
       };
-      // A queued `runExclusive` task cannot be withdrawn: it frees the slot at once when reached.
+      const waiter: Waiter = {
+        admit(freeSlot) {
+          if (!settle()) return false;
+          let counted = true;
+          resolve(() => {
+            if (!counted) return;
+            counted = false;
+            leave(sessionKey);
+            freeSlot();
+          });
+          return true;
+        },
+        fail(reason) {
+          if (!settle()) return;
+          leave(sessionKey);
+          reject(reason);
+        },
+      };
+      // A turn that gives up leaves its line at once: the turns behind it move up.
       const giveUp = (reason: unknown) => {
-        if (settled) return;
-        settle();
-        release();
+        if (!settle()) return;
+        const line = lines.get(sessionKey);
+        const place = line?.waiting.indexOf(waiter) ?? -1;
+        if (line !== undefined && place >= 0) line.waiting.splice(place, 1);
+        leave(sessionKey);
         reject(reason);
+        pump(sessionKey);
       };
       const onAbort = () => giveUp(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       // Only a turn with someone ahead waits; the first in line gets no timer.
       if (ahead > 0) stopTimer = startTimer(() => giveUp(sessionQueueTimedOut(queueTimeoutMs)), queueTimeoutMs);
-      store
-        .runExclusive(sessionKey, () => {
-          if (settled) return Promise.resolve();
-          settle();
-          resolve(release);
-          return slotFreed;
-        })
-        .catch(giveUp);
+      let line = lines.get(sessionKey);
+      if (line === undefined) {
+        line = { waiting: [], inStore: false };
+        lines.set(sessionKey, line);
+      }
+      line.waiting.push(waiter);
+      pump(sessionKey);
     });
   }
 

@@ -69,6 +69,8 @@ const MEGABYTE = 1024 * 1024;
  */
 export function createGatewayConfigSchema() {
   const positiveInt = z.number().int().positive();
+  // A Node timer's delay: `setTimeout` turns anything above 2^31-1 ms into 1 ms.
+  const timerMs = positiveInt.max(2_147_483_647);
   const nonNegativeInt = z.number().int().nonnegative();
   const redisUrl = z.url({ protocol: /^rediss?$/ });
 
@@ -184,7 +186,7 @@ export function createGatewayConfigSchema() {
         .prefault({}),
       cors: corsSchema.prefault({}),
       /** `: ping` comment interval while a streamed model is silent. */
-      sseHeartbeatMs: positiveInt.default(15_000),
+      sseHeartbeatMs: timerMs.default(15_000),
       /** Extension: request body limit in bytes (413 above it). */
       maxBodyBytes: positiveInt.default(20 * MEGABYTE),
       /** Extension: deadline for reading the request body (408 after it). */
@@ -427,7 +429,7 @@ export function createGatewayConfigSchema() {
      */
     maxQueuedTurns: nonNegativeInt.default(32),
     /** A turn that has waited this long for its session's earlier turns is refused with 429 `session_busy` (ms). */
-    queueTimeoutMs: positiveInt.default(60_000),
+    queueTimeoutMs: timerMs.default(60_000),
   });
 
   /** `logging` (extension). */

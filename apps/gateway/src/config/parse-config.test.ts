@@ -192,6 +192,14 @@ describe('parseConfig errors name the key', () => {
       'gateway.http.requestTimeoutMs: must be at least headersTimeoutMs (5000)',
     ],
     [
+      { sessions: { queueTimeoutMs: 3_000_000_000 } },
+      'sessions.queueTimeoutMs: Too big: expected number to be <=2147483647',
+    ],
+    [
+      { gateway: { http: { sseHeartbeatMs: 2_147_483_648 } } },
+      'gateway.http.sseHeartbeatMs: Too big: expected number to be <=2147483647',
+    ],
+    [
       { gateway: { http: { endpoints: { chatCompletions: { limits: { maxMessages: 0 } } } } } },
       'gateway.http.endpoints.chatCompletions.limits.maxMessages: Too small: expected number to be >0',
     ],

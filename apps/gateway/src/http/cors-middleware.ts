@@ -95,7 +95,7 @@ export function createCorsSteps(options: CorsOptions): RouteStep[] {
 
 /** The fixed list, plus the `x-stainless-*` names among the headers a preflight asks for. */
 function allowedHeadersFor(requested: string | undefined): string {
-  if (requested === undefined || !requested.includes('x-stainless-')) return ALLOWED_HEADERS_LIST;
+  if (requested === undefined || !requested.toLowerCase().includes('x-stainless-')) return ALLOWED_HEADERS_LIST;
   const sdkHeaders = requested
     .split(',')
     .map((name) => name.trim().toLowerCase())
