@@ -105,6 +105,9 @@ const CLASS_BY_TYPE = new Map<string, new (message: string, options: ClawgateErr
   ['not_found_error', NotFoundError],
   ['rate_limit_error', RateLimitError],
   ['rate_limited', RateLimitError],
+  // Codes a failed response carries where the gateway or OpenAI names the cause rather than the type.
+  ['session_busy', RateLimitError],
+  ['rate_limit_exceeded', RateLimitError],
   ['api_error', InternalServerError],
   ['server_error', InternalServerError],
   ['service_unavailable', InternalServerError],

@@ -163,6 +163,8 @@ describe('ResponseStream failures', () => {
 
   it.each([
     ['rate_limit_error', RateLimitError],
+    ['session_busy', RateLimitError],
+    ['rate_limit_exceeded', RateLimitError],
     ['some_new_code', InternalServerError],
   ] as const)('a response.failed with code %s throws the matching class', async (code, ErrorClass) => {
     server = await serveEvents([...textItemEvents([]).slice(0, 2), failedEvent('no luck', code)]);
