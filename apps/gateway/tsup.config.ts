@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { defineConfig, type Options } from 'tsup';
@@ -66,6 +66,16 @@ const jsonAsParse: EsbuildPlugin = {
   },
 };
 
+/**
+ * The web chat page (`@clawgate/webchat`, built first by turbo's `^build`) ships inside the gateway's
+ * build as `dist/webchat/`, where `src/http/webchat-files.ts` looks for it at run time
+ * (docs/webchat.md#how-it-is-built-and-served).
+ */
+async function copyWebchatPage(): Promise<void> {
+  const webchatDist = path.join(path.dirname(requireFromHere.resolve('@clawgate/webchat/package.json')), 'dist');
+  await cp(webchatDist, path.join('dist', 'webchat'), { recursive: true });
+}
+
 // The app ships ESM only: it is run (bin, server) or imported by our own tests and benchmarks,
 // never required from CJS.
 export default defineConfig({
@@ -84,4 +94,5 @@ export default defineConfig({
   // Less source for V8 to scan and keep in memory; names stay, so stack traces and profiles still read.
   minifyWhitespace: true,
   minifySyntax: true,
+  onSuccess: copyWebchatPage,
 });

@@ -253,6 +253,7 @@ export const OPENCLAW_KNOWN_KEYS = {
     },
     nodes: true,
     push: true,
-    webchat: true,
+    // clawgate reads `gateway.webchat.enabled` (its own page); OpenClaw's history cap is ignored.
+    webchat: { chatHistoryMaxChars: true },
   },
 } as const satisfies KnownKeys;
