@@ -4,15 +4,18 @@
  * from the configuration (agent ids, model references, provider ids): never a session key, user,
  * token, IP address or message text.
  *
- * Decision: labelled children are looked up through a small cache keyed by the joined label values,
- * because prom-client's `labels()` hashes its arguments on every call; with the cache a request
- * costs a few map lookups and one `observe` per histogram (docs/observability.md#what-it-costs).
+ * Decision: what is counted per request or per upstream call lives in `labelled-series.ts` (plain
+ * numbers behind a map of label sets, rendered by prom-client at scrape time), and each caller's
+ * series are cached here per label set: prom-client's own `inc`/`observe` hash the label values on
+ * every call (docs/observability.md#what-it-costs). Rare events (gauges, refusals) use prom-client's
+ * classes as they are.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ChatCompletionUsage } from '@clawgate/openai-schemas';
 import type { AuthDecision } from '@clawgate/auth';
 import type { ObservedTurn, RunObserver, UpstreamAttempt } from '../agent/run-observer.js';
 import { GATEWAY_VERSION } from '../gateway-version.js';
+import { type CounterSeries, createCounter, createHistogram, type HistogramSeries } from './labelled-series.js';
 
 /** One finished HTTP request, as the request log step reports it. */
 export interface ObservedRequest {
@@ -59,9 +62,6 @@ const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0
 const FIRST_CHUNK_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const SESSION_WAIT_BUCKETS = [0.0001, 0.001, 0.01, 0.1, 0.5, 1, 5, 10, 30, 60];
 
-type CounterChild = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
-
 /** Methods Node's parser accepts are a fixed list, but only these are worth a label of their own. */
 const METHOD_LABELS: ReadonlySet<string> = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'DELETE']);
 
@@ -84,32 +84,32 @@ export function createGatewayMetrics(
     labelNames: ['version'],
     registers,
   }).set({ version: GATEWAY_VERSION }, 1);
-  const requests = new Counter({
+  const requests = createCounter({
     name: 'clawgate_http_requests_total',
     help: 'HTTP requests by route, method, status class (aborted: the client left first) and agent.',
     labelNames: ['route', 'method', 'status_class', 'agent'],
-    registers,
+    registry,
   });
-  const requestDuration = new Histogram({
+  const requestDuration = createHistogram({
     name: 'clawgate_http_request_duration_seconds',
     help: 'From the request arriving to the response ending, by route.',
     labelNames: ['route'],
     buckets: DURATION_BUCKETS,
-    registers,
+    registry,
   });
-  const firstChunk = new Histogram({
+  const firstChunk = createHistogram({
     name: 'clawgate_time_to_first_chunk_seconds',
     help: 'Streamed requests: from the request arriving to the first piece of the reply going out.',
     labelNames: ['route'],
     buckets: FIRST_CHUNK_BUCKETS,
-    registers,
+    registry,
   });
-  const overhead = new Histogram({
+  const overhead = createHistogram({
     name: 'clawgate_gateway_overhead_seconds',
     help: "Answered requests that called a model: the request's duration minus its time in upstream calls.",
     labelNames: ['route'],
     buckets: OVERHEAD_BUCKETS,
-    registers,
+    registry,
   });
   const activeRuns = new Gauge({ name: 'clawgate_active_runs', help: 'Agent turns running now.', registers });
   const activeStreams = new Gauge({
@@ -117,35 +117,36 @@ export function createGatewayMetrics(
     help: 'Agent turns running now whose reply streams to the client.',
     registers,
   });
-  const sessionWait = new Histogram({
+  const sessionWait = createHistogram({
     name: 'clawgate_session_wait_seconds',
     help: "How long a stored session's turn waited for the session's earlier turns.",
+    labelNames: [],
     buckets: SESSION_WAIT_BUCKETS,
-    registers,
-  });
+    registry,
+  }).series();
   const sessionBusy = new Counter({
     name: 'clawgate_session_busy_total',
     help: 'Turns refused with 429 session_busy (the session line was full or the wait too long).',
     registers,
   });
-  const upstreamResponses = new Counter({
+  const upstreamResponses = createCounter({
     name: 'clawgate_upstream_responses_total',
     help: 'Upstream model calls by provider and outcome.',
     labelNames: ['provider', 'outcome'],
-    registers,
+    registry,
   });
-  const upstreamDuration = new Histogram({
+  const upstreamDuration = createHistogram({
     name: 'clawgate_upstream_duration_seconds',
     help: 'Upstream model calls, from the call to the end of the reply, by provider.',
     labelNames: ['provider'],
     buckets: DURATION_BUCKETS,
-    registers,
+    registry,
   });
-  const tokens = new Counter({
+  const tokens = createCounter({
     name: 'clawgate_tokens_total',
     help: "Tokens by agent, model and direction (input, output), from the upstream's usage.",
     labelNames: ['agent', 'model', 'direction'],
-    registers,
+    registry,
   });
   const authFailures = new Counter({
     name: 'clawgate_auth_failures_total',
@@ -165,9 +166,14 @@ export function createGatewayMetrics(
     },
   });
 
-  // Children by joined label values: see the file comment.
-  const providerChildren = new Map<string, HistogramChild>();
-  const outcomeChildren = new Map<string, CounterChild>();
+  // Each caller's series by its joined label values (see the file comment).
+  const attemptSeries = new Map<string, { count: CounterSeries; duration: HistogramSeries }>();
+  const tokenSeries = new Map<string, { input: CounterSeries; output: CounterSeries }>();
+  const requestSeries = new Map<string, CounterSeries>();
+  const routeSeries = new Map<
+    string,
+    { duration: HistogramSeries; firstChunk: HistogramSeries; overhead: HistogramSeries }
+  >();
 
   const runObserver: RunObserver = {
     turnStarted(turn: ObservedTurn) {
@@ -186,46 +192,48 @@ export function createGatewayMetrics(
     },
     upstreamAttempt(attempt: UpstreamAttempt) {
       const key = `${attempt.provider}\u0000${attempt.outcome}`;
-      let counter = outcomeChildren.get(key);
-      if (counter === undefined) {
-        counter = upstreamResponses.labels(attempt.provider, attempt.outcome);
-        outcomeChildren.set(key, counter);
+      let series = attemptSeries.get(key);
+      if (series === undefined) {
+        series = {
+          count: upstreamResponses.series(attempt.provider, attempt.outcome),
+          duration: upstreamDuration.series(attempt.provider),
+        };
+        attemptSeries.set(key, series);
       }
-      counter.inc();
-      let duration = providerChildren.get(attempt.provider);
-      if (duration === undefined) {
-        duration = upstreamDuration.labels(attempt.provider);
-        providerChildren.set(attempt.provider, duration);
-      }
-      duration.observe(attempt.durationMs / 1000);
+      series.count.inc();
+      series.duration.observe(attempt.durationMs / 1000);
     },
     tokensUsed(agentId: string, model: string, usage: ChatCompletionUsage) {
-      if (usage.prompt_tokens > 0) tokens.inc({ agent: agentId, model, direction: 'input' }, usage.prompt_tokens);
-      if (usage.completion_tokens > 0) {
-        tokens.inc({ agent: agentId, model, direction: 'output' }, usage.completion_tokens);
+      const key = `${agentId}\u0000${model}`;
+      let series = tokenSeries.get(key);
+      if (series === undefined) {
+        series = { input: tokens.series(agentId, model, 'input'), output: tokens.series(agentId, model, 'output') };
+        tokenSeries.set(key, series);
       }
+      if (usage.prompt_tokens > 0) series.input.inc(usage.prompt_tokens);
+      if (usage.completion_tokens > 0) series.output.inc(usage.completion_tokens);
     },
   };
 
-  const routeChildren = new Map<string, { duration: HistogramChild; firstChunk: HistogramChild }>();
-  const overheadChildren = new Map<string, HistogramChild>();
-  const countChildren = new Map<string, CounterChild>();
-
   function observeRequest(request: ObservedRequest): void {
     const method = METHOD_LABELS.has(request.method) ? request.method : 'other';
-    const statusClass = request.finished ? `${Math.floor(request.status / 100)}xx` : 'aborted';
+    const statusClass = request.finished ? (STATUS_CLASSES[Math.floor(request.status / 100)] ?? 'other') : 'aborted';
     const agent = request.agentId ?? '';
     const countKey = `${request.route}\u0000${method}\u0000${statusClass}\u0000${agent}`;
-    let count = countChildren.get(countKey);
+    let count = requestSeries.get(countKey);
     if (count === undefined) {
-      count = requests.labels(request.route, method, statusClass, agent);
-      countChildren.set(countKey, count);
+      count = requests.series(request.route, method, statusClass, agent);
+      requestSeries.set(countKey, count);
     }
     count.inc();
-    let route = routeChildren.get(request.route);
+    let route = routeSeries.get(request.route);
     if (route === undefined) {
-      route = { duration: requestDuration.labels(request.route), firstChunk: firstChunk.labels(request.route) };
-      routeChildren.set(request.route, route);
+      route = {
+        duration: requestDuration.series(request.route),
+        firstChunk: firstChunk.series(request.route),
+        overhead: overhead.series(request.route),
+      };
+      routeSeries.set(request.route, route);
     }
     const durationMs = request.endedAt - request.startedAt;
     route.duration.observe(durationMs / 1000);
@@ -234,12 +242,7 @@ export function createGatewayMetrics(
     }
     // A request the client left is still in its upstream call when it ends here: no overhead to tell.
     if (request.finished && request.upstreamMs !== undefined && request.upstreamMs > 0) {
-      let child = overheadChildren.get(request.route);
-      if (child === undefined) {
-        child = overhead.labels(request.route);
-        overheadChildren.set(request.route, child);
-      }
-      child.observe(Math.max(0, durationMs - request.upstreamMs) / 1000);
+      route.overhead.observe(Math.max(0, durationMs - request.upstreamMs) / 1000);
     }
   }
 
@@ -257,5 +260,8 @@ export function createGatewayMetrics(
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,
-  } satisfies GatewayMetrics;
+  };
 }
+
+/** `status_class` by the status's first digit. */
+const STATUS_CLASSES: readonly string[] = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
