@@ -26,6 +26,8 @@ export interface GatewayConfigOptions {
    * gateway it always measured. @defaultValue false
    */
   responses?: boolean;
+  /** `gateway.metrics.enabled` (docs/observability.md#metrics): only the `observability` section's row. @defaultValue false */
+  metrics?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export function createGatewayConfig(options: GatewayConfigOptions): Record<strin
           ...(options.responses === true ? { responses: { enabled: true } } : {}),
         },
       },
+      ...(options.metrics === true ? { metrics: { enabled: true } } : {}),
     },
     models: {
       providers: { mock: { api: 'openai-completions', baseUrl: options.upstreamBaseUrl, apiKey: 'mock-key' } },

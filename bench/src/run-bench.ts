@@ -4,7 +4,7 @@
  *
  * Flags: `--smoke` (tiny counts, < 60 s; what CI runs), `--profile` (gateways under `--cpu-prof`,
  * figures then not comparable), `--only=<section,...>` (cpu, latency, throughput, streams, ws,
- * responses, memory, failure), `--log-level=<level>` (gateway logging, default `info` as shipped),
+ * responses, observability, memory, failure), `--log-level=<level>` (gateway logging, default `info` as shipped),
  * `--gateway=<path to cli.js>`. A literal `--` (pnpm and turbo pass it through) is ignored.
  *
  * Exit status: 1 when the run could not be made (a child did not start, an unknown flag, Redis
@@ -87,7 +87,17 @@ import { TARGETS } from './targets.js';
 
 const benchDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** In the order they run; `cpu` first, on a machine not yet warmed by the other sections' children. */
-const sections = ['cpu', 'latency', 'throughput', 'streams', 'ws', 'responses', 'memory', 'failure'] as const;
+const sections = [
+  'cpu',
+  'latency',
+  'throughput',
+  'streams',
+  'ws',
+  'responses',
+  'observability',
+  'memory',
+  'failure',
+] as const;
 type Section = (typeof sections)[number];
 
 /** Counts of a section measured in CPU rounds of non-streaming and streamed requests. */
@@ -118,6 +128,8 @@ interface Settings {
   };
   /** The Responses door: the `cpu` section's counts, for its six subjects. */
   responses: CpuRoundSettings;
+  /** Metrics on against off: the `cpu` section's counts, for its four subjects. */
+  observability: CpuRoundSettings;
   failure: { concurrency: number; perWorker: number; warmupPerWorker: number };
   memoryIdleWaitMs: number;
   profile: boolean;
@@ -194,6 +206,7 @@ function parseSettings(rawArgv: readonly string[]): Settings {
           steps: [64, 128, 256, 512, 1024, 2048],
         },
     responses: { ...cpuRounds },
+    observability: { ...cpuRounds },
     failure: smoke
       ? { concurrency: 16, perWorker: 20, warmupPerWorker: 10 }
       : { concurrency: 16, perWorker: 1_000, warmupPerWorker: 250 },
@@ -1329,6 +1342,105 @@ async function main(): Promise<void> {
       };
     }
 
+    if (wants('observability')) {
+      const os = settings.observability;
+      const c = os.concurrency;
+      // The same gateway twice, metrics off and on (docs/observability.md#what-it-costs), measured in
+      // the same interleaved rounds so that drift in the machine hits both alike.
+      const [off, on] = await Promise.all([
+        startGateway('metrics-off', { upstreamBaseUrl: mock.baseUrl }, { profile: settings.profile }),
+        startGateway('metrics-on', { upstreamBaseUrl: mock.baseUrl, metrics: true }, { profile: settings.profile }),
+      ]);
+      const streamExpectation = { kind: 'stream', contentFrames: STREAMED_DELTA_COUNT, usage: true } as const;
+      const checks: Record<string, AnswerCheck> = {
+        offNonStreaming: await checkAnswer(off.origin, gatewayRequests.complete, { kind: 'json' }),
+        offStreamed: await checkAnswer(off.origin, gatewayRequests.streamed, streamExpectation),
+        onNonStreaming: await checkAnswer(on.origin, gatewayRequests.complete, { kind: 'json' }),
+        onStreamed: await checkAnswer(on.origin, gatewayRequests.streamed, streamExpectation),
+      };
+      for (const [name, check] of Object.entries(checks))
+        if (!check.ok) log(`answer check observability ${name} FAILED: ${check.problem}`);
+      const done = 'data: [DONE]\n\n';
+      const subjects: CpuSubject[] = [
+        httpSubject('off-non-streaming', off, () => gatewayRequests.complete, os.nonStreamingPerWorker),
+        httpSubject('on-non-streaming', on, () => gatewayRequests.complete, os.nonStreamingPerWorker),
+        httpSubject('off-streamed', off, () => gatewayRequests.streamed, os.streamedPerWorker, {
+          expectBodySuffix: done,
+        }),
+        httpSubject('on-streamed', on, () => gatewayRequests.streamed, os.streamedPerWorker, {
+          expectBodySuffix: done,
+        }),
+      ];
+      let results: Map<string, CpuResult>;
+      let scrapeStatus = 0;
+      try {
+        results = await measureCpuPerRequest({
+          subjects,
+          concurrency: c,
+          rounds: os.rounds,
+          firstWarmupPerWorker: os.firstWarmupPerWorker,
+          roundWarmupPerWorker: os.roundWarmupPerWorker,
+          loadCorePids: [mock.child.pid],
+          onWindow: (key, index, window) =>
+            log(
+              `observability ${key} round ${index + 1}: ${formatMicroseconds(window.cpuMs / window.requests)}/request (${window.ticks} ticks over ${window.requests} requests in ${(window.wallMs / 1000).toFixed(1)} s, ${window.errors} errors)`,
+            ),
+        });
+        // The metrics gateway counted what it served: its scrape answers.
+        scrapeStatus = (await fetch(`${on.origin}/metrics`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } }))
+          .status;
+      } finally {
+        await Promise.all([stopChild(off.child), stopChild(on.child)]);
+      }
+      const figure = (key: string): CpuResult => {
+        const result = results.get(key);
+        if (result === undefined) throw new Error(`observability: subject ${key} was not measured`);
+        return result;
+      };
+      const ratios: Record<string, number> = {};
+      for (const kind of ['non-streaming', 'streamed'] as const) {
+        const offFigure = figure(`off-${kind}`);
+        const onFigure = figure(`on-${kind}`);
+        const ratio = onFigure.cpuPerRequestMs / offFigure.cpuPerRequestMs;
+        ratios[kind === 'streamed' ? 'streamedOnVsOff' : 'nonStreamingOnVsOff'] = round(ratio, 3);
+        const suffix = kind === 'streamed' ? 'Streamed' : 'NonStreaming';
+        const problems = [
+          ...[`off${suffix}`, `on${suffix}`].flatMap((name) =>
+            checks[name]?.ok === false ? [`answer check ${name}: ${checks[name]?.problem}`] : [],
+          ),
+          ...[offFigure, onFigure].flatMap((result) =>
+            result.errors > 0 ? [`${result.key}: ${result.errors} errors, first: ${result.firstError}`] : [],
+          ),
+          ...(scrapeStatus === 200 ? [] : [`GET /metrics answered ${scrapeStatus}`]),
+        ];
+        rows.push({
+          measure: `CPU per ${kind === 'streamed' ? `streamed request (${STREAMED_DELTA_COUNT} deltas + usage)` : 'request, non-streaming'} with gateway.metrics.enabled, c=${c}`,
+          direct: `${formatMicroseconds(offFigure.cpuPerRequestMs)} (metrics off)`,
+          gateway: formatMicroseconds(onFigure.cpuPerRequestMs),
+          delta: `${formatRatio(ratio)} off`,
+          target: `<= ${TARGETS.cpuMetricsOnVsOff.toFixed(2)}x off`,
+          status: verdict(ratio <= TARGETS.cpuMetricsOnVsOff, false, problems.length),
+          ...(problems.length === 0 ? {} : { note: problems.join('; ') }),
+        });
+      }
+      record.observability = {
+        clockTickMs: clockTickMs(),
+        concurrency: c,
+        answerChecks: checks,
+        results: Object.fromEntries(
+          [...results].map(([key, result]) => [
+            key,
+            {
+              ...result,
+              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
+              requestsPerSecond: round(result.requestsPerSecond, 1),
+            },
+          ]),
+        ),
+        ratios,
+      };
+    }
+
     if (wants('responses')) {
       const rs = settings.responses;
       const c = rs.concurrency;
@@ -1615,6 +1727,7 @@ async function main(): Promise<void> {
           streams: settings.streams,
           ws: settings.ws,
           responses: settings.responses,
+          observability: settings.observability,
           failure: settings.failure,
           memoryIdleWaitMs: settings.memoryIdleWaitMs,
           gatewayLogLevel: settings.logLevel,
