@@ -11,6 +11,7 @@ const SECRETS = [
   'ratepass2',
   'cookie-val',
   'urlpass3',
+  'trace-team-key',
 ];
 
 describe('redactConfig', () => {
@@ -38,6 +39,7 @@ describe('redactConfig', () => {
         },
       },
       sessions: { store: { redis: 'redis://default:redispass1@cache:6379/0' } },
+      telemetry: { otlp: { endpoint: 'https://api.honeycomb.io', headers: { 'x-honeycomb-team': 'trace-team-key' } } },
     },
     {},
   );
@@ -54,6 +56,11 @@ describe('redactConfig', () => {
       apiKey: '***',
       timeoutMs: 120000,
       headers: { Authorization: '***', 'X-Api-Key': '***', Cookie: '***', 'HTTP-Referer': 'https://me.example' },
+    });
+    // A trace back-end's headers are all credentials, whatever their names.
+    expect(redacted.telemetry.otlp).toEqual({
+      endpoint: 'https://api.honeycomb.io',
+      headers: { 'x-honeycomb-team': '***' },
     });
   });
 

@@ -6,10 +6,14 @@ const REDACTED = '***';
 const SECRET_KEYS = /^(token|password|apikey|api_key|secret|clientsecret)$/i;
 // Header names that carry credentials (`headers: { Authorization: ... }` on providers).
 const SECRET_HEADER = /authorization|api[-_]?key|token|secret|cookie|password/i;
+// Which values of a `headers` object are redacted: those named like credentials, or all of them
+// (a trace back-end's headers exist to carry its key, under names like `x-honeycomb-team`).
+type HeaderValues = 'none' | 'credentials' | 'all';
 
 /**
  * Returns a deep copy of `config` with secrets replaced by `"***"`: `token`, `password`, `apiKey`
- * values; header values whose name looks like a credential (authorization, api-key, token, cookie...);
+ * values; header values whose name looks like a credential (authorization, api-key, token, cookie...)
+ * and every value of `telemetry.otlp.headers`;
  * and the password (and user) in any URL with credentials, such as `redis://user:pass@host`.
  *
  * @param config - A parsed `GatewayConfig` (or any JSON-like value).
@@ -18,19 +22,31 @@ const SECRET_HEADER = /authorization|api[-_]?key|token|secret|cookie|password/i;
  * redactConfig({ gateway: { auth: { token: 'abc' } } }); // { gateway: { auth: { token: '***' } } }
  */
 export function redactConfig(config: unknown): unknown {
-  return redact(config, undefined, false);
+  return redact(config, undefined, 'none', undefined);
 }
 
-function redact(value: unknown, key: string | undefined, inHeaders: boolean): unknown {
+function redact(
+  value: unknown,
+  key: string | undefined,
+  headers: HeaderValues,
+  parentKey: string | undefined,
+): unknown {
   if (typeof value === 'string') {
-    if (key !== undefined && (SECRET_KEYS.test(key) || (inHeaders && SECRET_HEADER.test(key)))) return REDACTED;
+    if (
+      key !== undefined &&
+      (SECRET_KEYS.test(key) || headers === 'all' || (headers === 'credentials' && SECRET_HEADER.test(key)))
+    ) {
+      return REDACTED;
+    }
     return redactUrlCredentials(value);
   }
-  if (Array.isArray(value)) return value.map((item) => redact(item, undefined, false));
+  if (Array.isArray(value)) return value.map((item) => redact(item, undefined, 'none', key));
   if (value !== null && typeof value === 'object') {
+    const childHeaders: HeaderValues =
+      key === undefined || key.toLowerCase() !== 'headers' ? 'none' : parentKey === 'otlp' ? 'all' : 'credentials';
     const result: Record<string, unknown> = {};
     for (const [childKey, child] of Object.entries(value)) {
-      result[childKey] = redact(child, childKey, key !== undefined && key.toLowerCase() === 'headers');
+      result[childKey] = redact(child, childKey, childHeaders, key);
     }
     return result;
   }

@@ -109,7 +109,10 @@ async function respondWithCompletion(options: {
   const { controller, release } = abortWhenClientLeaves(response, shutdown);
   try {
     // The answer is one body: the pieces are not needed as they arrive, only the whole result.
-    const outcome = await runner.run(prepared, DISCARDING_REPLY_SINK, { signal: controller.signal });
+    const outcome = await runner.run(prepared, DISCARDING_REPLY_SINK, {
+      signal: controller.signal,
+      trace: requestLocals(response.locals).trace,
+    });
     // Cut by the shutdown, the client is still there to be told why (the error step answers).
     const shutdownError = shutdown?.errorOf(controller);
     // The client left: nobody to answer (and no server fault).
@@ -167,7 +170,10 @@ async function streamCompletion(options: {
   };
 
   try {
-    const outcome = await runner.run(prepared, sink, { signal: run.signal });
+    const outcome = await runner.run(prepared, sink, {
+      signal: run.signal,
+      trace: requestLocals(response.locals).trace,
+    });
     // Cut by the shutdown: say so, whatever the provider made of the abort.
     const failure = outcome.ok ? undefined : (run.shutdownError() ?? outcome.error);
     if (writer.closed) {

@@ -5,9 +5,11 @@
  * are often whole documents, so `logging.includeContent` does not apply here.
  */
 import { embeddingInputList, type EmbeddingList } from '@clawgate/openai-schemas';
+import { classifyUpstreamFailure } from '../agent/run-observer.js';
 import { abortWhenClientLeaves } from './abort-when-client-leaves.js';
 import { embeddingsLocals } from './embeddings-request-state.js';
 import { encodeFloat32Base64 } from './embeddings-encoding.js';
+import { requestLocals } from './request-state.js';
 import type { RouteStep } from './route-step.js';
 import { sendJson } from './send-response.js';
 import type { ShutdownCut } from './shutdown-cut.js';
@@ -38,14 +40,24 @@ export function createEmbeddingsHandler(options: EmbeddingsHandlerOptions = {}):
 
     // A client that left while the request was being resolved is seen at once: no upstream call for it.
     const { controller, release } = abortWhenClientLeaves(response, shutdown);
+    // With tracing on, the upstream call is a CLIENT span of its own (docs/observability.md#traces).
+    const trace = requestLocals(response.locals).trace;
+    const span =
+      trace === undefined
+        ? undefined
+        : trace.startModelCall({ operation: 'embeddings', providerId: target.providerId, model: target.modelId });
     try {
       let result: Awaited<ReturnType<typeof target.embed>>;
       try {
         result = await target.embed(
           { model: target.modelId, input, ...(body.dimensions === undefined ? {} : { dimensions: body.dimensions }) },
-          { signal: controller.signal },
+          span === undefined
+            ? { signal: controller.signal }
+            : { signal: controller.signal, traceHeaders: span.propagationHeaders },
         );
+        span?.answered({ inputTokens: result.usage.prompt_tokens });
       } catch (error) {
+        span?.end(classifyUpstreamFailure(error, { outputStarted: false, aborted: controller.signal.aborted }));
         // Cut by the shutdown, the client is still there to be told why; a client that left hears nothing.
         const shutdownError = shutdown?.errorOf(controller);
         if (shutdownError !== undefined && !response.destroyed) throw shutdownError;

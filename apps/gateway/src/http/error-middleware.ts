@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import { GatewayError, internalError } from '../errors.js';
 import type { HttpLogger } from './http-logger.js';
+import { requestLocals } from './request-state.js';
 import { requestPath, type StepResponse } from './route-step.js';
 import { sendError } from './send-error.js';
 
@@ -25,10 +26,18 @@ export function answerError(
   // Known refusals (4xx, 503 store outage, mapped upstream failures) are in the request line already;
   // only the unexpected deserve a stack in the log.
   if (!GatewayError.isInstance(error) || gatewayError.status === 500) {
-    logger.error(
-      { err: error, requestId: response.getHeader('x-request-id'), path: requestPath(request) },
-      'request failed',
-    );
+    const line: Record<string, unknown> = {
+      err: error,
+      requestId: response.getHeader('x-request-id'),
+      path: requestPath(request),
+    };
+    // With tracing on, the line leads to the request's trace (docs/observability.md#traces).
+    const trace = requestLocals(response.locals).trace;
+    if (trace !== undefined) {
+      line.traceId = trace.traceId;
+      line.spanId = trace.spanId;
+    }
+    logger.error(line, 'request failed');
   }
   if (response.headersSent) {
     // Too late for a status: cut the response so the client sees a failure, not a truncated success.

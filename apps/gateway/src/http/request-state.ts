@@ -5,6 +5,7 @@
 import type { AuthDecision } from '@clawgate/auth';
 import type { ChatCompletionRequest, ResponsesRequest } from '@clawgate/openai-schemas';
 import type { PreparedRun } from '../agent/agent-runner.js';
+import type { RequestSpan } from '../tracing/tracing.js';
 
 /** The authorizer's decision when it let the caller in. */
 export type AllowedAuthDecision = Extract<AuthDecision, { allowed: true }>;
@@ -33,6 +34,8 @@ export interface RequestLocals {
   requestId?: string;
   /** The `error.type` of the refusal or SSE error frame that ended the request, if any. */
   errorType?: string;
+  /** The request's span, when tracing is on (docs/observability.md#traces). */
+  trace?: RequestSpan;
 }
 
 /** Typed view of `res.locals` for any request. */

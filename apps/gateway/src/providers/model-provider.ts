@@ -61,6 +61,18 @@ export type ProviderSink = ReplySink;
 export interface ProviderResult {
   usage: ChatCompletionUsage;
   finishReason: FinishReason;
+  /** The `model` the upstream's answer named, when it named one (a trace's `gen_ai.response.model`). */
+  responseModel?: string;
+}
+
+/** How a provider call is made: its abort signal and the trace-context headers of its span. */
+export interface ProviderCallOptions {
+  signal: AbortSignal;
+  /**
+   * W3C `traceparent` (and `tracestate`) to send upstream, when tracing is on
+   * (docs/observability.md#traces). @defaultValue none
+   */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 /** What a provider is asked to embed (docs/embeddings.md#what-the-upstream-receives). */
@@ -93,7 +105,7 @@ export interface ModelProvider {
    * @throws GatewayError with the status and body the gateway answers upstream failures with (as the promise's
    * rejection).
    */
-  stream(request: ProviderRequest, sink: ProviderSink, options: { signal: AbortSignal }): Promise<ProviderResult>;
+  stream(request: ProviderRequest, sink: ProviderSink, options: ProviderCallOptions): Promise<ProviderResult>;
   /**
    * Embeds every input entry; absent when the backend has no embeddings (the endpoint then answers
    * 400 naming the provider). Aborting `signal` closes the upstream request (the promise then
@@ -102,7 +114,7 @@ export interface ModelProvider {
    * @throws GatewayError mapped like `stream`'s upstream failures (as the promise's rejection); a 502
    *   when the upstream's answer does not hold one float vector per entry.
    */
-  embed?(request: ProviderEmbeddingRequest, options: { signal: AbortSignal }): Promise<ProviderEmbeddingResult>;
+  embed?(request: ProviderEmbeddingRequest, options: ProviderCallOptions): Promise<ProviderEmbeddingResult>;
   /** Releases connections (keep-alive pools). */
   close(): Promise<void>;
 }

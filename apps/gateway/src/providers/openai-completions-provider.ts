@@ -33,6 +33,7 @@ import {
 import { estimateEmbeddingUsage } from './estimate-embedding-usage.js';
 import type {
   ModelProvider,
+  ProviderCallOptions,
   ProviderEmbeddingRequest,
   ProviderEmbeddingResult,
   ProviderMessage,
@@ -124,7 +125,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
   async function stream(
     request: ProviderRequest,
     sink: ProviderSink,
-    { signal }: { signal: AbortSignal },
+    { signal, traceHeaders }: ProviderCallOptions,
   ): Promise<ProviderResult> {
     signal.throwIfAborted();
     // A caller that will not stream (a non-streaming HTTP client) gets one JSON answer either way.
@@ -147,7 +148,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
       response = await pool.request({
         path,
         method: 'POST',
-        headers: streamUpstream ? streamHeaders : jsonHeaders,
+        headers: withTraceHeaders(streamUpstream ? streamHeaders : jsonHeaders, traceHeaders),
         body: requestBody,
         signal: requestSignal,
         headersTimeout: config.timeoutMs,
@@ -188,7 +189,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
 
   async function embed(
     request: ProviderEmbeddingRequest,
-    { signal }: { signal: AbortSignal },
+    { signal, traceHeaders }: ProviderCallOptions,
   ): Promise<ProviderEmbeddingResult> {
     signal.throwIfAborted();
     // Floats, always: the gateway encodes base64 itself, so every upstream answers in one format.
@@ -204,7 +205,7 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
       response = await pool.request({
         path: embeddingsPath,
         method: 'POST',
-        headers: jsonHeaders,
+        headers: withTraceHeaders(jsonHeaders, traceHeaders),
         body: requestBody,
         signal: deadline.signal,
         headersTimeout: config.timeoutMs,
@@ -230,6 +231,14 @@ export function createOpenAICompletionsProvider(options: OpenAICompletionsProvid
   }
 
   return { id: options.id, stream, embed, close: () => pool.close() };
+}
+
+/** A request's headers plus the trace context of its span, when tracing is on (else the shared set as is). */
+function withTraceHeaders(
+  headers: Record<string, string>,
+  traceHeaders: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  return traceHeaders === undefined ? headers : { ...headers, ...traceHeaders };
 }
 
 /**
@@ -432,6 +441,7 @@ function malformedUpstreamAnswer(cause?: unknown): GatewayError {
 function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
   let usage: ChatCompletionUsage | undefined;
   let rawFinish: string | null | undefined;
+  let responseModel: string | undefined;
   let sawToolCall = false;
   let outputCharacters = 0;
   const tracker = createToolCallTracker(randomUUID, {
@@ -481,11 +491,13 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
   return {
     /** Takes one streamed chunk. @returns `false` when the sink asked to pause. */
     acceptChunk(chunk: UpstreamChatCompletionChunk): boolean {
+      if (chunk.model) responseModel = chunk.model;
       const choice = chunk.choices[0];
       return accept(choice?.delta, choice?.finish_reason, chunk.usage);
     },
     /** Takes a whole completion. @returns `false` when the sink asked to pause. */
     acceptCompletion(completion: UpstreamChatCompletion): boolean {
+      if (completion.model) responseModel = completion.model;
       const choice = completion.choices[0];
       return accept(choice?.message, choice?.finish_reason, completion.usage);
     },
@@ -505,7 +517,7 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
           : rawFinish === 'length'
             ? 'length'
             : 'stop';
-      if (usage) return { usage, finishReason };
+      if (usage) return responseModel === undefined ? { usage, finishReason } : { usage, finishReason, responseModel };
       const promptCharacters = request.messages.reduce(
         (total, message) => total + JSON.stringify(message.content ?? '').length,
         0,
@@ -519,6 +531,7 @@ function createAnswerState(request: ProviderRequest, sink: ProviderSink) {
           total_tokens: promptTokens + completionTokens,
         },
         finishReason,
+        ...(responseModel === undefined ? {} : { responseModel }),
       };
     },
   };

@@ -7,6 +7,7 @@ import type { AgentRunner } from '../agent/agent-runner.js';
 import type { GatewayConfig } from '../config/config-schema.js';
 import type { HttpLogger } from '../http/http-logger.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { RunRegistry } from './run-registry.js';
 import type { EventReceiver, SessionWatchers } from './session-watchers.js';
 
@@ -28,6 +29,8 @@ export interface DoorContext {
   /** The gateway's count of in-flight runs (HTTP and WS), which shutdown waits for. */
   onRunStart?: () => void;
   onRunEnd?: () => void;
+  /** When tracing is on: a span per turn (docs/observability.md#traces). */
+  tracing?: Tracing;
   /** Grows whenever the `health` snapshot changes (`hello-ok`'s `stateVersion.health`). */
   healthVersion(): number;
 }

@@ -99,16 +99,19 @@ export function startTurn(
         ? undefined
         : setTimeout(() => run.controller.abort(TIMED_OUT), request.timeoutMs);
     let outcome: RunOutcome;
+    // With tracing on, the turn is a span of its own, the run's spans beneath it.
+    const span = door.tracing?.startTurnSpan(request.method);
     try {
       // The method answers first (`accepted`, `started`), in this tick or its microtasks; the run's
       // events follow it.
       await new Promise((resolve) => setImmediate(resolve));
       events.lifecycle(`{"phase":"start","startedAt":${run.startedAt}}`);
-      outcome = await door.runner.run(prepared, events.sink, { signal });
+      outcome = await door.runner.run(prepared, events.sink, { signal, trace: span });
     } finally {
       clearTimeout(timer);
       door.shutdownSignal?.removeEventListener('abort', onShutdown);
     }
+    span?.end(outcome.ok ? undefined : outcome.error.type);
     const turnEnd = describeEnd(outcome, signal, run.startedAt, door.now());
     events.end(turnEnd);
     recordEnd(run, turnEnd);

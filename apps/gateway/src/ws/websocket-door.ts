@@ -13,6 +13,7 @@ import type { GatewayConfig } from '../config/config-schema.js';
 import { getDefaultAgentId } from '../config/resolve-agent-settings.js';
 import type { HttpLogger } from '../http/http-logger.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { CLOSE_CODES } from './authenticate-connect.js';
 import { GatewayConnection } from './connection.js';
 import type { DoorContext } from './door-context.js';
@@ -41,6 +42,8 @@ export interface WebSocketDoorOptions {
   onRunEnd?: () => void;
   /** @defaultValue Date.now */
   now?: () => number;
+  /** Tracing: a span per turn (`chat.send`, `agent`) with the run's spans beneath. @defaultValue none */
+  tracing?: Tracing;
 }
 
 /** See the file comment. */
@@ -79,6 +82,7 @@ export function createWebSocketDoor(options: WebSocketDoorOptions): WebSocketDoo
     shutdownSignal: options.shutdownSignal,
     ...(options.onRunStart === undefined ? {} : { onRunStart: options.onRunStart }),
     ...(options.onRunEnd === undefined ? {} : { onRunEnd: options.onRunEnd }),
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
     healthVersion: () => healthVersion,
   };
 

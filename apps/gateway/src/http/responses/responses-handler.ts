@@ -127,7 +127,10 @@ async function respondWithResponse(turn: Turn): Promise<void> {
   const { options, response } = turn;
   const { controller, release } = abortWhenClientLeaves(response, options.shutdown);
   try {
-    const outcome = await options.runner.run(turn.prepared, DISCARDING_REPLY_SINK, { signal: controller.signal });
+    const outcome = await options.runner.run(turn.prepared, DISCARDING_REPLY_SINK, {
+      signal: controller.signal,
+      trace: requestLocals(response.locals).trace,
+    });
     const shutdownError = options.shutdown?.errorOf(controller);
     // The client left: nobody to answer.
     if (controller.signal.aborted && (shutdownError === undefined || response.destroyed)) return;
@@ -178,7 +181,10 @@ async function streamResponse(turn: Turn, onUnexpectedError: (error: unknown) =>
   };
 
   try {
-    const outcome = await options.runner.run(turn.prepared, sink, { signal: run.signal });
+    const outcome = await options.runner.run(turn.prepared, sink, {
+      signal: run.signal,
+      trace: requestLocals(response.locals).trace,
+    });
     const failure = outcome.ok ? undefined : (run.shutdownError() ?? outcome.error);
     if (writer.closed) {
       // The client is gone (the run was aborted with it): nobody to tell.
