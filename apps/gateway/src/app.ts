@@ -28,6 +28,8 @@ import type { RouteStep, StepResponse } from './http/route-step.js';
 import { runStepsInOrder } from './http/run-steps-in-order.js';
 import { createScopeMiddleware } from './http/scope-middleware.js';
 import { createValidationMiddleware } from './http/validation-middleware.js';
+import { loadWebchatFiles, locateWebchatRoot } from './http/webchat-files.js';
+import { createWebchatRoutes } from './http/webchat-routes.js';
 import {
   createResolveResponsesRunMiddleware,
   type ResponseIdStore,
@@ -38,8 +40,13 @@ import { createShutdownCut } from './http/shutdown-cut.js';
 import { createEmbeddingsHandler } from './http/embeddings-handler.js';
 import { createEmbeddingsResolveMiddleware } from './http/embeddings-resolve-middleware.js';
 import { createEmbeddingsValidationMiddleware } from './http/embeddings-validation-middleware.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { createMetricsRoute, METRICS_PATH } from './metrics/metrics-route.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/provider-registry.js';
 import { createMemorySessionStore } from './sessions/memory-session-store.js';
+import { createTraceRequestStep } from './tracing/trace-request-step.js';
+import { traceStep } from './tracing/trace-step.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /** Scope needed to run an agent (docs/http-contract.md#2-authentication-rate-limiting-and-scopes). */
 export const WRITE_SCOPE = 'operator.write';
@@ -102,6 +109,17 @@ export interface AppDependencies {
    * closed at shutdown). @defaultValue a registry of its own, built from `config`, never closed
    */
   providers?: Pick<ProviderRegistry, 'resolve'>;
+  /**
+   * The gateway's metrics (`createGatewayRuntime` builds them when `gateway.metrics.enabled`): every
+   * request is counted, and `GET /metrics` is served here unless `gateway.metrics.port` gives it a
+   * listener of its own (docs/observability.md#metrics). @defaultValue none: no metrics, `/metrics` is a 404
+   */
+  metrics?: GatewayMetrics;
+  /**
+   * Tracing (`startTracing`, when an OTLP endpoint is configured): a span per request with children
+   * for auth and the run (docs/observability.md#traces). @defaultValue none: no span, no tracing step
+   */
+  tracing?: Tracing;
   /** Called as each agent run starts and once it has fully unwound (the shutdown drain waits for these). */
   onRunStart?: () => void;
   onRunEnd?: () => void;
@@ -121,7 +139,8 @@ const EMBEDDINGS_PATH = '/v1/embeddings';
  * Routes: `GET /healthz` and `GET /readyz` (no auth, always mounted); only when
  * `gateway.http.endpoints.chatCompletions.enabled`: `POST /v1/chat/completions`, `GET /v1/models`,
  * `GET /v1/models/<id>`; only when `gateway.http.endpoints.responses.enabled`: `POST /v1/responses`;
- * when either is enabled: `POST /v1/embeddings` (docs/embeddings.md#enabling-it).
+ * when either is enabled: `POST /v1/embeddings` (docs/embeddings.md#enabling-it); only when
+ * `gateway.webchat.enabled`: `GET /` and `GET /webchat/assets/<file>`, the web chat page (docs/webchat.md).
  * Everything else is `404 text/plain`. Every request ends with one log line.
  * Each step of a request is one small function (`RouteStep`), in the order of
  * docs/http-contract.md#1-request-pipeline-and-errors: headers → log → CORS (when on) → method → auth → scope →
@@ -146,11 +165,30 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
   const logger = deps.logger ?? silentLogger;
   const http = config.gateway.http;
 
-  // The two steps every request starts with, whichever way it is routed.
+  // The steps every request starts with, whichever way it is routed (and its span when tracing is on).
   const everyRequest = [
     createResponseHeadersMiddleware({ randomUUID, closeConnections: deps.draining }),
-    createRequestLogMiddleware({ logger: deps.requestLogger ?? logger }),
+    ...(deps.tracing === undefined ? [] : [createTraceRequestStep({ tracing: deps.tracing })]),
+    createRequestLogMiddleware({
+      logger: deps.requestLogger ?? logger,
+      ...(deps.metrics === undefined ? {} : { observeRequest: deps.metrics.observeRequest }),
+    }),
   ];
+  const metricsRoute =
+    deps.metrics !== undefined && config.gateway.metrics.port === undefined
+      ? createMetricsRoute({
+          metrics: deps.metrics,
+          authorizer,
+          auth: config.gateway.metrics.auth,
+          readScope: READ_SCOPE,
+        })
+      : undefined;
+
+  // Auth, in a span of its own when tracing is on.
+  const authStep = (requiredScope: string): RouteStep => {
+    const step = createAuthMiddleware({ authorizer, requiredScope });
+    return deps.tracing === undefined ? step : traceStep('auth', step);
+  };
 
   // Before each route's method step (docs/http-contract.md#cross-origin-requests); no step at all when off.
   const corsGet = createCorsSteps({ ...http.cors, allow: 'GET' });
@@ -162,7 +200,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
         const modelsGuards = [
           ...corsGet,
           createMethodMiddleware({ allow: 'GET' }),
-          createAuthMiddleware({ authorizer, requiredScope: READ_SCOPE }),
+          authStep(READ_SCOPE),
           createScopeMiddleware({ requiredScope: READ_SCOPE }),
         ];
         return {
@@ -176,7 +214,7 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
     ...everyRequest,
     ...createCorsSteps({ ...http.cors, allow: 'POST' }),
     createMethodMiddleware({ allow: 'POST' }),
-    createAuthMiddleware({ authorizer, requiredScope: WRITE_SCOPE }),
+    authStep(WRITE_SCOPE),
     createScopeMiddleware({ requiredScope: WRITE_SCOPE }),
     createBodyMiddleware({
       maxBytes: http.maxBodyBytes,
@@ -253,6 +291,10 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
     ]);
   }
   const readiness = createReadinessHandler({ isReady: deps.isReady ?? (() => true) });
+  // The web chat page (docs/webchat.md): read here, so a gateway without the built page fails at start.
+  const webchat = config.gateway.webchat.enabled
+    ? createWebchatRoutes({ files: loadWebchatFiles(locateWebchatRoot()) })
+    : undefined;
 
   /** The Express application of every other path: probes, models, 404. */
   function buildExpressApp(express: typeof createExpress): GatewayRequestListener {
@@ -268,10 +310,15 @@ export function createApp(deps: AppDependencies): GatewayRequestListener {
     // Probes: no auth (they carry no credential); GET only, like /v1/models.
     app.all('/healthz', runStepsInOrder([...corsGet, createMethodMiddleware({ allow: 'GET' }), livenessHandler]));
     app.all('/readyz', runStepsInOrder([...corsGet, createMethodMiddleware({ allow: 'GET' }), readiness]));
+    if (metricsRoute !== undefined) app.all(METRICS_PATH, metricsRoute);
     if (modelsRoutes !== undefined) {
       app.all('/v1/models', modelsRoutes.list);
       // A RegExp, because the id is read from the raw path (see createRetrieveModelHandler).
       app.all(/^\/v1\/models\/.*$/s, modelsRoutes.retrieve);
+    }
+    if (webchat !== undefined) {
+      app.all('/', webchat.page);
+      app.all(/^\/webchat\/assets\/[^/]+$/, webchat.asset);
     }
     app.use(notFoundHandler);
     app.use(createErrorMiddleware({ logger }));

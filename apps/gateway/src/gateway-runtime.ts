@@ -22,6 +22,9 @@ import { createRedisSessionClient, redactRedisUrl } from './sessions/redis-sessi
 import { createRedisSessionStore } from './sessions/redis-session-store.js';
 import type { SessionStore } from './sessions/session-store.js';
 import type { HttpLogger } from './http/http-logger.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { observeAuthorizer } from './metrics/observe-authorizer.js';
+import type { Tracing } from './tracing/tracing.js';
 
 /** What {@link createGatewayRuntime} built. `authorizer` is absent when `auth: false` was asked for. */
 export interface GatewayRuntime {
@@ -32,6 +35,10 @@ export interface GatewayRuntime {
   authorizer: GatewayAuthorizer | undefined;
   /** One line saying how callers authenticate (never the secret). */
   authDescription: string | undefined;
+  /** The metrics every part reports to, when `gateway.metrics.enabled` (docs/observability.md#metrics). */
+  metrics: GatewayMetrics | undefined;
+  /** The tracing it was given (docs/observability.md#traces); `close()` flushes and stops it. */
+  tracing: Tracing | undefined;
   /** True while every shared store is connected (for `/readyz`); no I/O. */
   isReady(): boolean;
   /** Releases stores, pools and Redis connections; idempotent. */
@@ -47,6 +54,11 @@ export interface CreateGatewayRuntimeOptions {
   auth?: boolean;
   /** Programmatic Redis settings (not config keys): see {@link RuntimeRedisOptions}. */
   redis?: RuntimeRedisOptions;
+  /**
+   * Tracing (`startTracing`), shut down last by `close()` so the spans of the last turns are exported.
+   * @defaultValue none
+   */
+  tracing?: Tracing | undefined;
   /** Receives one `warn` line per failed model attempt that was handed on. @defaultValue silent */
   logger?: Pick<HttpLogger, 'warn'>;
 }
@@ -75,7 +87,17 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    const tracing = options.tracing;
+    if (tracing !== undefined) cleanups.push(() => tracing.shutdown());
     const readiness: Array<() => boolean> = [];
+    // Each state store's health for `clawgate_store_up`, read at scrape time.
+    const storeHealth: Record<string, () => boolean> = {};
+    // prom-client (and the OpenTelemetry API it pulls in) is loaded only when metrics are on.
+    const metrics = config.gateway.metrics.enabled
+      ? (await import('./metrics/gateway-metrics.js')).createGatewayMetrics({
+          storeHealth: () => Object.fromEntries(Object.entries(storeHealth).map(([store, up]) => [store, up()])),
+        })
+      : undefined;
     let authorizer: GatewayAuthorizer | undefined;
     let authDescription: string | undefined;
     if (options.auth !== false) {
@@ -96,6 +118,7 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
           const client = await connectRateLimitRedis(rateLimit.store.redis);
           cleanups.push(() => client.quit().catch(() => client.disconnect()));
           readiness.push(() => client.status === 'ready');
+          storeHealth.rate_limit = () => client.status === 'ready';
           store = new RedisRateLimitStore({
             client,
             ...(options.redis?.keyPrefix === undefined ? {} : { prefix: `${options.redis.keyPrefix}auth:` }),
@@ -118,6 +141,7 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
       });
       const built = authorizer;
       cleanups.push(() => built.close());
+      if (metrics !== undefined) authorizer = observeAuthorizer(authorizer, metrics);
     }
 
     const configuredStore = config.sessions.store;
@@ -139,6 +163,7 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
       }
     }
     if (sessionStore.isReady) readiness.push(() => sessionStore.isReady?.() ?? true);
+    storeHealth.sessions = () => sessionStore.isReady?.() ?? true;
     const providers = createProviderRegistry({ config });
     cleanups.push(() => providers.close());
     const logger = options.logger;
@@ -150,6 +175,7 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
       ...(logger === undefined
         ? {}
         : { onModelAttemptFailed: (attempt) => logger.warn({ ...attempt }, 'model attempt failed') }),
+      ...(metrics === undefined ? {} : { observer: metrics.runObserver }),
     });
 
     let closing: Promise<void> | undefined;
@@ -160,6 +186,8 @@ export async function createGatewayRuntime(options: CreateGatewayRuntimeOptions)
       providers,
       authorizer,
       authDescription,
+      metrics,
+      tracing,
       isReady: () => closing === undefined && readiness.every((ready) => ready()),
       close: () => (closing ??= close()),
     };

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { resolveAuthConfig } from '@clawgate/auth';
-import { createApp } from './app.js';
+import { createApp, READ_SCOPE } from './app.js';
 import { GatewayError } from './errors.js';
 import { describeIgnoredKeys } from './config/describe-ignored-keys.js';
 import { loadConfig } from './config/load-config.js';
@@ -18,6 +18,9 @@ import { resolveStateDir } from './config/state-dir.js';
 import type { HttpLogger } from './http/http-logger.js';
 import { createGatewayRuntime, type RuntimeRedisOptions } from './gateway-runtime.js';
 import { createLogger, withoutRedaction } from './logging/create-logger.js';
+import { OTLP_ENDPOINT_VARIABLE, startTracing } from './tracing/start-tracing.js';
+import { createMetricsListener } from './metrics/metrics-listener.js';
+import { createMetricsRoute } from './metrics/metrics-route.js';
 import { createWebSocketDoor, type WebSocketDoor } from './ws/websocket-door.js';
 
 export { GATEWAY_TOKEN_FILE, readOrCreateToken } from './ensure-gateway-secret.js';
@@ -66,6 +69,8 @@ export interface ShutdownResult {
 export interface RunningGateway {
   /** `http://<bind>:<port>`, with the real port when `0` was asked for. */
   url: string;
+  /** `http://<bind>:<port>/metrics` of the `gateway.metrics.port` listener, when there is one. */
+  metricsUrl?: string;
   /** What `GET /readyz` answers: serving, not draining, and every shared store connected. */
   isReady(): boolean;
   /**
@@ -147,6 +152,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     env,
     logger,
     ...(options.redis === undefined ? {} : { redis: options.redis }),
+    // Traces, when an OTLP endpoint is configured (docs/observability.md#traces); the runtime stops them.
+    tracing: await startTracing({ config, environmentEndpoint: env[OTLP_ENDPOINT_VARIABLE] }),
   });
   const { runner, authorizer, authDescription } = runtime;
   if (authorizer === undefined || authDescription === undefined)
@@ -181,6 +188,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     shutdownSignal: shutdownDeadline.signal,
     onRunStart: runStarted,
     onRunEnd: runEnded,
+    ...(runtime.metrics === undefined ? {} : { metrics: runtime.metrics }),
+    ...(runtime.tracing === undefined ? {} : { tracing: runtime.tracing }),
   });
 
   const limits = config.gateway.http;
@@ -210,6 +219,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         draining: () => state === 'draining',
         onRunStart: runStarted,
         onRunEnd: runEnded,
+        ...(runtime.tracing === undefined ? {} : { tracing: runtime.tracing }),
       })
     : undefined;
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -239,9 +249,41 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     await runtime.close();
     throw error;
   }
+  const hostOf = (address: AddressInfo) => (address.family === 'IPv6' ? `[${address.address}]` : address.address);
+  // `/metrics` on a port of its own (docs/observability.md#a-port-of-its-own), on the same address.
+  let metricsServer: http.Server | undefined;
+  let metricsUrl: string | undefined;
+  const metricsPort = config.gateway.metrics.port;
+  if (runtime.metrics !== undefined && metricsPort !== undefined) {
+    const route = createMetricsRoute({
+      metrics: runtime.metrics,
+      authorizer,
+      auth: config.gateway.metrics.auth,
+      readScope: READ_SCOPE,
+    });
+    const listening = http.createServer(createMetricsListener(route, logger));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(metricsPort, (server.address() as AddressInfo).address, () => {
+          listening.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      server.close();
+      await runtime.close();
+      throw new Error(`gateway.metrics.port: cannot listen on ${metricsPort} (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    metricsServer = listening;
+    const metricsAddress = listening.address() as AddressInfo;
+    metricsUrl = `http://${hostOf(metricsAddress)}:${metricsAddress.port}/metrics`;
+  }
   state = 'serving';
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = hostOf(address);
   const url = `http://${host}:${address.port}`;
 
   print(`clawgate gateway listening on ${url}`);
@@ -255,6 +297,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       : 'endpoint: /v1/chat/completions is disabled (set gateway.http.endpoints.chatCompletions.enabled: true)',
   );
   if (config.gateway.http.endpoints.responses.enabled) print(`endpoint: POST ${url}/v1/responses`);
+  if (config.gateway.webchat.enabled) print(`web chat: open ${url}/ in a browser`);
+  if (runtime.metrics !== undefined) print(`metrics: GET ${metricsUrl ?? `${url}/metrics`}`);
   // Store kinds only: a Redis URL may carry a password.
   logger.info(
     {
@@ -283,6 +327,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       state = 'draining';
       logger.info({ deadlineMs, activeRuns }, 'shutdown started');
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Scrapes are short: the metrics listener just stops.
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       // WebSocket clients are told at once, and closed with 1012 once their runs have ended.
       void wsDoor?.drain();
       server.closeIdleConnections();
@@ -338,6 +385,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
   return {
     url,
+    ...(metricsUrl === undefined ? {} : { metricsUrl }),
     isReady: () => state === 'serving' && runtime.isReady(),
     shutdown,
     async close() {

@@ -6,7 +6,9 @@
 import type { ChatCompletionRequest, ChatCompletionUsage } from '@clawgate/openai-schemas';
 import type { SessionKeyKind } from '@clawgate/session-key';
 import type { GatewayError } from '../errors.js';
+import type { TraceSpan } from '../tracing/tracing.js';
 import type { ReplySink } from './reply-sink.js';
+import type { TurnTimings } from './run-observer.js';
 
 /**
  * Sampling and output fields forwarded verbatim to the upstream model
@@ -57,6 +59,8 @@ export interface AgentRunInput {
 /** A turn that passed every request-level check; opaque to the transports. */
 export interface PreparedRun {
   readonly input: AgentRunInput;
+  /** Filled by `run` as the turn goes; absent on a hand-made one (docs/observability.md#metrics). */
+  readonly timings?: TurnTimings;
 }
 
 export interface ToolCall {
@@ -85,6 +89,16 @@ export interface RunResult {
  */
 export type RunOutcome = ({ ok: true } & RunResult) | { ok: false; error: GatewayError };
 
+/** How a run is asked for: its abort signal and, when tracing is on, the span it belongs to. */
+export interface RunOptions {
+  signal: AbortSignal;
+  /**
+   * The span of the request or turn: the run adds children for the session and each model call
+   * (docs/observability.md#traces). @defaultValue none: nothing is traced
+   */
+  trace?: TraceSpan | undefined;
+}
+
 export interface AgentRunner {
   /**
    * All checks that must fail before any response is sent: unknown agent (`Unknown agent '<id>'.`),
@@ -107,5 +121,5 @@ export interface AgentRunner {
    * no tool, the fallback text is pushed too. Aborting `signal` aborts the upstream request.
    * Never rejects: a failure is the `{ ok: false }` outcome.
    */
-  run(prepared: PreparedRun, sink: ReplySink, options: { signal: AbortSignal }): Promise<RunOutcome>;
+  run(prepared: PreparedRun, sink: ReplySink, options: RunOptions): Promise<RunOutcome>;
 }

@@ -9,13 +9,15 @@ import { resolveAgentSettings, type AgentSettings } from '../config/resolve-agen
 import { GatewayError, internalError, invalidRequest } from '../errors.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { SessionStore, TranscriptMessage } from '../sessions/session-store.js';
-import type { AgentRunInput, AgentRunner, PreparedRun, RunOutcome, ToolCall } from './agent-runner.js';
+import type { TraceSpan } from '../tracing/tracing.js';
+import type { AgentRunInput, AgentRunner, PreparedRun, RunOptions, RunOutcome, ToolCall } from './agent-runner.js';
 import { assertPublicImageUrl } from './assert-public-image-url.js';
 import { buildPrompt, type BuiltPrompt } from './build-prompt.js';
 import { composeProviderMessages } from './compose-provider-messages.js';
 import type { ReplySink } from './reply-sink.js';
 import { resolveRunModel } from './resolve-run-model.js';
-import { createSessionTurnGate } from './session-turn-gate.js';
+import type { ObservedTurn, RunObserver, TurnTimings } from './run-observer.js';
+import { createSessionTurnGate, SESSION_BUSY_CODE } from './session-turn-gate.js';
 import { type FailedAttempt, type ModelCandidate, streamWithFallbacks } from './stream-with-fallbacks.js';
 
 /** The reply when a model produced neither text nor tool calls (OpenClaw's wording). */
@@ -35,6 +37,8 @@ export interface CreateAgentRunnerOptions {
   onModelAttemptFailed?: (attempt: FailedAttempt & { agentId: string }) => void;
   /** Pause before a model is tried again after a connect failure, in ms. @defaultValue 100–300, random */
   retryDelayMs?: () => number;
+  /** Told how each turn goes: runs, session waits, upstream calls, tokens (docs/observability.md#metrics). */
+  observer?: RunObserver;
 }
 
 /** What `prepare` computed, kept out of the transports' sight. */
@@ -62,7 +66,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
   const { maxQueuedTurns, queueTimeoutMs } = config.sessions;
   const sessionTurns = createSessionTurnGate({ store: sessionStore, maxQueuedTurns, queueTimeoutMs });
   const now = options.now ?? Date.now;
-  const { onModelAttemptFailed } = options;
+  const { onModelAttemptFailed, observer } = options;
   const retryDelayMs = options.retryDelayMs ?? (() => 100 + Math.floor(Math.random() * 200));
   const states = new WeakMap<PreparedRun, PreparedState>();
   const imagePolicy = config.gateway.http.endpoints.chatCompletions.images;
@@ -85,7 +89,7 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
       );
     }
     const prompt = buildPrompt(input.messages, imagePolicy);
-    const prepared: PreparedRun = { input };
+    const prepared: PreparedRun = { input, timings: { upstreamMs: 0, firstPieceAt: undefined } };
     states.set(prepared, {
       settings,
       modelReference,
@@ -119,8 +123,27 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
     return state;
   }
 
-  async function run(prepared: PreparedRun, sink: ReplySink, { signal }: { signal: AbortSignal }): Promise<RunOutcome> {
+  async function run(prepared: PreparedRun, sink: ReplySink, { signal, trace }: RunOptions): Promise<RunOutcome> {
+    if (observer === undefined) return runTurn(prepared, sink, signal, trace);
+    const turn: ObservedTurn = { agentId: prepared.input.agentId, stream: prepared.input.stream !== false };
+    observer.turnStarted(turn);
+    try {
+      return await runTurn(prepared, sink, signal, trace);
+    } finally {
+      observer.turnEnded(turn);
+    }
+  }
+
+  async function runTurn(
+    prepared: PreparedRun,
+    sink: ReplySink,
+    signal: AbortSignal,
+    trace: TraceSpan | undefined,
+  ): Promise<RunOutcome> {
     let release: (() => void) | undefined;
+    // With tracing on, the session step under way (lock, load, append): a failure there ends it too.
+    let sessionSpan: TraceSpan | undefined;
+    const timings: TurnTimings = prepared.timings ?? { upstreamMs: 0, firstPieceAt: undefined };
     try {
       const state = stateOf(prepared);
       if (!state.verified) await verify(prepared);
@@ -130,8 +153,12 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
       // so it skips both the lock and a pointless read.
       let transcript: TranscriptMessage[] = [];
       if (persist) {
-        release = await sessionTurns.acquire(input.sessionKey, signal);
+        sessionSpan = trace?.startChild('session.lock');
+        release = await acquireSession(input.sessionKey, signal);
+        sessionSpan?.end();
+        sessionSpan = trace?.startChild('session.load');
         transcript = await sessionStore.load(input.sessionKey, { maxMessages: state.settings.maxHistoryMessages });
+        sessionSpan?.end();
       }
       const messages = composeProviderMessages({
         agentSystemPrompt: state.settings.systemPrompt,
@@ -150,12 +177,12 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
         text(piece) {
           replyChars += piece.length;
           if (replyChars > maxReplyChars) throw replyTooLarge(maxReplyChars);
-          outputStarted = true;
+          if (!outputStarted) markOutputStarted();
           text += piece;
           return sink.text(piece);
         },
         toolCallStart(index, id, name) {
-          outputStarted = true;
+          if (!outputStarted) markOutputStarted();
           toolCalls[index] = { id, name, arguments: '' };
           return sink.toolCallStart(index, id, name);
         },
@@ -168,6 +195,10 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
         },
         drained: () => sink.drained(),
       };
+      function markOutputStarted() {
+        outputStarted = true;
+        timings.firstPieceAt = performance.now();
+      }
       const answered = await streamWithFallbacks({
         candidates: state.candidates,
         request: { messages, parameters: input.parameters, ...(input.stream === false ? { stream: false } : {}) },
@@ -175,18 +206,30 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
         outputStarted: () => outputStarted,
         signal,
         retryDelayMs,
+        tracing: trace === undefined ? undefined : { parent: trace, replyText: () => text },
+        onAttemptEnded: (candidate, outcome, durationMs) => {
+          timings.upstreamMs += durationMs;
+          observer?.upstreamAttempt({
+            provider: candidate.reference.slice(0, candidate.reference.indexOf('/')),
+            model: candidate.reference,
+            outcome,
+            durationMs,
+          });
+        },
         ...(onModelAttemptFailed === undefined
           ? {}
           : { onAttemptFailed: (attempt) => onModelAttemptFailed({ ...attempt, agentId: state.settings.id }) }),
       });
       const { usage, finishReason } = answered.result;
       signal.throwIfAborted();
+      observer?.tokensUsed(state.settings.id, answered.model, usage);
       const calls = toolCalls.filter((call): call is ToolCall => call !== undefined);
       if (text === '' && calls.length === 0) {
         text = EMPTY_RESPONSE_TEXT;
         sink.text(text);
       }
       if (persist) {
+        sessionSpan = trace?.startChild('session.append');
         // Stored before the outcome so a client that got its answer can rely on the next turn seeing it.
         await sessionStore.append(input.sessionKey, {
           createdAt: new Date(now()).toISOString(),
@@ -208,12 +251,29 @@ export function createAgentRunner(options: CreateAgentRunnerOptions): AgentRunne
             },
           },
         });
+        sessionSpan?.end();
       }
       return { ok: true, finishReason, text, toolCalls: calls, usage, model: answered.model };
     } catch (error) {
-      return { ok: false, error: toGatewayError(error, signal) };
+      const failure = toGatewayError(error, signal);
+      sessionSpan?.end(failure.type);
+      return { ok: false, error: failure };
     } finally {
       release?.();
+    }
+  }
+
+  /** The session's turn slot, with the wait and a busy refusal told to the observer. */
+  async function acquireSession(sessionKey: string, signal: AbortSignal): Promise<() => void> {
+    if (observer === undefined) return sessionTurns.acquire(sessionKey, signal);
+    const started = performance.now();
+    try {
+      const release = await sessionTurns.acquire(sessionKey, signal);
+      observer.sessionWaited(performance.now() - started);
+      return release;
+    } catch (error) {
+      if (GatewayError.isInstance(error) && error.code === SESSION_BUSY_CODE) observer.sessionBusy();
+      throw error;
     }
   }
 

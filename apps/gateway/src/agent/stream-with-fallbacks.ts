@@ -8,7 +8,9 @@ import { GatewayError, type UpstreamFailure } from '../errors.js';
 import type { ProviderRequest, ProviderResult } from '../providers/model-provider.js';
 import type { ResolvedModel } from '../providers/provider-registry.js';
 import { sleep } from '../providers/sleep.js';
+import type { TraceSpan } from '../tracing/tracing.js';
 import type { ReplySink } from './reply-sink.js';
+import { classifyUpstreamFailure, type UpstreamOutcome } from './run-observer.js';
 
 /** A model the turn may be answered by: its `<provider>/<model id>` and the provider that serves it. */
 export interface ModelCandidate {
@@ -25,6 +27,9 @@ export interface FailedAttempt {
   status: number;
   /** What is tried next: the same model again (a connect failure) or the next model. */
   next: { model: string; sameModel: boolean };
+  /** The failed attempt's span, when tracing is on (so its log line leads to the trace). */
+  traceId?: string;
+  spanId?: string;
 }
 
 /** Options of {@link streamWithFallbacks}. */
@@ -41,6 +46,13 @@ export interface StreamWithFallbacksOptions {
   retryDelayMs: () => number;
   /** Called for every failed attempt that another attempt follows (for logs and metrics); the last failure is the turn's. */
   onAttemptFailed?: (attempt: FailedAttempt) => void;
+  /** Called as every attempt ends, with how and after how long (ms): for the turn's upstream time and metrics. */
+  onAttemptEnded?: (candidate: ModelCandidate, outcome: UpstreamOutcome, durationMs: number) => void;
+  /**
+   * When tracing is on: the span each attempt's CLIENT span is a child of, and the reply passed on so
+   * far (recorded only with `logging.includeContent`). @defaultValue none: no span
+   */
+  tracing?: { parent: TraceSpan; replyText: () => string } | undefined;
 }
 
 /**
@@ -53,17 +65,45 @@ export interface StreamWithFallbacksOptions {
 export async function streamWithFallbacks(
   options: StreamWithFallbacksOptions,
 ): Promise<{ result: ProviderResult; model: string }> {
-  const { candidates, request, sink, signal } = options;
+  const { candidates, request, sink, signal, onAttemptEnded, tracing } = options;
   for (let index = 0; index < candidates.length; index += 1) {
     const candidate = candidates[index] as ModelCandidate;
     let retriedConnect = false;
     for (;;) {
+      const started = performance.now();
+      // One span per attempt, so a turn handed on shows each model it tried (docs/observability.md#traces).
+      const span =
+        tracing === undefined
+          ? undefined
+          : tracing.parent.startModelCall({
+              operation: 'chat',
+              providerId: candidate.model.provider.id,
+              model: candidate.model.modelId,
+              messages: request.messages,
+            });
       try {
-        const result = await candidate.model.provider.stream({ ...request, model: candidate.model.modelId }, sink, {
-          signal,
-        });
+        const result = await candidate.model.provider.stream(
+          { ...request, model: candidate.model.modelId },
+          sink,
+          span === undefined ? { signal } : { signal, traceHeaders: span.propagationHeaders },
+        );
+        onAttemptEnded?.(candidate, 'ok', performance.now() - started);
+        if (span !== undefined && tracing !== undefined) {
+          span.answered({
+            responseModel: result.responseModel,
+            inputTokens: result.usage.prompt_tokens,
+            outputTokens: result.usage.completion_tokens,
+            finishReason: result.finishReason,
+            outputText: tracing.replyText(),
+          });
+        }
         return { result, model: candidate.reference };
       } catch (error) {
+        if (onAttemptEnded !== undefined) {
+          const context = { outputStarted: options.outputStarted(), aborted: signal.aborted };
+          onAttemptEnded(candidate, classifyUpstreamFailure(error, context), performance.now() - started);
+        }
+        span?.end(classifyUpstreamFailure(error, { outputStarted: options.outputStarted(), aborted: signal.aborted }));
         const reason = GatewayError.isInstance(error) ? error.upstreamFailure : undefined;
         if (reason === undefined || signal.aborted || options.outputStarted()) throw error;
         const sameModel = reason === 'connect' && !retriedConnect;
@@ -74,6 +114,7 @@ export async function streamWithFallbacks(
           reason,
           status: (error as GatewayError).status,
           next: { model: nextModel.reference, sameModel },
+          ...(span === undefined ? {} : { traceId: span.traceId, spanId: span.spanId }),
         });
         if (!sameModel) break;
         retriedConnect = true;

@@ -228,6 +228,11 @@ describe('clawgate config check', () => {
       'gateway.auth.token: environment variable CLAWGATE_TEST_UNSET_VAR is not set',
     ],
     [
+      'metrics-port.json5',
+      '{ gateway: { metrics: { enabled: true, port: 18789 } } }',
+      "gateway.metrics.port: must differ from gateway.port (18789): leave it out to serve /metrics on the gateway's port",
+    ],
+    [
       'proxy.json5',
       '{ gateway: { auth: { mode: "trusted-proxy" } } }',
       'gateway.auth.trustedProxy.userHeader is required in trusted-proxy mode',

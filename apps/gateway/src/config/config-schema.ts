@@ -46,6 +46,7 @@ const MEGABYTE = 1024 * 1024;
  * - `gateway.ws`†: `enabled` (true), `allowedOrigins` ([]), `maxPayload` (25 MiB), `maxBufferedBytes`
  *   (50 MiB), `tickIntervalMs` (30000), `pingIntervalMs` (25000), `handshakeTimeoutMs` (10000),
  *   `maxRunsPerConnection` (16)
+ * - `gateway.webchat.enabled`† (false): the web chat page at `/`
  * - `models.providers.<id>`: `api` ("openai-completions" when omitted | "offline");
  *   openai-completions: `baseUrl` (required, http/https), `apiKey`, `headers`, `timeoutMs` (120000),
  *   `idleTimeoutMs` (`timeoutMs`), `maxConnections` (unlimited); offline: `delayMs` (0); either: `models`
@@ -59,7 +60,10 @@ const MEGABYTE = 1024 * 1024;
  * - `sessions.store` ("file" | "memory" | `{ redis: url }`), `sessions.persistEphemeral` (false),
  *   `sessions.maxQueuedTurns`† (32), `sessions.queueTimeoutMs`† (60000)
  * - `gateway.http.cors`†: `allowedOrigins` ([]), `maxAgeSeconds` (600)
+ * - `gateway.metrics`†: `enabled` (false), `auth` ("required" | "none"), `port` (the gateway's)
  * - `logging.level`† ("info"), `logging.includeContent`† (false)
+ * - `telemetry.otlp`†: `endpoint` (an http(s) base URL; unset: `$OTEL_EXPORTER_OTLP_ENDPOINT`, else no tracing),
+ *   `headers` (none), `serviceName` ("clawgate")
  * - `$schema` (ignored)
  *
  * Builds a new schema on each call: see the file comment for why it is not a constant.
@@ -238,6 +242,22 @@ export function createGatewayConfigSchema() {
     maxRunsPerConnection: positiveInt.default(16),
   });
 
+  /** `gateway.metrics` (extension; docs/observability.md#metrics). */
+  const metricsSchema = z.strictObject({
+    /** Serve `GET /metrics` in the Prometheus text format. */
+    enabled: z.boolean().default(false),
+    /** `required`: a credential with `operator.read`; `none`: anyone who reaches the listener (a private network). */
+    auth: z.enum(['required', 'none']).default('required'),
+    /** Serve `/metrics` on this port instead of the gateway's (same bind address; 0: any free port); not `gateway.port`. */
+    port: z.number().int().min(0).max(65_535).optional(),
+  });
+
+  /** `gateway.webchat` (extension; docs/webchat.md): the web chat page at `/`. */
+  const webchatSchema = z.strictObject({
+    /** Serve the page at `/` and its files at `/webchat/assets/…`; off, both are 404. */
+    enabled: z.boolean().default(false),
+  });
+
   const gatewaySchema = z
     .strictObject({
       /** 0 picks a free port (useful in tests). */
@@ -254,6 +274,8 @@ export function createGatewayConfigSchema() {
       trustedProxies: z.array(z.string().trim().min(1)).default([]),
       http: httpSchema.prefault({}),
       ws: wsSchema.prefault({}),
+      webchat: webchatSchema.prefault({}),
+      metrics: metricsSchema.prefault({}),
       /** On SIGTERM/SIGINT, how long in-flight requests and SSE streams may run before they are cut (ms). */
       shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
     })
@@ -261,6 +283,14 @@ export function createGatewayConfigSchema() {
       // The modes that need more than the key itself: refused here so `config check` says so too.
       const problem = bindModeProblem(gateway.bind, gateway.customBindHost);
       if (problem !== undefined) context.addIssue({ code: 'custom', path: [problem.key], message: problem.message });
+      // Port 0 is "any free port" for both, never the same one.
+      if (gateway.metrics.port !== undefined && gateway.metrics.port !== 0 && gateway.metrics.port === gateway.port) {
+        context.addIssue({
+          code: 'custom',
+          path: ['metrics', 'port'],
+          message: `must differ from gateway.port (${gateway.port}): leave it out to serve /metrics on the gateway's port`,
+        });
+      }
     });
 
   /**
@@ -439,6 +469,20 @@ export function createGatewayConfigSchema() {
     includeContent: z.boolean().default(false),
   });
 
+  /** `telemetry` (extension; docs/observability.md#traces): OpenTelemetry traces, off unless an endpoint is set. */
+  const telemetrySchema = z.strictObject({
+    otlp: z
+      .strictObject({
+        /** The collector's OTLP/HTTP base URL (`http://collector:4318`); spans go to `<endpoint>/v1/traces`. */
+        endpoint: z.url({ protocol: /^https?$/ }),
+        /** Sent with every export (a back-end's API key: write it as `${NAME}`). */
+        headers: z.record(z.string(), z.string()).optional(),
+        /** `service.name` of the spans (default "clawgate"). */
+        serviceName: z.string().trim().min(1).optional(),
+      })
+      .optional(),
+  });
+
   return z
     .strictObject({
       /** Allowed so editors can point at a JSON schema; ignored. */
@@ -450,6 +494,7 @@ export function createGatewayConfigSchema() {
       agents: agentsSchema.prefault({}),
       sessions: sessionsSchema.prefault({}),
       logging: loggingSchema.prefault({}),
+      telemetry: telemetrySchema.prefault({}),
     })
     .superRefine((config, context) => {
       // An agent whose model (or a fallback) names an unknown provider would fail on its first request;

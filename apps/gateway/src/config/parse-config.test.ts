@@ -69,6 +69,8 @@ describe('parseConfig defaults', () => {
           handshakeTimeoutMs: 10000,
           maxRunsPerConnection: 16,
         },
+        webchat: { enabled: false },
+        metrics: { enabled: false, auth: 'required' },
       },
       models: { providers: {} },
       agents: {
@@ -82,6 +84,7 @@ describe('parseConfig defaults', () => {
       },
       sessions: { store: 'file', persistEphemeral: false, maxQueuedTurns: 32, queueTimeoutMs: 60000 },
       logging: { level: 'info', includeContent: false },
+      telemetry: {},
     });
   });
 
@@ -190,6 +193,14 @@ describe('parseConfig errors name the key', () => {
     [
       { gateway: { http: { headersTimeoutMs: 5000, requestTimeoutMs: 4000 } } },
       'gateway.http.requestTimeoutMs: must be at least headersTimeoutMs (5000)',
+    ],
+    [
+      { gateway: { port: 9100, metrics: { enabled: true, port: 9100 } } },
+      "gateway.metrics.port: must differ from gateway.port (9100): leave it out to serve /metrics on the gateway's port",
+    ],
+    [
+      { gateway: { metrics: { auth: 'token' } } },
+      'gateway.metrics.auth: Invalid option: expected one of "required"|"none"',
     ],
     [
       { sessions: { queueTimeoutMs: 3_000_000_000 } },
