@@ -678,16 +678,7 @@ async function main(): Promise<void> {
           ? { url: redactUrl(REDIS_URL), cleanup: redisCleanup }
           : { url: redactUrl(REDIS_URL), skipped: redis.reason },
         answerChecks: checks,
-        results: Object.fromEntries(
-          [...results].map(([key, result]) => [
-            key,
-            {
-              ...result,
-              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
-              requestsPerSecond: round(result.requestsPerSecond, 1),
-            },
-          ]),
-        ),
+        results: roundedCpuResults(results),
         ratios: {
           statelessVsRelay: round(statelessRatio, 3),
           streamedVsRelay: round(streamedRatio, 3),
@@ -1320,16 +1311,7 @@ async function main(): Promise<void> {
         runTag,
         answerChecks: checks,
         turnChecks: wsChecks,
-        results: Object.fromEntries(
-          [...results].map(([key, result]) => [
-            key,
-            {
-              ...result,
-              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
-              requestsPerSecond: round(result.requestsPerSecond, 1),
-            },
-          ]),
-        ),
+        results: roundedCpuResults(results),
         perDeltaMs: { relay: round(relayPerDelta, 6), gateway: round(wsPerDelta, 6), extraDeltas },
         ratios: {
           turnVsRelay: round(turnRatio, 3),
@@ -1427,16 +1409,7 @@ async function main(): Promise<void> {
         clockTickMs: clockTickMs(),
         concurrency: c,
         answerChecks: checks,
-        results: Object.fromEntries(
-          [...results].map(([key, result]) => [
-            key,
-            {
-              ...result,
-              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
-              requestsPerSecond: round(result.requestsPerSecond, 1),
-            },
-          ]),
-        ),
+        results: roundedCpuResults(results),
         ratios,
       };
     }
@@ -1571,16 +1544,7 @@ async function main(): Promise<void> {
         clockTickMs: clockTickMs(),
         concurrency: c,
         answerChecks: checks,
-        results: Object.fromEntries(
-          [...results].map(([key, result]) => [
-            key,
-            {
-              ...result,
-              cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
-              requestsPerSecond: round(result.requestsPerSecond, 1),
-            },
-          ]),
-        ),
+        results: roundedCpuResults(results),
         ratios,
         framesPerAnswer: frames,
       };
@@ -1776,6 +1740,20 @@ async function main(): Promise<void> {
 }
 
 /** Summaries of the profiles this run wrote (one per profiled gateway), newest first. */
+/** A section's CPU results as the record keeps them: rounded to what the clock can tell. */
+function roundedCpuResults(results: Map<string, CpuResult>): Record<string, CpuResult> {
+  return Object.fromEntries(
+    [...results].map(([key, result]) => [
+      key,
+      {
+        ...result,
+        cpuPerRequestMs: round(result.cpuPerRequestMs, 5),
+        requestsPerSecond: round(result.requestsPerSecond, 1),
+      },
+    ]),
+  );
+}
+
 function summariseProfiles(directory: string, sinceMs: number): ReturnType<typeof summariseProfile>[] {
   try {
     return execFileSync('ls', ['-t', directory], { encoding: 'utf8' })

@@ -62,8 +62,11 @@ export function upstreamChunk(delta: Record<string, unknown>, finishReason: stri
   })}\n\n`;
 }
 
+/** The usage the fixtures report unless told otherwise: 11 tokens in, 7 out. */
+const DEFAULT_USAGE = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 };
+
 /** The usage chunk an upstream sends with `stream_options.include_usage`. */
-export function upstreamUsageChunk(usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 }): string {
+export function upstreamUsageChunk(usage = DEFAULT_USAGE): string {
   return `data: ${JSON.stringify({ id: 'chatcmpl-upstream', object: 'chat.completion.chunk', created: 1, model: 'up-model', choices: [], usage })}\n\n`;
 }
 
@@ -74,6 +77,32 @@ export function writeUpstreamStream(response: http.ServerResponse, frames: strin
     response.write(frame);
   }
   response.end('data: [DONE]\n\n');
+}
+
+/**
+ * Answers `text` as the request asked: an SSE stream (the text, `stop`, the usage chunk) when
+ * `stream`, else one JSON completion; the usage is {@link DEFAULT_USAGE} either way.
+ */
+export function writeUpstreamAnswer(response: http.ServerResponse, text: string, stream: boolean): void {
+  if (stream) {
+    writeUpstreamStream(response, [
+      upstreamChunk({ role: 'assistant', content: text }),
+      upstreamChunk({}, 'stop'),
+      upstreamUsageChunk(),
+    ]);
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(
+    JSON.stringify({
+      id: 'chatcmpl-upstream',
+      object: 'chat.completion',
+      created: 1,
+      model: 'up-model',
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      usage: DEFAULT_USAGE,
+    }),
+  );
 }
 
 /** Resolves after `ms`. */

@@ -9,8 +9,7 @@ import {
   type FakeUpstream,
   startFakeUpstream,
   upstreamChunk,
-  upstreamUsageChunk,
-  writeUpstreamStream,
+  writeUpstreamAnswer,
 } from '../__fixtures__/fake-upstream.js';
 import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from '../__fixtures__/in-process-gateway.js';
 import { PROMTOOL, prometheusToolAvailable, promtoolCheckMetrics } from './__fixtures__/prometheus-tools.js';
@@ -39,26 +38,7 @@ beforeAll(async () => {
       held.push(response);
       return;
     }
-    if (record.body.stream === true) {
-      writeUpstreamStream(response, [
-        upstreamChunk({ role: 'assistant', content: 'hello ' }),
-        upstreamChunk({ content: 'there' }),
-        upstreamChunk({}, 'stop'),
-        upstreamUsageChunk(),
-      ]);
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(
-      JSON.stringify({
-        id: 'x',
-        object: 'chat.completion',
-        created: 1,
-        model: 'm1',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'hello there' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
-      }),
-    );
+    writeUpstreamAnswer(response, 'hello there', record.body.stream === true);
   });
 });
 

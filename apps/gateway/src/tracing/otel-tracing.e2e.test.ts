@@ -5,13 +5,7 @@
  */
 import type http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type FakeUpstream,
-  startFakeUpstream,
-  upstreamChunk,
-  upstreamUsageChunk,
-  writeUpstreamStream,
-} from '../__fixtures__/fake-upstream.js';
+import { type FakeUpstream, startFakeUpstream, writeUpstreamAnswer } from '../__fixtures__/fake-upstream.js';
 import { IN_PROCESS_GATEWAY_TOKEN, useInProcessGateways } from '../__fixtures__/in-process-gateway.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../__fixtures__/otlp-receiver.js';
 import type { HttpLogger } from '../http/http-logger.js';
@@ -47,25 +41,7 @@ function answer(body: Record<string, unknown>, response: http.ServerResponse): v
     response.end(JSON.stringify({ error: { message: 'upstream exploded' } }));
     return;
   }
-  if (body.stream === true) {
-    writeUpstreamStream(response, [
-      upstreamChunk({ role: 'assistant', content: REPLY }),
-      upstreamChunk({}, 'stop'),
-      upstreamUsageChunk(),
-    ]);
-    return;
-  }
-  response.writeHead(200, { 'content-type': 'application/json' });
-  response.end(
-    JSON.stringify({
-      id: 'chatcmpl-upstream',
-      object: 'chat.completion',
-      created: 1,
-      model: 'up-model',
-      choices: [{ index: 0, message: { role: 'assistant', content: REPLY }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
-    }),
-  );
+  writeUpstreamAnswer(response, REPLY, body.stream === true);
 }
 
 beforeAll(async () => {
