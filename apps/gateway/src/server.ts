@@ -172,25 +172,32 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   };
   // Aborted at the shutdown deadline, so the runs still open tell their clients why they end.
   const shutdownDeadline = new AbortController();
-  const app = createApp({
-    config,
-    runner,
-    authorizer,
-    logger,
-    requestLogger,
-    // Response ids live beside the transcripts they lead to (file, memory or Redis).
-    responseIds: runtime.sessionStore,
-    // Embeddings use the runtime's registry: its upstream pools are shared and closed at shutdown.
-    providers: runtime.providers,
-    isReady: () => state === 'serving' && runtime.isReady(),
-    storesAvailable: () => runtime.isReady(),
-    draining: () => state === 'draining',
-    shutdownSignal: shutdownDeadline.signal,
-    onRunStart: runStarted,
-    onRunEnd: runEnded,
-    ...(runtime.metrics === undefined ? {} : { metrics: runtime.metrics }),
-    ...(runtime.tracing === undefined ? {} : { tracing: runtime.tracing }),
-  });
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({
+      config,
+      runner,
+      authorizer,
+      logger,
+      requestLogger,
+      // Response ids live beside the transcripts they lead to (file, memory or Redis).
+      responseIds: runtime.sessionStore,
+      // Embeddings use the runtime's registry: its upstream pools are shared and closed at shutdown.
+      providers: runtime.providers,
+      isReady: () => state === 'serving' && runtime.isReady(),
+      storesAvailable: () => runtime.isReady(),
+      draining: () => state === 'draining',
+      shutdownSignal: shutdownDeadline.signal,
+      onRunStart: runStarted,
+      onRunEnd: runEnded,
+      ...(runtime.metrics === undefined ? {} : { metrics: runtime.metrics }),
+      ...(runtime.tracing === undefined ? {} : { tracing: runtime.tracing }),
+    });
+  } catch (error) {
+    // A page enabled but not built, say: release Redis, pools and tracing, or the process stays up.
+    await runtime.close();
+    throw error;
+  }
 
   const limits = config.gateway.http;
   const server = http.createServer(
